@@ -1,0 +1,28 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'cdk.out', '.local', 'coverage'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // A JS number must never hold money; arithmetic on amounts goes through decimal.js.
+      'no-restricted-properties': [
+        'error',
+        { object: 'Number', property: 'parseFloat', message: 'Use decimal.js for amounts and rates.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Use decimal.js for amounts and rates.' }],
+    },
+  },
+  {
+    files: ['lambdas/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@aws-sdk/*', 'aws-lambda', '@aws-lambda-powertools/*', 'aws-cdk-lib*'], message: 'The domain has no AWS imports.' }] },
+      ],
+    },
+  },
+);

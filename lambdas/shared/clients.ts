@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/**
+ * SDK clients, created once per execution environment and reused across invocations.
+ * Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the local platform), so the same
+ * code talks to AWS or to the emulators.
+ */
+let documentClient: DynamoDBDocumentClient | undefined;
+let s3Client: S3Client | undefined;
+let sqsClient: SQSClient | undefined;
+
+export function dynamoDocumentClient(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+    // Numbers come back as NumberValue strings: no amount or rate ever passes through a JS number.
+    unmarshallOptions: { wrapNumbers: true },
+  });
+  return documentClient;
+}
+
+export function s3(): S3Client {
+  // Emulators serve buckets path-style; AWS uses virtual-hosted style.
+  s3Client ??= new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+  return s3Client;
+}
+
+export function sqs(): SQSClient {
+  // Send to the configured endpoint, not to the host inside the queue URL.
+  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
+  return sqsClient;
+}

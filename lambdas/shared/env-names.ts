@@ -1,0 +1,15 @@
+/**
+ * Environment variable names shared by the CDK stacks (which set them), the local platform
+ * (which sets them for each function worker) and the handlers (which read them).
+ */
+export const ENV = {
+  ratesTable: 'RATES_TABLE_NAME',
+  stateTable: 'STATE_TABLE_NAME',
+  dataLakeBucket: 'DATA_LAKE_BUCKET_NAME',
+  ratesQueue: 'RATES_QUEUE_URL',
+  rateChangesQueue: 'RATE_CHANGES_QUEUE_URL',
+  rateProviders: 'RATE_PROVIDERS_JSON',
+  stage: 'STAGE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,136 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag';
+import type { Access, FunctionDefinition } from '../definitions/functions';
+import { ENV } from '../../lambdas/shared/env-names';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+
+export interface FxFunctionProps {
+  /** The function's entry in FUNCTIONS: handler file, timeout, memory. */
+  readonly definition: FunctionDefinition;
+  /** Kebab-case function name, also the Powertools service name. */
+  readonly name: string;
+  readonly stage: string;
+  /** @default 14 */
+  readonly logRetentionDays?: number;
+  /** Whether the log group survives stack deletion. @default false */
+  readonly retainLogs?: boolean;
+}
+
+/**
+ * A Lambda function the way every FX function is built: Node 24 on arm64, bundled with
+ * esbuild, X-Ray tracing, Powertools settings, a log group with retention, and helpers that
+ * set an environment variable and its least-privilege grant in one call.
+ */
+export class FxFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: FxFunctionProps) {
+    super(scope, id);
+    const { definition } = props;
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: retentionFor(props.logRetentionDays ?? 14),
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, definition.entry),
+      handler: 'handler',
+      description: definition.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(definition.timeoutSeconds),
+      memorySize: definition.memorySize,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      projectRoot: REPO_ROOT,
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.stage]: props.stage,
+      },
+    });
+    Validations.of(this.fn.role!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.',
+    });
+    Validations.of(this.fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    });
+  }
+
+  /** Sets the table-name variable and grants exactly the item actions asked for. */
+  useTable(envVar: string, table: dynamodb.ITable, access: Access): this {
+    this.fn.addEnvironment(envVar, table.tableName);
+    const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
+    const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
+    this.allowKey(table.encryptionKey, access);
+    return this;
+  }
+
+  /** Sets the queue-URL variable and grants send. */
+  sendTo(envVar: string, queue: sqs.IQueue): this {
+    this.fn.addEnvironment(envVar, queue.queueUrl);
+    queue.grantSendMessages(this.fn);
+    return this;
+  }
+
+  /** Sets the bucket-name variable and grants object access under the given key prefixes only. */
+  useBucket(envVar: string, bucket: s3.IBucket, access: Access, prefixes: readonly string[]): this {
+    this.fn.addEnvironment(envVar, bucket.bucketName);
+    const actions = [
+      ...(access !== 'write' ? ['s3:GetObject'] : []),
+      ...(access !== 'read' ? ['s3:PutObject'] : []),
+    ];
+    const resources = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}/*`));
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    this.allowKey(bucket.encryptionKey, access);
+    for (const resource of resources) {
+      acknowledgeWildcardResource(
+        this.fn.role!.node.findChild('DefaultPolicy'),
+        resource,
+        'Objects are keyed by date and snapshot id; access is limited to this prefix.',
+      );
+    }
+    return this;
+  }
+
+  private allowKey(key: kms.IKey | undefined, access: Access): void {
+    if (!key) return;
+    const actions = [
+      'kms:DescribeKey',
+      ...(access !== 'write' ? ['kms:Decrypt'] : []),
+      ...(access !== 'read' ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
+    ];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...new Set(actions)], resources: [key.keyArn] }));
+  }
+}
+
+function retentionFor(days: number): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
+  return (match ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;
+}

@@ -1,0 +1,68 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface DeadLetterQueueProps {
+  /** What lands here, for the alarm description. */
+  readonly description: string;
+  /** @default 14 days (the SQS maximum) */
+  readonly retentionPeriod?: Duration;
+}
+
+/** An encrypted, TLS-only dead-letter queue that alarms as soon as anything lands in it. */
+export class DeadLetterQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly alarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.retentionPeriod ?? Duration.days(14),
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue; its depth is alarmed instead.',
+    });
+    this.alarm = new cloudwatch.Alarm(this, 'NotEmpty', {
+      alarmDescription: props.description,
+      metric: this.queue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+export interface QueueWithDlqProps {
+  /** Receives before a message moves to the DLQ. */
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeout: Duration;
+  readonly retentionPeriod: Duration;
+}
+
+/** An encrypted, TLS-only work queue with its alarmed DLQ and redrive policy. */
+export class QueueWithDlq extends Construct {
+  readonly queue: sqs.Queue;
+  readonly dlq: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: QueueWithDlqProps) {
+    super(scope, id);
+    this.dlq = new DeadLetterQueue(this, 'Dlq', {
+      description: `${id}: messages failed ${props.maxReceiveCount} times and wait in the DLQ`,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
+      deadLetterQueue: { queue: this.dlq.queue, maxReceiveCount: props.maxReceiveCount },
+    });
+  }
+}

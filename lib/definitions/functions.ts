@@ -1,0 +1,70 @@
+import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type TableKey } from './resources';
+
+export type Access = 'read' | 'write' | 'readwrite';
+
+export interface SqsTrigger {
+  readonly queue: QueueKey;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+}
+
+export interface FunctionDefinition {
+  /** CDK construct id (PascalCase of the handler file name). */
+  readonly id: string;
+  /** Handler file under lambdas/handlers, exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly tables?: Partial<Record<TableKey, Access>>;
+  /** Queues the function sends to (it gets their URL and send permission). */
+  readonly sendsTo?: readonly QueueKey[];
+  /** Object access per bucket, limited to key prefixes. */
+  readonly buckets?: Partial<Record<BucketKey, { readonly access: Access; readonly prefixes: readonly string[] }>>;
+  readonly sqsTrigger?: SqsTrigger;
+  /** Runs on the stage's rate-source schedules (one schedule per configured provider). */
+  readonly scheduledBy?: 'rateSources';
+}
+
+export const FUNCTIONS = {
+  'fetch-rates': {
+    id: 'FetchRates',
+    entry: 'lambdas/handlers/fetch-rates.ts',
+    description: 'Fetches one provider’s rates, stores the raw payload and queues the snapshot',
+    timeoutSeconds: 60,
+    memorySize: 256,
+    sendsTo: ['rates'],
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.rawRates] } },
+    scheduledBy: 'rateSources',
+  },
+  'process-rates': {
+    id: 'ProcessRates',
+    entry: 'lambdas/handlers/process-rates.ts',
+    description: 'Stores rate snapshots exactly in DynamoDB and curated Parquet, emits rate changes',
+    timeoutSeconds: 30,
+    memorySize: 512,
+    tables: { rates: 'readwrite' },
+    sendsTo: ['rateChanges'],
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedRates] } },
+    sqsTrigger: { queue: 'rates', batchSize: 10, maxBatchingWindowSeconds: 5 },
+  },
+} as const satisfies Record<string, FunctionDefinition>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+export function consumerOf(queue: QueueKey): FunctionDefinition | undefined {
+  return Object.values(FUNCTIONS as Record<string, FunctionDefinition>).find(
+    (fn) => fn.sqsTrigger?.queue === queue,
+  );
+}
+
+export function visibilityTimeoutSeconds(queue: QueueKey): number {
+  const consumer = consumerOf(queue);
+  const own: QueueDefinition = QUEUES[queue];
+  return consumer
+    ? consumer.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR
+    : (own.visibilityTimeoutSeconds ?? 30);
+}
