@@ -82,8 +82,4 @@ export const BUCKETS = {
 
 export type BucketKey = keyof typeof BUCKETS;
 
-/** Data lake key layout, shared by writers, Glue tables and the local SQL stand-ins. */
-export const LAKE_PREFIXES = {
-  rawRates: 'raw/rates',
-  curatedRates: 'curated/rates',
-} as const;
+export { LAKE_PREFIXES } from '../../lambdas/shared/lake-prefixes';

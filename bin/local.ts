@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FUNCTIONS } from '../lib/definitions/functions';
+import { startPlatform, type EndpointsFile } from '../lib/local-platform/platform';
+import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../lambdas/domain/rate-snapshot';
+
+// FX_LOCAL_DIR lets tests run a platform without touching a developer's .local/.
+const LOCAL_DIR = process.env.FX_LOCAL_DIR ?? path.join(__dirname, '..', '.local');
+const USAGE = `Usage:
+  npm start -- [--fresh] [--rates-provider ${RATE_PROVIDERS.join('|')}] [--rates-url URL]
+  npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'start', ...rest] = argv;
+  if (command === 'start') return start(rest);
+  if (command === 'invoke') return invoke(rest[0]);
+  fail(`unknown command "${command}"`);
+}
+
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      fresh: { type: 'boolean', default: false },
+      'rates-provider': { type: 'string' },
+      'rates-url': { type: 'string' },
+    },
+  });
+  const provider = values['rates-provider'];
+  if (provider !== undefined && !isRateProviderName(provider)) fail(`unknown rates provider "${provider}"`);
+  const startedAt = Date.now();
+  console.log(`Starting the FX platform locally${values.fresh ? ' (fresh)' : ''}…`);
+  const platform = await startPlatform({
+    dir: LOCAL_DIR,
+    fresh: values.fresh,
+    ratesProvider: provider as RateProviderName | undefined,
+    ratesUrl: values['rates-url'],
+    log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
+  });
+  const { endpoints } = platform;
+  console.log(summary(endpoints, Date.now() - startedAt, platform.memoryMb()));
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
+  const { tables, queues, buckets } = e.resources;
+  return [
+    `Ready in ${(ms / 1000).toFixed(1)} s, ${Math.round(memoryMb)} MB resident (emulators + platform).`,
+    `  DynamoDB Local   ${e.services.dynamodb}   tables: ${Object.values(tables).join(', ')}`,
+    `  SQS (fauxqs)     ${e.services.sqs}   queues: ${Object.keys(queues).join(', ')} (each with a DLQ)`,
+    `  S3 (fauxqs)      ${e.services.s3}   buckets: ${Object.values(buckets).join(', ')}`,
+    `  SES inbox        ${e.inbox}`,
+    `  Control          ${e.control}   (npm run local -- invoke <function>)`,
+    `  Functions        ${Object.keys(FUNCTIONS).join(', ')}   logs: .local/logs/<function>.log, emulators.log`,
+    `  Endpoints file   .local/endpoints.json`,
+    'Ctrl-C stops everything.',
+  ].join('\n');
+}
+
+async function invoke(name: string | undefined): Promise<void> {
+  if (!name) fail('invoke needs a function name');
+  let endpoints: EndpointsFile;
+  try {
+    endpoints = JSON.parse(readFileSync(path.join(LOCAL_DIR, 'endpoints.json'), 'utf8')) as EndpointsFile;
+  } catch {
+    return fail('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+  }
+  const response = await fetch(`${endpoints.control}/invoke/${name}`, { method: 'POST' });
+  const body = await response.text();
+  console.log(JSON.stringify(JSON.parse(body), null, 2));
+  if (!response.ok) process.exitCode = 1;
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

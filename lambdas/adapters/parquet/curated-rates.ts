@@ -1,0 +1,34 @@
+import { quotePerBase, type RateSnapshot } from '../../domain/rate-snapshot';
+import { toParquet, type ColumnSpec } from './parquet-table';
+
+/** curated/rates columns; Glue and the local Athena stand-in read the same list. */
+export const CURATED_RATE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'snapshot_id', kind: 'string' },
+  { name: 'provider', kind: 'string' },
+  { name: 'base_currency', kind: 'string' },
+  { name: 'quote_currency', kind: 'string' },
+  /** The provider's number, exactly (its orientation says which way round it reads). */
+  { name: 'rate', kind: 'decimal', precision: 38, scale: 18 },
+  { name: 'rate_published', kind: 'string' },
+  { name: 'orientation', kind: 'string' },
+  /** Quote per base; an inverted crypto price is rounded to 18 places here, never upstream. */
+  { name: 'quote_per_base', kind: 'decimal', precision: 38, scale: 18 },
+  { name: 'as_of', kind: 'timestamp' },
+];
+
+export function curatedRatesParquet(snapshot: RateSnapshot): Uint8Array {
+  return toParquet(
+    CURATED_RATE_COLUMNS,
+    snapshot.rates.map((r) => ({
+      snapshot_id: snapshot.snapshotId,
+      provider: snapshot.provider,
+      base_currency: snapshot.base,
+      quote_currency: r.quote,
+      rate: r.rate,
+      rate_published: r.rate,
+      orientation: r.orientation ?? 'quote-per-base',
+      quote_per_base: quotePerBase(r).toDecimalPlaces(18).toFixed(18),
+      as_of: snapshot.asOf,
+    })),
+  );
+}

@@ -1,0 +1,42 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { dynamoRateStore } from '../adapters/aws/dynamodb-rate-store';
+import { s3ObjectStore } from '../adapters/aws/s3-object-store';
+import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
+import { curatedRatesParquet } from '../adapters/parquet/curated-rates';
+import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
+import { loadConfig } from '../shared/config';
+import { ENV } from '../shared/env-names';
+import { LAKE_PREFIXES } from '../shared/lake-prefixes';
+import { observability } from '../shared/observability';
+import { sqsBatchHandler } from '../shared/sqs-batch';
+import { processRateSnapshot } from '../use-cases/process-rate-snapshot';
+
+const config = loadConfig('process-rates', {
+  table: ENV.ratesTable,
+  bucket: ENV.dataLakeBucket,
+  rateChangesQueueUrl: ENV.rateChangesQueue,
+});
+const { logger, metrics, tracer } = observability('process-rates');
+const deps = {
+  store: dynamoRateStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.table),
+  lake: s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket),
+  curatedPrefix: LAKE_PREFIXES.curatedRates,
+  toCurated: curatedRatesParquet,
+  rateChanges: sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.rateChangesQueueUrl),
+};
+
+const processBatch = sqsBatchHandler(logger, async (body) => {
+  const result = await processRateSnapshot(deps, body);
+  metrics.addMetric('RatesStored', MetricUnit.Count, result.stored);
+  metrics.addMetric('RateChanges', MetricUnit.Count, result.changes);
+  logger.info('snapshot stored', { ...result });
+  return result;
+});
+
+export const handler: typeof processBatch = async (event) => {
+  try {
+    return await processBatch(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,24 @@
+import type { RateOrientation, RateSnapshot } from '../domain/rate-snapshot';
+
+/** One published rate as stored: the provider's digits, base and orientation. */
+export interface StoredRate {
+  readonly base: string;
+  readonly quote: string;
+  readonly rate: string;
+  readonly orientation: RateOrientation;
+  readonly asOf: string;
+  readonly provider: string;
+  readonly snapshotId: string;
+}
+
+export interface RateStore {
+  /** Writes a history item per pair and as-of time; rewriting the same snapshot changes nothing. */
+  putHistory(snapshot: RateSnapshot): Promise<void>;
+  /**
+   * Makes the snapshot the latest rate of each pair unless a newer as-of time is already
+   * there. Returns the quotes for which this snapshot is (now) the latest.
+   */
+  advanceLatest(snapshot: RateSnapshot): Promise<readonly string[]>;
+  /** The pair's most recent rate strictly before `asOf`, from any provider. */
+  previousRate(base: string, quote: string, asOf: string): Promise<StoredRate | undefined>;
+}

@@ -1,0 +1,5 @@
+/** Data lake key layout, shared by writers, IAM scoping, Glue tables and the local SQL stand-ins. */
+export const LAKE_PREFIXES = {
+  rawRates: 'raw/rates',
+  curatedRates: 'curated/rates',
+} as const;

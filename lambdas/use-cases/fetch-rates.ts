@@ -1,0 +1,29 @@
+import { lakeKeys } from '../domain/lake-keys';
+import type { MessagePublisher } from '../ports/message-publisher';
+import type { ObjectStore } from '../ports/object-store';
+import type { RateProvider } from '../ports/rate-provider';
+
+export interface FetchRatesDeps {
+  readonly provider: RateProvider;
+  readonly lake: ObjectStore;
+  readonly rawPrefix: string;
+  readonly ratesQueue: MessagePublisher;
+}
+
+export interface FetchRatesResult {
+  readonly snapshotId: string;
+  readonly rates: number;
+  readonly rawKey: string;
+}
+
+/**
+ * Fetches the provider's latest rates, keeps the payload verbatim in the raw zone and queues
+ * the parsed snapshot. A payload that fails to parse throws before anything is written.
+ */
+export async function fetchRates(deps: FetchRatesDeps): Promise<FetchRatesResult> {
+  const { snapshot, raw } = await deps.provider.fetchLatest();
+  const rawKey = lakeKeys.rawRates(deps.rawPrefix, snapshot, raw.extension);
+  await deps.lake.put(rawKey, raw.body, raw.contentType);
+  await deps.ratesQueue.publish([{ id: snapshot.snapshotId, body: JSON.stringify(snapshot) }]);
+  return { snapshotId: snapshot.snapshotId, rates: snapshot.rates.length, rawKey };
+}

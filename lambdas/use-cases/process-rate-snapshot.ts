@@ -1,0 +1,54 @@
+import { lakeKeys } from '../domain/lake-keys';
+import { rateChange, type RateChangeEvent } from '../domain/rate-change';
+import { validateSnapshot, type RateSnapshot } from '../domain/rate-snapshot';
+import type { MessagePublisher } from '../ports/message-publisher';
+import type { ObjectStore } from '../ports/object-store';
+import type { RateStore } from '../ports/rate-store';
+
+export interface ProcessRatesDeps {
+  readonly store: RateStore;
+  readonly lake: ObjectStore;
+  readonly curatedPrefix: string;
+  /** Encodes the snapshot as its curated Parquet object. */
+  readonly toCurated: (snapshot: RateSnapshot) => Uint8Array;
+  readonly rateChanges: MessagePublisher;
+}
+
+export interface ProcessRatesResult {
+  readonly snapshotId: string;
+  readonly stored: number;
+  readonly latest: number;
+  readonly changes: number;
+}
+
+/**
+ * Stores one snapshot: history items, the curated Parquet object, the latest item per pair
+ * (never regressed by a late snapshot), then one change event per pair whose latest value moved.
+ * Every step is idempotent, so a redelivered message leaves the same state behind.
+ */
+export async function processRateSnapshot(
+  deps: ProcessRatesDeps,
+  message: unknown,
+): Promise<ProcessRatesResult> {
+  const snapshot = validateSnapshot(message as RateSnapshot);
+  await deps.store.putHistory(snapshot);
+  await deps.lake.put(
+    lakeKeys.curatedRates(deps.curatedPrefix, snapshot),
+    deps.toCurated(snapshot),
+    'application/vnd.apache.parquet',
+  );
+  const latestQuotes = await deps.store.advanceLatest(snapshot);
+  const changes: RateChangeEvent[] = [];
+  for (const quote of latestQuotes) {
+    const previous = await deps.store.previousRate(snapshot.base, quote, snapshot.asOf);
+    const change = rateChange(snapshot, quote, previous);
+    if (change) changes.push(change);
+  }
+  await deps.rateChanges.publish(changes.map((c) => ({ id: c.eventId, body: JSON.stringify(c) })));
+  return {
+    snapshotId: snapshot.snapshotId,
+    stored: snapshot.rates.length,
+    latest: latestQuotes.length,
+    changes: changes.length,
+  };
+}

@@ -1,0 +1,241 @@
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { stageConfig, type RateSourceConfig } from '../config/stage-config';
+import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
+import { BUCKETS, QUEUES, TABLES, type BucketKey, type QueueKey, type TableKey } from '../definitions/resources';
+import { rateProvidersEnv } from '../definitions/rate-sources';
+import { ENV } from '../../lambdas/shared/env-names';
+import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
+import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
+import { LocalFunction } from './function-host';
+import { provisionLocalResources, type LocalResources } from './provision';
+import { startQueuePoller } from './queue-poller';
+import { parseScheduleExpression } from './schedule-expression';
+
+export interface PlatformOptions {
+  /** Root of local state; data persists under `<dir>/data`. */
+  readonly dir: string;
+  readonly fresh?: boolean;
+  readonly ratesProvider?: RateProviderName;
+  /** Points the chosen provider at a mirror speaking its wire format. */
+  readonly ratesUrl?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface EndpointsFile {
+  readonly api: string | null;
+  readonly tokenUrl: string | null;
+  readonly inbox: string;
+  readonly control: string;
+  readonly services: EmulatorEndpoints;
+  readonly resources: LocalResources;
+  readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[] }[];
+}
+
+export interface RunningPlatform {
+  readonly endpoints: EndpointsFile;
+  readonly memoryMb: () => number;
+  invoke(name: FunctionName): Promise<unknown[]>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** The rate sources the local platform schedules: the simulated feed unless told otherwise. */
+export function localRateSources(provider?: RateProviderName, url?: string): RateSourceConfig[] {
+  const local = stageConfig('local').rates.sources;
+  if (!provider || provider === 'simulated') {
+    return local.map((s) => ({ ...s, baseUrl: url ?? s.baseUrl }));
+  }
+  const dev = stageConfig('dev').rates.sources.find((s) => s.provider === provider);
+  return [{ provider, schedule: dev?.schedule ?? 'rate(1 hour)', baseUrl: url }];
+}
+
+/**
+ * Starts the whole platform on one machine: emulators, the resources of the CDK definitions,
+ * every function in its own execution environment, the schedules and the queue pollers.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.join(options.dir, 'data');
+  const logDir = path.join(options.dir, 'logs');
+  if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+
+  const emulatorLog = path.join(logDir, 'emulators.log');
+  const emulators = await startEmulators({ dataDir, log: (line) => appendFileSync(emulatorLog, `${line}\n`) });
+  const stops: (() => Promise<void>)[] = [() => emulators.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const awsEnv = awsEndpointEnv(emulators.endpoints);
+    const clientConfig = {
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    };
+    const sqs = new SQSClient({ ...clientConfig, endpoint: emulators.endpoints.sqs, useQueueUrlAsEndpoint: false });
+    const resources = await provisionLocalResources({
+      dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb }),
+      sqs,
+      s3: new S3Client({ ...clientConfig, endpoint: emulators.endpoints.s3, forcePathStyle: true }),
+    });
+
+    const sources = localRateSources(options.ratesProvider, options.ratesUrl);
+    const functions = new Map<FunctionName, LocalFunction>();
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      const fn = new LocalFunction(
+        {
+          name,
+          entry: path.join(REPO_ROOT, def.entry),
+          timeoutSeconds: def.timeoutSeconds,
+          env: functionEnv(name, def, resources, awsEnv, sources),
+        },
+        logDir,
+      );
+      functions.set(name, fn);
+      stops.push(() => fn.stop());
+    }
+
+    const scheduledInputs = (name: FunctionName): unknown[] =>
+      (FUNCTIONS[name] as FunctionDefinition).scheduledBy === 'rateSources'
+        ? sources.map((s) => ({ provider: s.provider }))
+        : [{}];
+    const invoke = async (name: FunctionName) => {
+      const fn = functions.get(name);
+      if (!fn) throw new Error(`unknown function ${name}`);
+      return Promise.all(scheduledInputs(name).map((input) => fn.invoke(input)));
+    };
+
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.sqsTrigger) {
+        const queueUrl = resources.queues[def.sqsTrigger.queue].url;
+        const arn = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+        const poller = startQueuePoller({
+          sqs,
+          queueUrl,
+          queueArn: arn.Attributes?.QueueArn ?? queueUrl,
+          region: REGION,
+          batchSize: def.sqsTrigger.batchSize,
+          maxBatchingWindowSeconds: def.sqsTrigger.maxBatchingWindowSeconds,
+          invoke: (event) => functions.get(name)!.invoke(event),
+          onBatch: ({ received, failed, error }) =>
+            log(`${name}: ${received} message(s), ${failed} failed${error ? ` (${error})` : ''}`),
+        });
+        stops.push(() => poller.stop());
+      }
+    }
+
+    for (const source of sources) {
+      const stop = runSchedule(source.schedule, async () => {
+        try {
+          const result = await functions.get('fetch-rates')!.invoke({ provider: source.provider });
+          log(`fetch-rates (${source.provider}): ${JSON.stringify(result)}`);
+        } catch (error) {
+          log(`fetch-rates (${source.provider}) failed: ${(error as Error).message}`);
+        }
+      });
+      stops.push(async () => stop());
+    }
+
+    const control = await startControlServer(invoke);
+    stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
+
+    const endpoints: EndpointsFile = {
+      api: null,
+      tokenUrl: null,
+      inbox: `${emulators.endpoints.ses}/`,
+      control: control.url,
+      services: emulators.endpoints,
+      resources,
+      clients: [],
+    };
+    writeFileSync(path.join(options.dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    stops.push(async () => rmSync(path.join(options.dir, 'endpoints.json'), { force: true }));
+
+    return {
+      endpoints,
+      memoryMb: () => emulatorMemoryMb(emulators.pids) + process.memoryUsage().rss / 1024 / 1024,
+      invoke,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function functionEnv(
+  name: FunctionName,
+  def: FunctionDefinition,
+  resources: LocalResources,
+  awsEnv: Record<string, string>,
+  sources: readonly RateSourceConfig[],
+): Record<string, string> {
+  const env: Record<string, string> = {
+    ...awsEnv,
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: REGION,
+    POWERTOOLS_SERVICE_NAME: name,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    [ENV.stage]: 'local',
+  };
+  for (const key of Object.keys(def.tables ?? {}) as TableKey[]) env[TABLES[key].envVar] = resources.tables[key];
+  for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) env[BUCKETS[key].envVar] = resources.buckets[key];
+  for (const key of (def.sendsTo ?? []) as QueueKey[]) env[QUEUES[key].envVar] = resources.queues[key].url;
+  if (def.scheduledBy === 'rateSources') env[ENV.rateProviders] = JSON.stringify(rateProvidersEnv(sources));
+  return env;
+}
+
+/** Runs `task` on an EventBridge Scheduler expression until the returned function is called. */
+function runSchedule(expression: string, task: () => Promise<void>): () => void {
+  const schedule = parseScheduleExpression(expression);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const arm = (after: Date) => {
+    const next = schedule.next(after);
+    timer = setTimeout(async () => {
+      if (stopped) return;
+      await task();
+      if (!stopped) arm(next);
+    }, Math.max(0, next.getTime() - Date.now()));
+  };
+  if (schedule.firesOnStart) void task().then(() => !stopped && arm(new Date()));
+  else arm(new Date());
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** `POST /invoke/<function>` runs a scheduled function now (used by `npm run local -- invoke`). */
+async function startControlServer(
+  invoke: (name: FunctionName) => Promise<unknown[]>,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || !match) return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function>' } });
+    const name = match[1] as FunctionName;
+    if (!(name in FUNCTIONS)) {
+      return reply(404, { error: { code: 'UNKNOWN_FUNCTION', message: `no function ${name}`, details: { functions: Object.keys(FUNCTIONS) } } });
+    }
+    try {
+      reply(200, { function: name, results: await invoke(name) });
+    } catch (error) {
+      reply(502, { error: { code: 'FUNCTION_ERROR', message: (error as Error).message } });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  return { server, url: `http://127.0.0.1:${address.port}` };
+}

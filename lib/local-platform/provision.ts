@@ -1,0 +1,132 @@
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { visibilityTimeoutSeconds } from '../definitions/functions';
+import {
+  BUCKETS,
+  DLQ_RETENTION_DAYS,
+  QUEUES,
+  TABLES,
+  type BucketKey,
+  type KeyDefinition,
+  type QueueKey,
+  type TableDefinition,
+  type TableKey,
+} from '../definitions/resources';
+
+export interface QueueUrls {
+  readonly url: string;
+  readonly dlqUrl: string;
+}
+
+export interface LocalResources {
+  readonly tables: Record<TableKey, string>;
+  readonly queues: Record<QueueKey, QueueUrls>;
+  readonly buckets: Record<BucketKey, string>;
+}
+
+export interface LocalClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+const DAY_SECONDS = 86_400;
+
+/** Physical names on the emulators, derived from the construct ids of the shared definitions. */
+export const localNames = {
+  table: (key: TableKey) => `fx-local-${TABLES[key].id}`,
+  queue: (key: QueueKey) => `fx-local-${QUEUES[key].id}`,
+  dlq: (key: QueueKey) => `fx-local-${QUEUES[key].id}-dlq`,
+  bucket: (key: BucketKey) => `fx-local-${BUCKETS[key].id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
+};
+
+/**
+ * Creates on the emulators exactly the tables, queues (with DLQ and redrive) and buckets the
+ * CDK stacks define, from the same definitions. Safe to run against persisted state.
+ */
+export async function provisionLocalResources(clients: LocalClients): Promise<LocalResources> {
+  const tables = {} as Record<TableKey, string>;
+  for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDefinition][]) {
+    tables[key] = localNames.table(key);
+    await createTable(clients.dynamodb, tables[key], def);
+  }
+  const queues = {} as Record<QueueKey, QueueUrls>;
+  for (const key of Object.keys(QUEUES) as QueueKey[]) {
+    queues[key] = await createQueueWithDlq(clients.sqs, key);
+  }
+  const buckets = {} as Record<BucketKey, string>;
+  for (const key of Object.keys(BUCKETS) as BucketKey[]) {
+    buckets[key] = localNames.bucket(key);
+    await createBucket(clients.s3, buckets[key]);
+  }
+  return { tables, queues, buckets };
+}
+
+async function createTable(client: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
+  const keys: [KeyDefinition, 'HASH' | 'RANGE'][] = [[def.partitionKey, 'HASH']];
+  if (def.sortKey) keys.push([def.sortKey, 'RANGE']);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map(([k]) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keys.map(([k, type]) => ({ AttributeName: k.name, KeyType: type })),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return;
+    throw error;
+  }
+  if (def.timeToLiveAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  }
+}
+
+async function createQueueWithDlq(client: SQSClient, key: QueueKey): Promise<QueueUrls> {
+  const def = QUEUES[key];
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: localNames.dlq(key),
+      Attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_DAYS * DAY_SECONDS) },
+    }),
+  );
+  const dlqArn = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: localNames.queue(key),
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds(key)),
+        MessageRetentionPeriod: String(def.retentionDays * DAY_SECONDS),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+          maxReceiveCount: def.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  return { url: queue.QueueUrl!, dlqUrl: dlq.QueueUrl! };
+}
+
+async function createBucket(client: S3Client, name: string): Promise<void> {
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name }));
+  } catch (error) {
+    const code = (error as { name?: string }).name;
+    if (code === 'BucketAlreadyOwnedByYou' || code === 'BucketAlreadyExists') return;
+    throw error;
+  }
+}

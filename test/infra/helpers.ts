@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { stageConfig, type StageConfig, type StageName } from '../../lib/config/stage-config';
+import { buildApp } from '../../lib/fx-app';
+import type { StatefulStack } from '../../lib/stacks/stateful-stack';
+import type { StatelessStack } from '../../lib/stacks/stateless-stack';
+
+/** A CloudFormation resource as it appears in a synthesized template. */
+export interface CfnResourceJson {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface FxApp {
+  readonly app: App;
+  readonly config: StageConfig;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+  /** The cloud assembly directory; synth writes the templates and the validation report here. */
+  readonly outdir: string;
+  /** Removes the cloud assembly directory. */
+  dispose(): void;
+}
+
+export interface SynthesizedFxApp extends FxApp {
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+}
+
+/**
+ * Builds the app for a stage exactly as `bin/app.ts` does (cdk-nag included), without
+ * synthesizing it. Asset bundling is skipped (`aws:cdk:bundling-stacks: []`): esbuild is the
+ * slow part and the tests assert the infrastructure, not the bundle.
+ */
+export function createFxApp(stage: StageName): FxApp {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `fx-infra-${stage}-`));
+  const app = new App({ outdir, context: { stage, 'aws:cdk:bundling-stacks': [] } });
+  const { stateful, stateless } = buildApp(app);
+  return {
+    app,
+    config: stageConfig(stage),
+    stateful,
+    stateless,
+    outdir,
+    dispose: () => fs.rmSync(outdir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Builds and synthesizes the app for a stage and returns both stacks with their templates.
+ * Synthesis is done once per app (Template.fromStack reuses the cached assembly), so call this
+ * in `beforeAll`, once per stage and test file.
+ */
+export function synthFxApp(stage: StageName): SynthesizedFxApp {
+  const built = createFxApp(stage);
+  return {
+    ...built,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+  };
+}
+
+/** The logical id CloudFormation knows a construct by (its default child for L2 constructs). */
+export function logicalIdOf(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return (element.stack as Stack).getLogicalId(element);
+}
+
+/** One resource of a template by logical id; fails with the ids that do exist. */
+export function resourceOf(template: Template, logicalId: string): CfnResourceJson {
+  const resources = (template.toJSON().Resources ?? {}) as Record<string, CfnResourceJson>;
+  const resource = resources[logicalId];
+  if (!resource) {
+    throw new Error(`No resource ${logicalId}; the template has ${Object.keys(resources).join(', ')}`);
+  }
+  return resource;
+}
+
+/**
+ * A template holding only the one resource, so `hasResource`/`hasResourceProperties` assert that
+ * exact resource (with the assertions library's diff on failure) rather than "some resource".
+ */
+export function templateOfResource(template: Template, logicalId: string): Template {
+  return Template.fromJSON(
+    { Resources: { [logicalId]: resourceOf(template, logicalId) } },
+    { skipCyclicalDependenciesCheck: true },
+  );
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResourceJson> {
+  return template.findResources(type) as Record<string, CfnResourceJson>;
+}
+
+/**
+ * Renders an intrinsic-laden value (Fn::Join, Ref, Fn::GetAtt, Fn::ImportValue) as one string,
+ * e.g. `arn:${AWS::Partition}:s3:::fx-platform-lake-dev-${AWS::AccountId}-${AWS::Region}/raw/*`,
+ * so ARNs can be compared by prefix and suffix.
+ */
+export function renderIntrinsic(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(renderIntrinsic).join(',');
+  const v = value as Record<string, unknown>;
+  if ('Ref' in v) return `\${${String(v.Ref)}}`;
+  if ('Fn::GetAtt' in v) return `\${${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Fn::ImportValue' in v) return `\${Import:${renderIntrinsic(v['Fn::ImportValue'])}}`;
+  if ('Fn::Join' in v) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderIntrinsic).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/** `x` or `[x, y]` as an array, as IAM statements allow both. */
+export function asArray<T>(value: T | readonly T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? [...value] : [value as T];
+}
