@@ -63,7 +63,7 @@ async function receiveBatch(options: QueuePollerOptions, isRunning: () => boolea
         MessageAttributeNames: ['All'],
       }),
     );
-    const received = result.Messages ?? [];
+    const received = (result.Messages ?? []).filter((m) => !messages.some((held) => held.MessageId === m.MessageId));
     if (received.length > 0 && messages.length === 0) firstAt = Date.now();
     messages.push(...received);
     if (messages.length === 0) return messages;

@@ -23,7 +23,20 @@ const UNIT_MS = { minute: MINUTE_MS, hour: 60 * MINUTE_MS, day: 24 * 60 * MINUTE
 const MIN_YEAR = 1970;
 const MAX_YEAR = 2199;
 
-const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const MONTH_NAMES = [
+  'JAN',
+  'FEB',
+  'MAR',
+  'APR',
+  'MAY',
+  'JUN',
+  'JUL',
+  'AUG',
+  'SEP',
+  'OCT',
+  'NOV',
+  'DEC',
+];
 const WEEKDAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 /** Parses an EventBridge Scheduler `rate(…)` or `cron(…)` expression; throws on anything invalid. */
@@ -204,7 +217,9 @@ function termValues(term: string, spec: FieldSpec, fail: Fail): number[] {
   let step = 1;
   if (stepText !== undefined) {
     if (!/^\d+$/.test(stepText) || Number(stepText) < 1) {
-      return fail(`invalid step "${stepText}" in ${spec.name} "${term}": must be a positive integer`);
+      return fail(
+        `invalid step "${stepText}" in ${spec.name} "${term}": must be a positive integer`,
+      );
     }
     step = Number(stepText);
   }
@@ -327,7 +342,9 @@ function nearestWeekday(year: number, month: number, target: number): number | u
 function timeOf(source: string, after: Date): number {
   const time = after instanceof Date ? after.getTime() : Number.NaN;
   if (Number.isNaN(time)) {
-    throw new Error(`Schedule expression "${source}": next() needs a valid Date, got ${String(after)}`);
+    throw new Error(
+      `Schedule expression "${source}": next() needs a valid Date, got ${String(after)}`,
+    );
   }
   return time;
 }

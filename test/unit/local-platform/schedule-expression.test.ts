@@ -153,9 +153,7 @@ describe('cron()', () => {
     // 2026-11-22 is a Sunday.
     expect(nextIso('cron(0 9 ? * 1 *)', '2026-11-20T00:00:00Z')).toBe('2026-11-22T09:00:00.000Z');
     expect(nextIso('cron(0 9 ? * 7 *)', '2026-11-20T00:00:00Z')).toBe('2026-11-21T09:00:00.000Z');
-    expect(nextIso('cron(0 9 ? * 2-6 *)', '2026-11-21T00:00:00Z')).toBe(
-      '2026-11-23T09:00:00.000Z',
-    );
+    expect(nextIso('cron(0 9 ? * 2-6 *)', '2026-11-21T00:00:00Z')).toBe('2026-11-23T09:00:00.000Z');
   });
 
   it('honours the year field and jumps straight to it', () => {

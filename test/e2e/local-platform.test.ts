@@ -1,0 +1,111 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Decimal } from '../../lambdas/domain/decimal';
+import { TABLES } from '../../lib/definitions/resources';
+import { localNames } from '../../lib/local-platform/provision';
+import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
+import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+
+jest.setTimeout(180_000);
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+describe('npm start: the local platform end to end', () => {
+  let platform: PlatformProcess;
+  let documents: DynamoDBDocumentClient;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    platform = await startPlatformProcess();
+    const { services } = platform.endpoints;
+    documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: services.dynamodb, region: 'us-east-1', credentials }),
+      { unmarshallOptions: { wrapNumbers: true } },
+    );
+    sqs = new SQSClient({ endpoint: services.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('writes endpoints.json with the services and the resources of the shared definitions', () => {
+    const { services, resources, inbox, control } = platform.endpoints;
+    for (const url of [services.dynamodb, services.sqs, services.s3, services.ses, inbox, control]) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    }
+    expect(Object.keys(resources.tables).sort()).toEqual(Object.keys(TABLES).sort());
+    expect(resources.tables.rates).toBe(localNames.table('rates'));
+    expect(resources.queues.rates.dlqUrl).toContain(localNames.dlq('rates'));
+  });
+
+  it('invoke fetch-rates: the snapshot is consumed into DynamoDB and curated Parquet, exactly', async () => {
+    const { code, stdout } = await platform.cli(['invoke', 'fetch-rates']);
+    expect(code).toBe(0);
+    const { snapshotId, rawKey, rates } = JSON.parse(stdout).results[0] as {
+      snapshotId: string;
+      rawKey: string;
+      rates: number;
+    };
+    expect(snapshotId).toMatch(/^simulated-EUR-/);
+    const s3 = localS3(platform.endpoints.services.s3);
+    const bucket = platform.endpoints.resources.buckets.dataLake;
+    expect(await listKeys(s3, bucket, rawKey)).toEqual([rawKey]);
+
+    const latest = await eventually(async () => {
+      const result = await documents.send(
+        new QueryCommand({
+          TableName: platform.endpoints.resources.tables.rates,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'LATEST#EUR' },
+        }),
+      );
+      const items = result.Items ?? [];
+      const fromSnapshot = items.filter((i) => i.snapshotId >= snapshotId);
+      return fromSnapshot.length === rates ? fromSnapshot : undefined;
+    }, 60_000, 'latest rates from the fetched snapshot');
+
+    const curatedKeys = await eventually(async () => {
+      const keys = await listKeys(s3, bucket, 'curated/rates/');
+      return keys.some((k) => k.endsWith(`/${snapshotId}.parquet`)) ? keys : undefined;
+    }, 30_000, 'the curated Parquet object');
+    const key = curatedKeys.find((k) => k.endsWith(`/${snapshotId}.parquet`))!;
+    expect(key).toMatch(/^curated\/rates\/year=\d{4}\/month=\d{2}\/day=\d{2}\//);
+
+    const rows = await queryParquet([await getBytes(s3, bucket, key)], (files) =>
+      `SELECT quote_currency, rate::VARCHAR AS rate, rate_published FROM ${files} ORDER BY quote_currency`,
+    );
+    expect(rows).toHaveLength(rates);
+    for (const row of rows) {
+      // DECIMAL(38,18) read back by DuckDB equals the provider's digits, with no float in between,
+      // and equals the number DynamoDB holds for the pair.
+      expect(new Decimal(String(row.rate)).eq(String(row.rate_published))).toBe(true);
+      const item = latest.find((i) => i.quote === row.quote_currency)!;
+      expect(new Decimal(item.rate.value).eq(String(row.rate_published))).toBe(true);
+    }
+  });
+
+  it('a poison message is retried and lands in the DLQ after its max receives', async () => {
+    const { url, dlqUrl } = platform.endpoints.resources.queues.rates;
+    // Shorten the wait between receives (still longer than the 5 s batching window) for the test;
+    // the redrive policy (3 receives) is untouched.
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '6' } }));
+    const poison = `{"snapshotId":"poison-${Date.now()}","rates":[]}`;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: poison }));
+
+    const dead = await eventually(async () => {
+      const result = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+      );
+      return result.Messages?.find((m) => m.Body === poison);
+    }, 90_000, 'the poison message in the DLQ');
+    expect(dead.Body).toBe(poison);
+    expect(platform.output().match(/process-rates: 1 message\(s\), 1 failed/g)?.length).toBe(3);
+  });
+});

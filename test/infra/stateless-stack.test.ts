@@ -1,0 +1,396 @@
+import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { StageName } from '../../lib/config/stage-config';
+import {
+  FUNCTIONS,
+  VISIBILITY_TIMEOUT_FACTOR,
+  consumerOf,
+  visibilityTimeoutSeconds,
+  type FunctionDefinition,
+  type FunctionName,
+} from '../../lib/definitions/functions';
+import {
+  BUCKETS,
+  QUEUES,
+  TABLES,
+  type BucketKey,
+  type QueueDefinition,
+  type QueueKey,
+  type TableKey,
+} from '../../lib/definitions/resources';
+import { ENV } from '../../lambdas/shared/env-names';
+import {
+  asArray,
+  logicalIdOf,
+  renderIntrinsic,
+  resourceOf,
+  resourcesOfType,
+  synthFxApp,
+  templateOfResource,
+  type CfnResourceJson,
+  type SynthesizedFxApp,
+} from './helpers';
+
+const STAGES: readonly StageName[] = ['dev', 'prod'];
+/** AWS guidance for SQS event sources; a literal on purpose, so the definitions cannot lower it. */
+const AWS_MIN_VISIBILITY_FACTOR = 6;
+const DAY_SECONDS = 24 * 60 * 60;
+
+const queueEntries = Object.entries(QUEUES) as [QueueKey, QueueDefinition][];
+const functionEntries = Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][];
+const triggeredEntries = functionEntries.filter(([, def]) => def.sqsTrigger);
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+const built = {} as Record<StageName, SynthesizedFxApp>;
+beforeAll(() => {
+  for (const stage of STAGES) built[stage] = synthFxApp(stage);
+});
+afterAll(() => {
+  for (const stage of STAGES) built[stage]?.dispose();
+});
+
+describe.each(STAGES)('stateless stack (%s)', (stage) => {
+  let s: SynthesizedFxApp;
+  let template: Template;
+  let topicId: string;
+  const queueId = (key: QueueKey) => logicalIdOf(s.stateless.queues[key].queue);
+  const dlqId = (key: QueueKey) => logicalIdOf(s.stateless.queues[key].dlq.queue);
+  const functionId = (name: FunctionName) => logicalIdOf(s.stateless.functions[name].fn);
+  const roleId = (name: FunctionName) => logicalIdOf(s.stateless.functions[name].fn.role!);
+  /** The bucket's name as the stateful stack declares it (the stateless stack rebuilds it). */
+  const bucketName = (key: BucketKey): unknown => {
+    const buckets: Record<BucketKey, IConstruct> = { dataLake: s.stateful.dataLake };
+    return resourceOf(s.statefulTemplate, logicalIdOf(buckets[key])).Properties?.BucketName;
+  };
+
+  /** Every IAM statement granted to a role, across the policies attached to it. */
+  const statementsOf = (roleLogicalId: string): Statement[] =>
+    Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((p) => asArray(p.Properties?.Roles).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+      .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+
+  /** What a cross-stack import in this stack is, in the stateful stack that exports it. */
+  const exportedValue = (value: unknown): unknown => {
+    const name = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
+    if (typeof name !== 'string') return value;
+    const outputs = s.statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const output = Object.values(outputs).find((o) => o.Export?.Name === name);
+    if (!output) throw new Error(`The stateful stack exports no ${name}`);
+    return output.Value;
+  };
+
+  beforeAll(() => {
+    s = built[stage];
+    template = s.statelessTemplate;
+    topicId = logicalIdOf(s.stateless.alarmTopic);
+  });
+
+  describe('queues', () => {
+    it.each(queueEntries)('%s redrives to its DLQ after its maxReceiveCount', (key, def) => {
+      templateOfResource(template, queueId(key)).hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(key), 'Arn'] },
+          maxReceiveCount: def.maxReceiveCount,
+        },
+        MessageRetentionPeriod: def.retentionDays * DAY_SECONDS,
+        VisibilityTimeout: visibilityTimeoutSeconds(key),
+      });
+    });
+
+    it('every queue is a work queue with a DLQ, or a DLQ itself', () => {
+      const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+      const dlqTargets = new Set<string>();
+      for (const q of Object.values(queues)) {
+        const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } })
+          ?.deadLetterTargetArn;
+        if (target) dlqTargets.add(target['Fn::GetAtt'][0]);
+      }
+      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
+        const target = (schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } })
+          .DeadLetterConfig;
+        if (target) dlqTargets.add(target.Arn['Fn::GetAtt'][0]);
+      }
+      const orphans = Object.entries(queues)
+        .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))
+        .map(([id]) => id);
+      expect(orphans).toEqual([]);
+      // And the definitions' queues are all there, each with its own DLQ.
+      expect(Object.keys(queues).length).toBeGreaterThanOrEqual(queueEntries.length * 2);
+    });
+
+    it('every queue (DLQs included) is encrypted', () => {
+      const unencrypted = Object.entries(resourcesOfType(template, 'AWS::SQS::Queue'))
+        .filter(([, q]) => q.Properties?.SqsManagedSseEnabled !== true && !q.Properties?.KmsMasterKeyId)
+        .map(([id]) => id);
+      expect(unencrypted).toEqual([]);
+    });
+
+    it('every queue (DLQs included) refuses requests not made over TLS', () => {
+      const policies = Object.values(resourcesOfType(template, 'AWS::SQS::QueuePolicy'));
+      const tlsOnly = (queueLogicalId: string) =>
+        policies.some(
+          (p) =>
+            asArray(p.Properties?.Queues).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: queueLogicalId })) &&
+            (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some(
+              (st) =>
+                st.Effect === 'Deny' &&
+                asArray(st.Action).includes('sqs:*') &&
+                JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+            ),
+        );
+      const withoutTls = Object.keys(resourcesOfType(template, 'AWS::SQS::Queue')).filter((id) => !tlsOnly(id));
+      expect(withoutTls).toEqual([]);
+    });
+
+    it.each(queueEntries.filter(([key]) => consumerOf(key)))(
+      '%s stays invisible for at least 6x its consumer’s timeout',
+      (key) => {
+        const consumer = consumerOf(key)!;
+        const visibility = resourceOf(template, queueId(key)).Properties?.VisibilityTimeout as number;
+        expect(visibility).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR * consumer.timeoutSeconds);
+        expect(VISIBILITY_TIMEOUT_FACTOR).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR);
+      },
+    );
+
+    it('every SQS event source queue stays invisible for at least 6x the deployed function timeout', () => {
+      // From the template alone: whatever wires a queue to a function must respect the rule.
+      for (const mapping of Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))) {
+        const queue = resourceOf(template, (mapping.Properties?.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+        const fn = resourceOf(template, (mapping.Properties?.FunctionName as { Ref: string }).Ref);
+        expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+          AWS_MIN_VISIBILITY_FACTOR * (fn.Properties?.Timeout as number),
+        );
+      }
+    });
+  });
+
+  describe('alarms', () => {
+    const dlqAlarmIsWired = (dlqLogicalId: string) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqLogicalId, 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: Match.arrayWith([{ Ref: topicId }]),
+      });
+    };
+
+    it.each(queueEntries)('%s DLQ alarms the alarm topic as soon as one message lands', (key) => {
+      dlqAlarmIsWired(dlqId(key));
+    });
+
+    it('every DLQ in the stack (the scheduler’s included) has such an alarm', () => {
+      const dlqIds = new Set<string>();
+      for (const q of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) {
+        const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } })
+          ?.deadLetterTargetArn;
+        if (target) dlqIds.add(target['Fn::GetAtt'][0]);
+      }
+      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
+        dlqIds.add((schedule.Properties?.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } }).DeadLetterConfig.Arn['Fn::GetAtt'][0]);
+      }
+      expect(dlqIds.size).toBeGreaterThan(queueEntries.length);
+      for (const id of dlqIds) dlqAlarmIsWired(id);
+    });
+
+    it.each(functionEntries)('%s errors alarm the alarm topic', (name) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(name) } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: Match.arrayWith([{ Ref: topicId }]),
+      });
+    });
+
+    it('the alarm topic is encrypted and TLS-only', () => {
+      templateOfResource(template, topicId).hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: Match.anyValue(),
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('deploys exactly the functions the definitions declare', () => {
+      template.resourceCountIs('AWS::Lambda::Function', functionEntries.length);
+    });
+
+    it.each(functionEntries)('%s runs Node.js 24 on arm64 with active X-Ray tracing', (name, def) => {
+      templateOfResource(template, functionId(name)).hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Timeout: def.timeoutSeconds,
+        MemorySize: def.memorySize,
+      });
+    });
+
+    it.each(functionEntries)('%s logs to its own log group with the stage’s retention', (name) => {
+      const logGroup = new Capture();
+      templateOfResource(template, functionId(name)).hasResourceProperties('AWS::Lambda::Function', {
+        LoggingConfig: { LogGroup: { Ref: logGroup } },
+      });
+      const group = resourceOf(template, logGroup.asString());
+      expect(group.Type).toBe('AWS::Logs::LogGroup');
+      expect(group.Properties?.RetentionInDays).toBeGreaterThanOrEqual(s.config.logRetentionDays);
+      expect(group.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+    });
+
+    it.each(functionEntries)('%s gets the names of its tables, queues and buckets', (name, def) => {
+      const vars = (resourceOf(template, functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      for (const key of Object.keys(def.tables ?? {}) as TableKey[]) {
+        expect(exportedValue(vars[TABLES[key].envVar])).toEqual({ Ref: logicalIdOf(s.stateful.tables[key]) });
+      }
+      for (const key of def.sendsTo ?? []) {
+        expect(vars[QUEUES[key].envVar]).toEqual({ Ref: queueId(key) });
+      }
+      for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) {
+        // The very name the stateful stack gives the bucket.
+        expect(vars[BUCKETS[key].envVar]).toEqual(bucketName(key));
+      }
+      expect(vars[ENV.stage]).toBe(stage);
+    });
+
+    it('process-rates knows the rates table and fetch-rates knows the configured providers', () => {
+      const env = (name: FunctionName) =>
+        (resourceOf(template, functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> })
+          .Variables;
+      expect(env('process-rates')).toHaveProperty('RATES_TABLE_NAME');
+      const providers = JSON.parse(env('fetch-rates')[ENV.rateProviders] as string) as Record<string, unknown>;
+      expect(Object.keys(providers).sort()).toEqual(s.config.rates.sources.map((src) => src.provider).sort());
+    });
+  });
+
+  describe('SQS event sources', () => {
+    it('every SQS consumer reports partial batch failures', () => {
+      const mappings = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'));
+      expect(mappings).toHaveLength(triggeredEntries.length);
+      for (const mapping of mappings) {
+        expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      }
+    });
+
+    it.each(triggeredEntries)('%s consumes its queue with the defined batching', (name, def) => {
+      const trigger = def.sqsTrigger!;
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionId(name) },
+        EventSourceArn: { 'Fn::GetAtt': [queueId(trigger.queue), 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: trigger.batchSize,
+        MaximumBatchingWindowInSeconds: trigger.maxBatchingWindowSeconds,
+      });
+    });
+  });
+
+  describe('rate-source schedules', () => {
+    it('has one schedule per configured rate source', () => {
+      template.resourceCountIs('AWS::Scheduler::Schedule', s.config.rates.sources.length);
+    });
+
+    it('invokes fetch-rates for each source on its expression, with retries and a DLQ', () => {
+      const fetchRates = functionEntries.find(([, def]) => def.scheduledBy === 'rateSources')![0];
+      for (const source of s.config.rates.sources) {
+        const retries = new Capture();
+        const dlq = new Capture();
+        template.hasResourceProperties('AWS::Scheduler::Schedule', {
+          ScheduleExpression: source.schedule,
+          State: 'ENABLED',
+          Target: Match.objectLike({
+            Arn: { 'Fn::GetAtt': [functionId(fetchRates), 'Arn'] },
+            Input: Match.serializedJson({ provider: source.provider }),
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: retries }),
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+          }),
+        });
+        expect(retries.asNumber()).toBeGreaterThan(0);
+        expect(resourceOf(template, dlq.asString()).Type).toBe('AWS::SQS::Queue');
+      }
+    });
+  });
+
+  describe('least privilege', () => {
+    const objectArn = (prefix: string, bucket: BucketKey = 'dataLake') =>
+      `arn:\${AWS::Partition}:s3:::${renderIntrinsic(bucketName(bucket))}/${prefix}/*`;
+
+    it.each(functionEntries)('%s has no wildcard actions', (name) => {
+      const wildcards = statementsOf(roleId(name))
+        .flatMap((st) => asArray(st.Action))
+        .filter((action) => action === '*' || action.endsWith(':*'));
+      expect(wildcards).toEqual([]);
+    });
+
+    it.each(functionEntries)('%s reaches S3 objects only under its own prefixes', (name, def) => {
+      const granted = statementsOf(roleId(name))
+        .filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')))
+        .flatMap((st) =>
+          asArray(st.Action).flatMap((action) =>
+            asArray(st.Resource).map((resource) => `${action} ${renderIntrinsic(resource)}`),
+          ),
+        );
+      const expected = Object.entries(def.buckets ?? {}).flatMap(([bucket, grant]) =>
+        grant.prefixes.flatMap((prefix) => [
+          ...(grant.access !== 'write' ? [`s3:GetObject ${objectArn(prefix, bucket as BucketKey)}`] : []),
+          ...(grant.access !== 'read' ? [`s3:PutObject ${objectArn(prefix, bucket as BucketKey)}`] : []),
+        ]),
+      );
+      expect(granted.sort()).toEqual(expected.sort());
+    });
+
+    it('fetch-rates can write raw payloads and process-rates curated ones, nothing else', () => {
+      const s3Grants = (name: FunctionName) =>
+        statementsOf(roleId(name))
+          .filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')))
+          .map((st) => ({ actions: asArray(st.Action), resources: asArray(st.Resource).map(renderIntrinsic) }));
+      expect(s3Grants('fetch-rates')).toEqual([{ actions: ['s3:PutObject'], resources: [objectArn('raw/rates')] }]);
+      expect(s3Grants('process-rates')).toEqual([
+        { actions: ['s3:PutObject'], resources: [objectArn('curated/rates')] },
+      ]);
+    });
+
+    it.each(functionEntries)('%s reaches DynamoDB only on its own tables', (name, def) => {
+      const dynamoStatements = statementsOf(roleId(name)).filter((st) =>
+        asArray(st.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      const tableArns = (Object.keys(def.tables ?? {}) as TableKey[]).map((key) => ({
+        'Fn::GetAtt': [logicalIdOf(s.stateful.tables[key]), 'Arn'],
+      }));
+      for (const st of dynamoStatements) {
+        for (const resource of asArray(st.Resource)) {
+          expect(tableArns).toContainEqual(exportedValue(resource));
+        }
+      }
+      if (tableArns.length === 0) expect(dynamoStatements).toEqual([]);
+      else expect(dynamoStatements.length).toBeGreaterThan(0);
+    });
+
+    it('process-rates uses the rates table and no other', () => {
+      const dynamoResources = statementsOf(roleId('process-rates'))
+        .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))
+        .flatMap((st) => asArray(st.Resource))
+        .map(exportedValue);
+      expect(dynamoResources).toEqual([{ 'Fn::GetAtt': [logicalIdOf(s.stateful.tables.rates), 'Arn'] }]);
+    });
+  });
+});
+
+it('dev and prod each schedule four rate sources', () => {
+  expect(built.dev.config.rates.sources).toHaveLength(4);
+  expect(built.prod.config.rates.sources).toHaveLength(4);
+});

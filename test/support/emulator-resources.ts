@@ -1,0 +1,171 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, NumberValue, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { EmulatorEndpoints } from '../../lib/local-platform/emulators';
+import type { TableDefinition } from '../../lib/definitions/resources';
+
+const sdk = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+};
+
+export interface EmulatorClients {
+  readonly dynamodb: DynamoDBDocumentClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+/** Real SDK clients pointed at the emulators, set up the way the handlers' clients are. */
+export function emulatorClients(endpoints: EmulatorEndpoints): EmulatorClients {
+  return {
+    dynamodb: DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...sdk, endpoint: endpoints.dynamodb }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+        unmarshallOptions: { wrapNumbers: true },
+      },
+    ),
+    sqs: new SQSClient({ ...sdk, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
+    s3: new S3Client({ ...sdk, endpoint: endpoints.s3, forcePathStyle: true }),
+  };
+}
+
+export function destroyClients(clients: EmulatorClients): void {
+  clients.dynamodb.destroy();
+  clients.sqs.destroy();
+  clients.s3.destroy();
+}
+
+let counter = 0;
+/** A resource name unique within this test process (each test gets its own table/bucket/queues). */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** Creates a table with the key schema of a resource definition (e.g. TABLES.rates). */
+export async function createTableFrom(
+  clients: EmulatorClients,
+  definition: TableDefinition,
+  tableName: string,
+): Promise<void> {
+  const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+      KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
+export async function createBucket(clients: EmulatorClients, bucket: string): Promise<void> {
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+export interface CreatedQueue {
+  readonly url: string;
+  readonly arn: string;
+}
+
+export async function createQueue(
+  clients: EmulatorClients,
+  name: string,
+  attributes: Record<string, string> = {},
+): Promise<CreatedQueue> {
+  const { QueueUrl } = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+  );
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+export async function approximateMessages(clients: EmulatorClients, queueUrl: string): Promise<number> {
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Receives and deletes everything currently visible on a queue. */
+export async function drainQueue(clients: EmulatorClients, queueUrl: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+    await clients.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
+}
+
+/** Every item of a table, numbers as `{ N: digits }` so items compare with toEqual. */
+export async function scanAll(
+  clients: EmulatorClients,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await clients.dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items
+    .map((item) =>
+      Object.fromEntries(
+        Object.entries(item).map(([k, v]) => [k, v instanceof NumberValue ? { N: v.value } : v]),
+      ),
+    )
+    .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+}
+
+export async function listKeys(clients: EmulatorClients, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
+    );
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return keys.sort();
+}
+
+export async function getObjectBytes(
+  clients: EmulatorClients,
+  bucket: string,
+  key: string,
+): Promise<Uint8Array> {
+  const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return object.Body!.transformToByteArray();
+}
