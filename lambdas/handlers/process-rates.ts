@@ -25,8 +25,9 @@ const deps = {
   rateChanges: sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.rateChangesQueueUrl),
 };
 
-const processBatch = sqsBatchHandler(logger, async (body) => {
-  const result = await processRateSnapshot(deps, body);
+const processBatch = sqsBatchHandler(logger, async (body, record) => {
+  const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
+  const result = await processRateSnapshot(deps, body, { redelivered });
   metrics.addMetric('RatesStored', MetricUnit.Count, result.stored);
   metrics.addMetric('RateChanges', MetricUnit.Count, result.changes);
   logger.info('snapshot stored', { ...result });

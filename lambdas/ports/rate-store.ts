@@ -11,14 +11,20 @@ export interface StoredRate {
   readonly snapshotId: string;
 }
 
+export interface LatestOutcome {
+  readonly advanced: readonly string[];
+  readonly alreadyLatest: readonly string[];
+}
+
 export interface RateStore {
   /** Writes a history item per pair and as-of time; rewriting the same snapshot changes nothing. */
   putHistory(snapshot: RateSnapshot): Promise<void>;
   /**
    * Makes the snapshot the latest rate of each pair unless a newer as-of time is already
-   * there. Returns the quotes for which this snapshot is (now) the latest.
+   * there. `advanced`: quotes this call moved forward; `alreadyLatest`: quotes where this same
+   * snapshot was already the latest (a redelivery or a re-fetch of an unchanged publication).
    */
-  advanceLatest(snapshot: RateSnapshot): Promise<readonly string[]>;
+  advanceLatest(snapshot: RateSnapshot): Promise<LatestOutcome>;
   /** The pair's most recent rate strictly before `asOf`, from any provider. */
   previousRate(base: string, quote: string, asOf: string): Promise<StoredRate | undefined>;
 }

@@ -29,6 +29,7 @@ export interface ProcessRatesResult {
 export async function processRateSnapshot(
   deps: ProcessRatesDeps,
   message: unknown,
+  delivery: { readonly redelivered: boolean } = { redelivered: false },
 ): Promise<ProcessRatesResult> {
   const snapshot = validateSnapshot(message as RateSnapshot);
   await deps.store.putHistory(snapshot);
@@ -37,7 +38,11 @@ export async function processRateSnapshot(
     deps.toCurated(snapshot),
     'application/vnd.apache.parquet',
   );
-  const latestQuotes = await deps.store.advanceLatest(snapshot);
+  const { advanced, alreadyLatest } = await deps.store.advanceLatest(snapshot);
+  // A redelivered message may have died before its events went out, so it sends them again
+  // (same eventIds, consumers drop copies); a fresh message for an already stored snapshot
+  // (the provider published nothing new) changes nothing.
+  const latestQuotes = delivery.redelivered ? [...advanced, ...alreadyLatest] : advanced;
   const changes: RateChangeEvent[] = [];
   for (const quote of latestQuotes) {
     const previous = await deps.store.previousRate(snapshot.base, quote, snapshot.asOf);

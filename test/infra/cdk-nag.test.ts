@@ -60,7 +60,9 @@ function runNag(built: FxApp): NagResult {
   const reportPath = path.join(built.outdir, REPORT_FILE);
   if (!fs.existsSync(reportPath)) {
     // No report at all: synth failed before validation, or no plugin ran.
-    throw synthError ?? new Error(`Synth wrote no ${REPORT_FILE}: is a validation plugin attached?`);
+    throw (
+      synthError ?? new Error(`Synth wrote no ${REPORT_FILE}: is a validation plugin attached?`)
+    );
   }
   const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as ReportJson;
   const nag = report.pluginReports.find((r) => r.pluginName === NAG_PLUGIN);
@@ -147,8 +149,9 @@ describe('cdk-nag check itself', () => {
     // The real app plus one throwaway stack with a queue that breaks the rules.
     built = createFxApp('dev');
     const scratch = new Stack(built.app, 'Scratch');
-    badQueuePath = new sqs.Queue(scratch, 'BadQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED })
-      .node.defaultChild!.node.path;
+    badQueuePath = new sqs.Queue(scratch, 'BadQueue', {
+      encryption: sqs.QueueEncryption.UNENCRYPTED,
+    }).node.defaultChild!.node.path;
     result = runNag(built);
   });
   afterAll(() => built?.dispose());
@@ -177,12 +180,18 @@ describe('cdk-nag check itself', () => {
     try {
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       const stack = new Stack(app, 'Scratch');
-      const dlq = new sqs.Queue(stack, 'Dlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+      const dlq = new sqs.Queue(stack, 'Dlq', {
+        enforceSSL: true,
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+      });
       const other = new sqs.Queue(stack, 'Other', {
         enforceSSL: true,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
       });
-      Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'A dead-letter queue needs no DLQ of its own.' });
+      Validations.of(dlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'A dead-letter queue needs no DLQ of its own.',
+      });
       const nag = runNag({ ...built, app, outdir });
       expect(nag.findings.map((f) => `${f.rule} at ${f.constructPath}`)).toEqual([
         `AwsSolutions-SQS3 at ${other.node.defaultChild!.node.path}`,

@@ -78,7 +78,9 @@ export function resourceOf(template: Template, logicalId: string): CfnResourceJs
   const resources = (template.toJSON().Resources ?? {}) as Record<string, CfnResourceJson>;
   const resource = resources[logicalId];
   if (!resource) {
-    throw new Error(`No resource ${logicalId}; the template has ${Object.keys(resources).join(', ')}`);
+    throw new Error(
+      `No resource ${logicalId}; the template has ${Object.keys(resources).join(', ')}`,
+    );
   }
   return resource;
 }

@@ -97,7 +97,9 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
   describe('data lake bucket', () => {
     it('is named from its definition and stage, so other stacks can scope IAM to it', () => {
       const name = renderIntrinsic(resourceOf(template, id.dataLake).Properties?.BucketName);
-      expect(name).toBe(`${BUCKETS.dataLake.namePrefix}-${stage}-\${AWS::AccountId}-\${AWS::Region}`);
+      expect(name).toBe(
+        `${BUCKETS.dataLake.namePrefix}-${stage}-\${AWS::AccountId}-\${AWS::Region}`,
+      );
     });
 
     it('is encrypted with the data key (SSE-KMS, bucket key on)', () => {
@@ -149,8 +151,12 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
         ),
       ).toBe(true);
       // Versioning keeps overwritten objects: they must expire, whatever their prefix.
-      expect(enabled.some((r) => r.Prefix === undefined && r.NoncurrentVersionExpiration)).toBe(true);
-      expect(enabled.some((r) => r.Prefix === undefined && r.AbortIncompleteMultipartUpload)).toBe(true);
+      expect(enabled.some((r) => r.Prefix === undefined && r.NoncurrentVersionExpiration)).toBe(
+        true,
+      );
+      expect(enabled.some((r) => r.Prefix === undefined && r.AbortIncompleteMultipartUpload)).toBe(
+        true,
+      );
     });
   });
 
@@ -173,7 +179,11 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
       templateOfResource(template, id[which]).hasResourceProperties('AWS::S3::Bucket', {
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [
-            { ServerSideEncryptionByDefault: { SSEAlgorithm: Match.stringLikeRegexp('^(aws:kms|AES256)$') } },
+            {
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: Match.stringLikeRegexp('^(aws:kms|AES256)$'),
+              },
+            },
           ],
         },
       });
@@ -190,10 +200,7 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
               Action: 's3:*',
               Principal: { AWS: '*' },
               Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-              Resource: Match.arrayWith([
-                bucketArn,
-                { 'Fn::Join': ['', [bucketArn, '/*']] },
-              ]),
+              Resource: Match.arrayWith([bucketArn, { 'Fn::Join': ['', [bucketArn, '/*']] }]),
             }),
           ]),
         },
@@ -221,9 +228,12 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
 
       it('protects tables from deletion and never empties buckets automatically', () => {
         for (const [key] of tableEntries) {
-          templateOfResource(template, id.table(key)).hasResourceProperties('AWS::DynamoDB::Table', {
-            DeletionProtectionEnabled: true,
-          });
+          templateOfResource(template, id.table(key)).hasResourceProperties(
+            'AWS::DynamoDB::Table',
+            {
+              DeletionProtectionEnabled: true,
+            },
+          );
         }
         template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
       });
@@ -235,9 +245,9 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
       });
 
       it('empties both buckets so the stack can be deleted', () => {
-        const autoDeleted = Object.values(resourcesOfType(template, 'Custom::S3AutoDeleteObjects')).map(
-          (r) => (r.Properties?.BucketName as { Ref: string }).Ref,
-        );
+        const autoDeleted = Object.values(
+          resourcesOfType(template, 'Custom::S3AutoDeleteObjects'),
+        ).map((r) => (r.Properties?.BucketName as { Ref: string }).Ref);
         expect(autoDeleted.sort()).toEqual([id.accessLogs, id.dataLake].sort());
       });
     }

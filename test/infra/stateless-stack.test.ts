@@ -27,7 +27,6 @@ import {
   resourcesOfType,
   synthFxApp,
   templateOfResource,
-  type CfnResourceJson,
   type SynthesizedFxApp,
 } from './helpers';
 
@@ -72,14 +71,21 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
   /** Every IAM statement granted to a role, across the policies attached to it. */
   const statementsOf = (roleLogicalId: string): Statement[] =>
     Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
-      .filter((p) => asArray(p.Properties?.Roles).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+      .filter((p) =>
+        asArray(p.Properties?.Roles).some(
+          (r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId }),
+        ),
+      )
       .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 
   /** What a cross-stack import in this stack is, in the stateful stack that exports it. */
   const exportedValue = (value: unknown): unknown => {
     const name = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
     if (typeof name !== 'string') return value;
-    const outputs = s.statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const outputs = s.statefulTemplate.toJSON().Outputs as Record<
+      string,
+      { Value: unknown; Export?: { Name: string } }
+    >;
     const output = Object.values(outputs).find((o) => o.Export?.Name === name);
     if (!output) throw new Error(`The stateful stack exports no ${name}`);
     return output.Value;
@@ -107,13 +113,15 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       const queues = resourcesOfType(template, 'AWS::SQS::Queue');
       const dlqTargets = new Set<string>();
       for (const q of Object.values(queues)) {
-        const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } })
-          ?.deadLetterTargetArn;
+        const target = (
+          q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } }
+        )?.deadLetterTargetArn;
         if (target) dlqTargets.add(target['Fn::GetAtt'][0]);
       }
       for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        const target = (schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } })
-          .DeadLetterConfig;
+        const target = (
+          schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } }
+        ).DeadLetterConfig;
         if (target) dlqTargets.add(target.Arn['Fn::GetAtt'][0]);
       }
       const orphans = Object.entries(queues)
@@ -126,7 +134,9 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
 
     it('every queue (DLQs included) is encrypted', () => {
       const unencrypted = Object.entries(resourcesOfType(template, 'AWS::SQS::Queue'))
-        .filter(([, q]) => q.Properties?.SqsManagedSseEnabled !== true && !q.Properties?.KmsMasterKeyId)
+        .filter(
+          ([, q]) => q.Properties?.SqsManagedSseEnabled !== true && !q.Properties?.KmsMasterKeyId,
+        )
         .map(([id]) => id);
       expect(unencrypted).toEqual([]);
     });
@@ -136,15 +146,20 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       const tlsOnly = (queueLogicalId: string) =>
         policies.some(
           (p) =>
-            asArray(p.Properties?.Queues).some((q) => JSON.stringify(q) === JSON.stringify({ Ref: queueLogicalId })) &&
+            asArray(p.Properties?.Queues).some(
+              (q) => JSON.stringify(q) === JSON.stringify({ Ref: queueLogicalId }),
+            ) &&
             (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.some(
               (st) =>
                 st.Effect === 'Deny' &&
                 asArray(st.Action).includes('sqs:*') &&
-                JSON.stringify(st.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+                JSON.stringify(st.Condition) ===
+                  JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
             ),
         );
-      const withoutTls = Object.keys(resourcesOfType(template, 'AWS::SQS::Queue')).filter((id) => !tlsOnly(id));
+      const withoutTls = Object.keys(resourcesOfType(template, 'AWS::SQS::Queue')).filter(
+        (id) => !tlsOnly(id),
+      );
       expect(withoutTls).toEqual([]);
     });
 
@@ -152,16 +167,24 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       '%s stays invisible for at least 6x its consumer’s timeout',
       (key) => {
         const consumer = consumerOf(key)!;
-        const visibility = resourceOf(template, queueId(key)).Properties?.VisibilityTimeout as number;
-        expect(visibility).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR * consumer.timeoutSeconds);
+        const visibility = resourceOf(template, queueId(key)).Properties
+          ?.VisibilityTimeout as number;
+        expect(visibility).toBeGreaterThanOrEqual(
+          AWS_MIN_VISIBILITY_FACTOR * consumer.timeoutSeconds,
+        );
         expect(VISIBILITY_TIMEOUT_FACTOR).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR);
       },
     );
 
     it('every SQS event source queue stays invisible for at least 6x the deployed function timeout', () => {
       // From the template alone: whatever wires a queue to a function must respect the rule.
-      for (const mapping of Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))) {
-        const queue = resourceOf(template, (mapping.Properties?.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+      for (const mapping of Object.values(
+        resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'),
+      )) {
+        const queue = resourceOf(
+          template,
+          (mapping.Properties?.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+        );
         const fn = resourceOf(template, (mapping.Properties?.FunctionName as { Ref: string }).Ref);
         expect(queue.Properties?.VisibilityTimeout as number).toBeGreaterThanOrEqual(
           AWS_MIN_VISIBILITY_FACTOR * (fn.Properties?.Timeout as number),
@@ -189,12 +212,16 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     it('every DLQ in the stack (the scheduler’s included) has such an alarm', () => {
       const dlqIds = new Set<string>();
       for (const q of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) {
-        const target = (q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } })
-          ?.deadLetterTargetArn;
+        const target = (
+          q.Properties?.RedrivePolicy as { deadLetterTargetArn?: { 'Fn::GetAtt': string[] } }
+        )?.deadLetterTargetArn;
         if (target) dlqIds.add(target['Fn::GetAtt'][0]);
       }
       for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        dlqIds.add((schedule.Properties?.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } }).DeadLetterConfig.Arn['Fn::GetAtt'][0]);
+        dlqIds.add(
+          (schedule.Properties?.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } })
+            .DeadLetterConfig.Arn['Fn::GetAtt'][0],
+        );
       }
       expect(dlqIds.size).toBeGreaterThan(queueEntries.length);
       for (const id of dlqIds) dlqAlarmIsWired(id);
@@ -219,7 +246,10 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         Topics: [{ Ref: topicId }],
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -231,21 +261,30 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       template.resourceCountIs('AWS::Lambda::Function', functionEntries.length);
     });
 
-    it.each(functionEntries)('%s runs Node.js 24 on arm64 with active X-Ray tracing', (name, def) => {
-      templateOfResource(template, functionId(name)).hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs24.x',
-        Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
-        Timeout: def.timeoutSeconds,
-        MemorySize: def.memorySize,
-      });
-    });
+    it.each(functionEntries)(
+      '%s runs Node.js 24 on arm64 with active X-Ray tracing',
+      (name, def) => {
+        templateOfResource(template, functionId(name)).hasResourceProperties(
+          'AWS::Lambda::Function',
+          {
+            Runtime: 'nodejs24.x',
+            Architectures: ['arm64'],
+            TracingConfig: { Mode: 'Active' },
+            Timeout: def.timeoutSeconds,
+            MemorySize: def.memorySize,
+          },
+        );
+      },
+    );
 
     it.each(functionEntries)('%s logs to its own log group with the stage’s retention', (name) => {
       const logGroup = new Capture();
-      templateOfResource(template, functionId(name)).hasResourceProperties('AWS::Lambda::Function', {
-        LoggingConfig: { LogGroup: { Ref: logGroup } },
-      });
+      templateOfResource(template, functionId(name)).hasResourceProperties(
+        'AWS::Lambda::Function',
+        {
+          LoggingConfig: { LogGroup: { Ref: logGroup } },
+        },
+      );
       const group = resourceOf(template, logGroup.asString());
       expect(group.Type).toBe('AWS::Logs::LogGroup');
       expect(group.Properties?.RetentionInDays).toBeGreaterThanOrEqual(s.config.logRetentionDays);
@@ -253,10 +292,15 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
 
     it.each(functionEntries)('%s gets the names of its tables, queues and buckets', (name, def) => {
-      const vars = (resourceOf(template, functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> })
-        .Variables;
+      const vars = (
+        resourceOf(template, functionId(name)).Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
       for (const key of Object.keys(def.tables ?? {}) as TableKey[]) {
-        expect(exportedValue(vars[TABLES[key].envVar])).toEqual({ Ref: logicalIdOf(s.stateful.tables[key]) });
+        expect(exportedValue(vars[TABLES[key].envVar])).toEqual({
+          Ref: logicalIdOf(s.stateful.tables[key]),
+        });
       }
       for (const key of def.sendsTo ?? []) {
         expect(vars[QUEUES[key].envVar]).toEqual({ Ref: queueId(key) });
@@ -270,11 +314,19 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
 
     it('process-rates knows the rates table and fetch-rates knows the configured providers', () => {
       const env = (name: FunctionName) =>
-        (resourceOf(template, functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> })
-          .Variables;
+        (
+          resourceOf(template, functionId(name)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
       expect(env('process-rates')).toHaveProperty('RATES_TABLE_NAME');
-      const providers = JSON.parse(env('fetch-rates')[ENV.rateProviders] as string) as Record<string, unknown>;
-      expect(Object.keys(providers).sort()).toEqual(s.config.rates.sources.map((src) => src.provider).sort());
+      const providers = JSON.parse(env('fetch-rates')[ENV.rateProviders] as string) as Record<
+        string,
+        unknown
+      >;
+      expect(Object.keys(providers).sort()).toEqual(
+        s.config.rates.sources.map((src) => src.provider).sort(),
+      );
     });
   });
 
@@ -346,19 +398,29 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         );
       const expected = Object.entries(def.buckets ?? {}).flatMap(([bucket, grant]) =>
         grant.prefixes.flatMap((prefix) => [
-          ...(grant.access !== 'write' ? [`s3:GetObject ${objectArn(prefix, bucket as BucketKey)}`] : []),
-          ...(grant.access !== 'read' ? [`s3:PutObject ${objectArn(prefix, bucket as BucketKey)}`] : []),
+          ...(grant.access !== 'write'
+            ? [`s3:GetObject ${objectArn(prefix, bucket as BucketKey)}`]
+            : []),
+          ...(grant.access !== 'read'
+            ? [`s3:PutObject ${objectArn(prefix, bucket as BucketKey)}`]
+            : []),
         ]),
       );
       expect(granted.sort()).toEqual(expected.sort());
     });
 
+    // The lake layout as analysts and Glue know it, spelled out on purpose.
     it('fetch-rates can write raw payloads and process-rates curated ones, nothing else', () => {
       const s3Grants = (name: FunctionName) =>
         statementsOf(roleId(name))
           .filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')))
-          .map((st) => ({ actions: asArray(st.Action), resources: asArray(st.Resource).map(renderIntrinsic) }));
-      expect(s3Grants('fetch-rates')).toEqual([{ actions: ['s3:PutObject'], resources: [objectArn('raw/rates')] }]);
+          .map((st) => ({
+            actions: asArray(st.Action),
+            resources: asArray(st.Resource).map(renderIntrinsic),
+          }));
+      expect(s3Grants('fetch-rates')).toEqual([
+        { actions: ['s3:PutObject'], resources: [objectArn('raw/rates')] },
+      ]);
       expect(s3Grants('process-rates')).toEqual([
         { actions: ['s3:PutObject'], resources: [objectArn('curated/rates')] },
       ]);
@@ -385,7 +447,9 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))
         .flatMap((st) => asArray(st.Resource))
         .map(exportedValue);
-      expect(dynamoResources).toEqual([{ 'Fn::GetAtt': [logicalIdOf(s.stateful.tables.rates), 'Arn'] }]);
+      expect(dynamoResources).toEqual([
+        { 'Fn::GetAtt': [logicalIdOf(s.stateful.tables.rates), 'Arn'] },
+      ]);
     });
   });
 });

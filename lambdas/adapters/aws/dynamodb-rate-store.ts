@@ -65,23 +65,26 @@ export function dynamoRateStore(
 
     async advanceLatest(snapshot) {
       const advanced: string[] = [];
+      const alreadyLatest: string[] = [];
       for (const item of items(snapshot)) {
         try {
           await client.send(
             new PutCommand({
               TableName: tableName,
               Item: { ...rateKeys.latest(item.base, item.quote), ...item },
-              // A late, older snapshot never wins; the same snapshot again is a harmless rewrite.
-              ConditionExpression: 'attribute_not_exists(pk) OR asOf < :asOf OR snapshotId = :sid',
-              ExpressionAttributeValues: { ':asOf': item.asOf, ':sid': item.snapshotId },
+              // A late, older snapshot never wins, and the same snapshot is not written twice.
+              ConditionExpression: 'attribute_not_exists(pk) OR asOf < :asOf',
+              ExpressionAttributeValues: { ':asOf': item.asOf },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
           advanced.push(item.quote);
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          if (error.Item?.snapshotId?.S === item.snapshotId) alreadyLatest.push(item.quote);
         }
       }
-      return advanced;
+      return { advanced, alreadyLatest };
     },
 
     async previousRate(base, quote, asOf) {

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { FetchRatesResult } from '../../../lambdas/use-cases/fetch-rates';
+import { ENV } from '../../../lambdas/shared/env-names';
+import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
+import { ECB_DAILY_FIXTURE, ecbFixtureSnapshot, rateFixture } from '../../support/rates';
+
+const BUCKET = 'lake';
+const RATES_QUEUE_URL = 'http://127.0.0.1:4566/000000000000/rates';
+
+const s3Mock = mockClient(S3Client);
+const sqsMock = mockClient(SQSClient);
+
+/** A stand-in for the ECB server on 127.0.0.1: each test sets how it answers. */
+let server: Server;
+let requests: string[] = [];
+let respond: (req: IncomingMessage, res: ServerResponse) => void;
+
+let handler: (event: { provider?: string }) => Promise<FetchRatesResult>;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    respond(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  restoreEnv = setEnv({
+    ...LOCAL_AWS,
+    ...QUIET_POWERTOOLS,
+    [ENV.dataLakeBucket]: BUCKET,
+    [ENV.ratesQueue]: RATES_QUEUE_URL,
+    // The ECB adapter uses a baseUrl ending in .xml as the daily file's URL.
+    [ENV.rateProviders]: JSON.stringify({ ecb: { baseUrl: `http://127.0.0.1:${port}/eurofxref-daily.xml` } }),
+  });
+  ({ handler } = await import('../../../lambdas/handlers/fetch-rates'));
+});
+
+afterAll(async () => {
+  restoreEnv();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  requests = [];
+  s3Mock.reset();
+  sqsMock.reset();
+  s3Mock.on(PutObjectCommand).resolves({});
+  sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
+    Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
+    Failed: [],
+  }));
+});
+
+const expectNothingWritten = () => {
+  expect(s3Mock.calls()).toHaveLength(0);
+  expect(sqsMock.calls()).toHaveLength(0);
+};
+
+describe('fetch-rates handler', () => {
+  it('keeps the payload verbatim under raw/ and queues the parsed snapshot', async () => {
+    const xml = rateFixture(ECB_DAILY_FIXTURE);
+    respond = (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
+
+    const result = await handler({ provider: 'ecb' });
+
+    const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T000000Z.xml';
+    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T000000Z', rates: 31, rawKey });
+    expect(requests).toEqual(['/eurofxref-daily.xml']);
+    const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts).toEqual([{ Bucket: BUCKET, Key: rawKey, Body: xml, ContentType: 'text/xml' }]);
+    const sends = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
+    expect(sends).toHaveLength(1);
+    expect(sends[0].QueueUrl).toBe(RATES_QUEUE_URL);
+    expect(sends[0].Entries!.map((e) => JSON.parse(e.MessageBody!))).toEqual([ecbFixtureSnapshot()]);
+  });
+
+  it('throws after every attempt answered 503 and writes nothing to S3 or SQS', async () => {
+    // Retry-After: 0 keeps the test fast; the handler still makes all its attempts.
+    respond = (_req, res) => res.writeHead(503, { 'retry-after': '0' }).end('Service Unavailable');
+
+    await expect(handler({ provider: 'ecb' })).rejects.toThrow(
+      /eurofxref-daily\.xml unavailable after 3 attempt\(s\): HTTP 503/,
+    );
+    expect(requests).toEqual(Array(3).fill('/eurofxref-daily.xml'));
+    expectNothingWritten();
+  });
+
+  it('throws on a 200 whose payload does not parse, before writing anything', async () => {
+    respond = (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+
+    await expect(handler({ provider: 'ecb' })).rejects.toThrow('ecb: no <Cube time=...> in payload');
+    expectNothingWritten();
+  });
+
+  it.each([
+    ['an unknown provider', 'bogus'],
+    ['a known provider that is not configured', 'oxr'],
+    ['an event without a provider', undefined],
+  ])('rejects %s with an error naming it and the configured ones', async (_what, provider) => {
+    respond = () => {
+      throw new Error('no request expected');
+    };
+
+    await expect(handler({ provider })).rejects.toThrow(
+      `fetch-rates: provider "${provider ?? ''}" is not configured (configured: ecb)`,
+    );
+    expect(requests).toEqual([]);
+    expectNothingWritten();
+  });
+});
