@@ -3,15 +3,16 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { stageConfig } from './config/stage-config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
+import { stackNames } from './definitions/stack-outputs';
 
 /** Builds the whole CDK app for a stage, with cdk-nag AwsSolutions checks on every synth. */
 export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
   const config = stageConfig(app.node.tryGetContext('stage'));
   // Explicit: the stateless stack imports the stateful stack's outputs and must not outlive them.
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
-  const prefix = `Fx-${config.stage}`;
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { config, env: config.env });
-  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+  const names = stackNames(config.stage);
+  const stateful = new StatefulStack(app, names.stateful, { config, env: config.env });
+  const stateless = new StatelessStack(app, names.stateless, {
     config,
     env: config.env,
     tables: stateful.tables,

@@ -1,9 +1,10 @@
-import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
+import { STACK_OUTPUTS } from '../definitions/stack-outputs';
 import { BUCKETS, TABLES, type BucketDefinition, type TableDefinition, type TableKey } from '../definitions/resources';
 
 export interface StatefulStackProps extends StackProps {
@@ -75,6 +76,7 @@ export class StatefulStack extends Stack {
       removalPolicy,
       autoDeleteObjects: !props.config.retainData,
     });
+    new CfnOutput(this, STACK_OUTPUTS.dataLakeBucket, { value: this.dataLake.bucketName });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -33,6 +33,7 @@ import {
   type TableKey,
 } from '../definitions/resources';
 import { bucketName } from './stateful-stack';
+import { STACK_OUTPUTS } from '../definitions/stack-outputs';
 import { rateProvidersEnv } from '../definitions/rate-sources';
 import { ENV } from '../../lambdas/shared/env-names';
 
@@ -82,6 +83,7 @@ export class StatelessStack extends Stack {
     ) as Record<FunctionName, FxFunction>;
 
     this.scheduleRateSources(config, this.functions['fetch-rates'], alarmAction);
+    new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
 
     for (const [name, fn] of Object.entries(this.functions)) {
       new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {

@@ -13,26 +13,32 @@ jest.setTimeout(180_000);
 const ECB_FILE = readFileSync(path.join(__dirname, '..', 'fixtures', 'rates', 'ecb_eurofxref-daily_2022-07-08.xml'), 'utf8');
 /** Every `currency='X' rate='Y'` of the real file, with Y exactly as published. */
 const PUBLISHED = new Map([...ECB_FILE.matchAll(/currency=['"]([A-Z]{3})['"]\s+rate=['"]([0-9.]+)['"]/g)].map((m) => [m[1], m[2]]));
+/** The history file, as ECB lays it out: the same cubes for three days, newest first. */
+const HISTORY_FILE = ECB_FILE.replace(
+  /<Cube time=(['"])2022-07-08\1>([\s\S]*?)<\/Cube>\s*<\/Cube>/,
+  (_, q, cubes) => ['2022-07-08', '2022-07-07', '2022-07-06'].map((d) => `<Cube time=${q}${d}${q}>${cubes}</Cube>`).join('\n') + '\n</Cube>',
+);
+const MIRROR: Record<string, string> = {
+  '/stats/eurofxref/eurofxref-daily.xml': ECB_FILE,
+  '/stats/eurofxref/eurofxref-hist.xml': HISTORY_FILE,
+};
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 describe('npm start -- --rates-provider ecb --rates-url <mirror of the real daily file>', () => {
   let mirror: Server;
+  let dailyUrl: string;
   let platform: PlatformProcess;
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
     mirror = createServer((req, res) => {
-      if (req.url !== '/stats/eurofxref/eurofxref-daily.xml') return res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(ECB_FILE);
+      const body = MIRROR[req.url ?? ''];
+      res.writeHead(body ? 200 : 404, { 'content-type': 'text/xml' }).end(body ?? '');
     });
     await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
     const { port } = mirror.address() as { port: number };
-    platform = await startPlatformProcess([
-      '--rates-provider',
-      'ecb',
-      '--rates-url',
-      `http://127.0.0.1:${port}/stats/eurofxref/eurofxref-daily.xml`,
-    ]);
+    dailyUrl = `http://127.0.0.1:${port}/stats/eurofxref/eurofxref-daily.xml`;
+    platform = await startPlatformProcess(['--rates-provider', 'ecb', '--rates-url', dailyUrl]);
     documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: platform.endpoints.services.dynamodb, region: 'us-east-1', credentials }),
       { unmarshallOptions: { wrapNumbers: true } },
@@ -104,5 +110,26 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     expect(Buffer.from(await getBytes(s3, bucket, curated[0])).equals(Buffer.from(parquet))).toBe(true);
     expect(await listKeys(s3, bucket, 'raw/rates/')).toEqual([`raw/rates/provider=ecb/dt=2022-07-08/${snapshotId}.xml`]);
     expect(await rateChangesDepth()).toBe(eventsAfterFirst);
+  });
+
+  it('npm run backfill loads the history through the same processor, and a re-run changes nothing', async () => {
+    const args = ['--provider', 'ecb', '--from', '2022-07-06', '--to', '2022-07-08', '--url', dailyUrl];
+    const first = await platform.backfill(args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ snapshots: 3, rates: 3 * PUBLISHED.size, first: '2022-07-06', last: '2022-07-08' });
+
+    const history = await eventually(async () => {
+      const all = await scanRates();
+      return all.filter((i) => i.pk.startsWith('HISTORY#')).length === 3 * PUBLISHED.size ? all : undefined;
+    }, 60_000, 'three days of history');
+    const days = new Set(history.filter((i) => i.pk.startsWith('HISTORY#')).map((i) => i.asOf.slice(0, 10)));
+    expect([...days].sort()).toEqual(['2022-07-06', '2022-07-07', '2022-07-08']);
+    // Older days do not move the latest rate back.
+    expect(new Set(history.filter((i) => i.pk === 'LATEST#EUR').map((i) => i.asOf))).toEqual(new Set(['2022-07-08T00:00:00.000Z']));
+
+    const again = await platform.backfill(args);
+    expect(again.code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 8_000)); // one batching window and more
+    expect(await scanRates()).toEqual(history);
   });
 });

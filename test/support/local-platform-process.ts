@@ -12,6 +12,8 @@ export interface PlatformProcess {
   readonly output: () => string;
   /** Runs `npm run local -- <args>` against this platform and returns its stdout. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs `npm run backfill -- <args>` against this platform. */
+  backfill(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -41,14 +43,15 @@ export async function startPlatformProcess(args: string[] = [], timeoutMs = 90_0
     dir,
     endpoints,
     output: () => output,
-    cli: (cliArgs) => runCli(cliArgs, env),
+    cli: (cliArgs) => runCli(['bin/local.ts', ...cliArgs], env),
+    backfill: (cliArgs) => runCli(['bin/backfill.ts', ...cliArgs], env),
     stop: () => stopChild(child, dir),
   };
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/local.ts', ...args], { cwd: REPO_ROOT, env });
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), ...args], { cwd: REPO_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

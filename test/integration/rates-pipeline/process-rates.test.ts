@@ -53,7 +53,7 @@ interface Pipeline {
   readonly bucket: string;
   readonly rateChangesUrl: string;
   readonly deps: ProcessRatesDeps;
-  process(snapshot: RateSnapshot | unknown): ReturnType<typeof processRateSnapshot>;
+  process(snapshot: RateSnapshot | unknown, delivery?: { redelivered: boolean }): ReturnType<typeof processRateSnapshot>;
   /** Change events emitted since the last call, in order received. */
   events(): Promise<RateChangeEvent[]>;
   item(pk: string, sk: string): Promise<Record<string, unknown> | undefined>;
@@ -79,7 +79,7 @@ async function pipeline(): Promise<Pipeline> {
     rateChangesUrl,
     deps,
     // Through JSON, as the snapshot travels on the rates queue.
-    process: (snapshot) => processRateSnapshot(deps, JSON.parse(JSON.stringify(snapshot))),
+    process: (snapshot, delivery) => processRateSnapshot(deps, JSON.parse(JSON.stringify(snapshot)), delivery),
     events: async () =>
       (await drainQueue(clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
     item: async (pk, sk) =>
@@ -164,31 +164,54 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
     expect(await p.events()).toEqual([]);
   });
 
-  it('leaves identical items, one identical object and the same event ids when a snapshot is processed twice', async () => {
-    const p = await pipeline();
-    const snapshot = ecbFixtureSnapshot();
-    const key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
+  describe('processing the same snapshot twice', () => {
+    let p: Pipeline;
+    let snapshot: RateSnapshot;
+    let key: string;
+    let itemsAfterFirst: Record<string, unknown>[];
+    let bytesAfterFirst: Uint8Array;
+    let firstEvents: RateChangeEvent[];
 
-    await p.process(snapshot);
-    const itemsAfterFirst = await scanAll(clients, p.table);
-    const bytesAfterFirst = await getObjectBytes(clients, p.bucket, key);
-    const firstEvents = await p.events();
+    beforeEach(async () => {
+      p = await pipeline();
+      snapshot = ecbFixtureSnapshot();
+      key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
+      await p.process(snapshot);
+      itemsAfterFirst = await scanAll(clients, p.table);
+      bytesAfterFirst = await getObjectBytes(clients, p.bucket, key);
+      firstEvents = await p.events();
+    });
 
-    await p.process(snapshot);
-    const itemsAfterSecond = await scanAll(clients, p.table);
-    const bytesAfterSecond = await getObjectBytes(clients, p.bucket, key);
-    const secondEvents = await p.events();
+    it.each([
+      ['as a new message (the provider published nothing new)', false],
+      ['as a redelivery', true],
+    ])('%s leaves identical DynamoDB items and one identical S3 object', async (_how, redelivered) => {
+      await p.process(snapshot, { redelivered });
 
-    expect(itemsAfterFirst).toHaveLength(62);
-    expect(itemsAfterSecond).toEqual(itemsAfterFirst);
-    expect(await listKeys(clients, p.bucket, '')).toEqual([key]);
-    expect(Buffer.from(bytesAfterSecond).equals(Buffer.from(bytesAfterFirst))).toBe(true);
-    // A redelivery may re-emit, but only events a consumer already has: same ids, same content.
-    const byId = (events: RateChangeEvent[]) => new Map(events.map((e) => [e.eventId, e]));
-    expect(firstEvents).toHaveLength(31);
-    expect(new Set(firstEvents.map((e) => e.eventId)).size).toBe(31);
-    expect([...byId(secondEvents).keys()].sort()).toEqual([...byId(firstEvents).keys()].sort());
-    expect(byId(secondEvents)).toEqual(byId(firstEvents));
+      expect(itemsAfterFirst).toHaveLength(62);
+      expect(await scanAll(clients, p.table)).toEqual(itemsAfterFirst);
+      expect(await listKeys(clients, p.bucket, '')).toEqual([key]);
+      expect(Buffer.from(await getObjectBytes(clients, p.bucket, key)).equals(Buffer.from(bytesAfterFirst))).toBe(true);
+    });
+
+    it('as a new message emits no change events', async () => {
+      const again = await p.process(snapshot, { redelivered: false });
+
+      expect(again).toMatchObject({ latest: 0, changes: 0 });
+      expect(firstEvents).toHaveLength(31);
+      expect(await p.events()).toEqual([]);
+    });
+
+    it('as a redelivery re-emits only events a consumer already has: the same eventIds with the same content', async () => {
+      await p.process(snapshot, { redelivered: true });
+      const secondEvents = await p.events();
+
+      const byId = (events: RateChangeEvent[]) => new Map(events.map((e) => [e.eventId, e]));
+      expect(new Set(firstEvents.map((e) => e.eventId)).size).toBe(31);
+      expect(secondEvents).toHaveLength(31);
+      expect([...byId(secondEvents).keys()].sort()).toEqual([...byId(firstEvents).keys()].sort());
+      expect(byId(secondEvents)).toEqual(byId(firstEvents));
+    });
   });
 
   it('emits one event per pair with no previous for a first snapshot, then one event for the one rate that moved', async () => {

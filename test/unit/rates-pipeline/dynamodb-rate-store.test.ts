@@ -95,17 +95,40 @@ describe('dynamoRateStore.putHistory', () => {
 });
 
 describe('dynamoRateStore.advanceLatest', () => {
-  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05' });
+  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05', GBP: '0.84585' });
+  /** What DynamoDB answers (ReturnValuesOnConditionCheckFailure: ALL_OLD) when the latest item wins. */
+  const conditionFailed = (snapshotId: string) =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      Item: { snapshotId: { S: snapshotId } },
+    });
 
-  it('returns the quotes it advanced and skips a pair whose latest item is newer', async () => {
+  it('advances pairs with an older or no latest item, and tells a newer one from the same snapshot', async () => {
     ddbMock.on(PutCommand).callsFake((input: PutCommandInput) => {
-      if (input.Item?.quote === 'JPY') {
-        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-      }
+      if (input.Item?.quote === 'JPY') throw conditionFailed('ecb-EUR-20220711T000000Z'); // newer snapshot won
+      if (input.Item?.quote === 'GBP') throw conditionFailed(snapshot.snapshotId); // already stored
       return {};
     });
 
-    await expect(dynamoRateStore(client, TABLE).advanceLatest(snapshot)).resolves.toEqual(['USD']);
+    await expect(dynamoRateStore(client, TABLE).advanceLatest(snapshot)).resolves.toEqual({
+      advanced: ['USD'],
+      alreadyLatest: ['GBP'],
+    });
+  });
+
+  it('writes the latest item only when it is absent or older, and asks for the winner on failure', async () => {
+    ddbMock.on(PutCommand).resolves({});
+
+    await dynamoRateStore(client, TABLE).advanceLatest(snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163' }));
+
+    expect(ddbMock.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
+      TableName: TABLE,
+      Item: { pk: 'LATEST#EUR', sk: 'USD', published: '1.0163', asOf: '2022-07-08T00:00:00.000Z' },
+      ConditionExpression: 'attribute_not_exists(pk) OR asOf < :asOf',
+      ExpressionAttributeValues: { ':asOf': '2022-07-08T00:00:00.000Z' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
   });
 
   it('propagates any other error so the message is retried', async () => {

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import {
@@ -148,6 +149,32 @@ describe('process-rates handler', () => {
     expect(ddbMock.calls()).toHaveLength(0);
     expect(s3Mock.calls()).toHaveLength(0);
     expect(sqsMock.calls()).toHaveLength(0);
+  });
+
+  describe('a snapshot that is already the latest', () => {
+    beforeEach(() => {
+      ddbMock.on(PutCommand).rejects(
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: { snapshotId: { S: jul8.snapshotId } },
+        }),
+      );
+    });
+
+    it('emits no change events on a first delivery (a re-fetch of an unchanged publication)', async () => {
+      const result = await handler(sqsEvent(sqsRecord('refetch', JSON.stringify(jul8), 1)));
+
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(sqsMock.calls()).toHaveLength(0);
+    });
+
+    it('re-emits its events, same ids, on a redelivery (the first attempt may have died before sending)', async () => {
+      const result = await handler(sqsEvent(sqsRecord('retry', JSON.stringify(jul8), 2)));
+
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(written().eventIds).toEqual([`${jul8.snapshotId}#JPY`, `${jul8.snapshotId}#USD`]);
+    });
   });
 
   // Known bug: validateSnapshot accepts any number of fraction digits, but the curated Parquet
