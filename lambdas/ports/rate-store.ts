@@ -12,7 +12,8 @@ export interface StoredRate {
 }
 
 export interface LatestOutcome {
-  readonly advanced: readonly string[];
+  /** Quotes this call moved forward, each with the latest rate it replaced (none for a new pair). */
+  readonly advanced: readonly { readonly quote: string; readonly replaced?: StoredRate }[];
   readonly alreadyLatest: readonly string[];
 }
 
@@ -21,7 +22,8 @@ export interface RateStore {
   putHistory(snapshot: RateSnapshot): Promise<void>;
   /**
    * Makes the snapshot the latest rate of each pair unless a newer as-of time is already
-   * there. `advanced`: quotes this call moved forward; `alreadyLatest`: quotes where this same
+   * there. `advanced`: quotes this call moved forward (with what they replaced, read in the
+   * same conditional write, so concurrent writers cannot skew it); `alreadyLatest`: quotes where this same
    * snapshot was already the latest (a redelivery or a re-fetch of an unchanged publication).
    */
   advanceLatest(snapshot: RateSnapshot): Promise<LatestOutcome>;

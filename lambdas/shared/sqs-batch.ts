@@ -13,14 +13,8 @@ export function sqsBatchHandler(
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const processRecord = async (record: SQSRecord) => {
-    let body: unknown;
     try {
-      body = JSON.parse(record.body);
-    } catch {
-      throw new Error(`message ${record.messageId} is not JSON`);
-    }
-    try {
-      return await processMessage(body, record);
+      return await processMessage(parseBody(record), record);
     } catch (error) {
       logger.error('message failed', {
         messageId: record.messageId,
@@ -30,5 +24,18 @@ export function sqsBatchHandler(
       throw error;
     }
   };
-  return (event) => processPartialResponse(event, processRecord, processor, { throwOnFullBatchFailure: false });
+  // In order: messages of one batch about the same item must not race each other.
+  return (event) =>
+    processPartialResponse(event, processRecord, processor, {
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
+}
+
+function parseBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new Error(`message ${record.messageId} is not JSON`);
+  }
 }

@@ -32,28 +32,30 @@ export async function processRateSnapshot(
   delivery: { readonly redelivered: boolean } = { redelivered: false },
 ): Promise<ProcessRatesResult> {
   const snapshot = validateSnapshot(message as RateSnapshot);
+  // Encoded first: a snapshot the curated table cannot hold fails before anything is written.
+  const curated = deps.toCurated(snapshot);
   await deps.store.putHistory(snapshot);
-  await deps.lake.put(
-    lakeKeys.curatedRates(deps.curatedPrefix, snapshot),
-    deps.toCurated(snapshot),
-    'application/vnd.apache.parquet',
-  );
+  await deps.lake.put(lakeKeys.curatedRates(deps.curatedPrefix, snapshot), curated, 'application/vnd.apache.parquet');
   const { advanced, alreadyLatest } = await deps.store.advanceLatest(snapshot);
-  // A redelivered message may have died before its events went out, so it sends them again
-  // (same eventIds, consumers drop copies); a fresh message for an already stored snapshot
-  // (the provider published nothing new) changes nothing.
-  const latestQuotes = delivery.redelivered ? [...advanced, ...alreadyLatest] : advanced;
   const changes: RateChangeEvent[] = [];
-  for (const quote of latestQuotes) {
-    const previous = await deps.store.previousRate(snapshot.base, quote, snapshot.asOf);
-    const change = rateChange(snapshot, quote, previous);
+  for (const { quote, replaced } of advanced) {
+    const change = rateChange(snapshot, quote, replaced);
     if (change) changes.push(change);
+  }
+  // A redelivered message may have died before its events went out, so it sends them again
+  // (same eventIds; consumers drop copies). A fresh message for an already stored snapshot
+  // (the provider published nothing new) changes nothing.
+  if (delivery.redelivered) {
+    for (const quote of alreadyLatest) {
+      const change = rateChange(snapshot, quote, await deps.store.previousRate(snapshot.base, quote, snapshot.asOf));
+      if (change) changes.push(change);
+    }
   }
   await deps.rateChanges.publish(changes.map((c) => ({ id: c.eventId, body: JSON.stringify(c) })));
   return {
     snapshotId: snapshot.snapshotId,
     stored: snapshot.rates.length,
-    latest: latestQuotes.length,
+    latest: advanced.length,
     changes: changes.length,
   };
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { stageConfig, type StageConfig, type StageName } from '../../lib/config/stage-config';
 import { buildApp } from '../../lib/fx-app';
@@ -39,9 +40,12 @@ export interface SynthesizedFxApp extends FxApp {
  * synthesizing it. Asset bundling is skipped (`aws:cdk:bundling-stacks: []`): esbuild is the
  * slow part and the tests assert the infrastructure, not the bundle.
  */
-export function createFxApp(stage: StageName): FxApp {
+export function createFxApp(stage: StageName, extraContext: Record<string, unknown> = {}): FxApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `fx-infra-${stage}-`));
-  const app = new App({ outdir, context: { stage, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    outdir,
+    context: { ...extraContext, stage, 'aws:cdk:bundling-stacks': [] },
+  });
   const { stateful, stateless } = buildApp(app);
   return {
     app,
@@ -57,9 +61,13 @@ export function createFxApp(stage: StageName): FxApp {
  * Builds and synthesizes the app for a stage and returns both stacks with their templates.
  * Synthesis is done once per app (Template.fromStack reuses the cached assembly), so call this
  * in `beforeAll`, once per stage and test file.
+ *
+ * cdk-nag still runs, but a finding does not abort synthesis here: the template assertions then
+ * report what actually changed, and cdk-nag.test.ts (which synthesizes with the default, failing
+ * behaviour) reports the finding itself, once.
  */
 export function synthFxApp(stage: StageName): SynthesizedFxApp {
-  const built = createFxApp(stage);
+  const built = createFxApp(stage, { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false });
   return {
     ...built,
     statefulTemplate: Template.fromStack(built.stateful),

@@ -64,21 +64,22 @@ export function dynamoRateStore(
     },
 
     async advanceLatest(snapshot) {
-      const advanced: string[] = [];
+      const advanced: { quote: string; replaced?: StoredRate }[] = [];
       const alreadyLatest: string[] = [];
       for (const item of items(snapshot)) {
         try {
-          await client.send(
+          const result = await client.send(
             new PutCommand({
               TableName: tableName,
               Item: { ...rateKeys.latest(item.base, item.quote), ...item },
               // A late, older snapshot never wins, and the same snapshot is not written twice.
               ConditionExpression: 'attribute_not_exists(pk) OR asOf < :asOf',
               ExpressionAttributeValues: { ':asOf': item.asOf },
+              ReturnValues: 'ALL_OLD',
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),
           );
-          advanced.push(item.quote);
+          advanced.push({ quote: item.quote, replaced: result.Attributes && toStoredRate(result.Attributes) });
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           if (error.Item?.snapshotId?.S === item.snapshotId) alreadyLatest.push(item.quote);

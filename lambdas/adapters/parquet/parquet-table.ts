@@ -68,6 +68,9 @@ function convert(c: ColumnSpec, value: string | null | undefined): unknown {
       if (!unscaled.isInteger()) {
         throw new Error(`${c.name} ${value} has more than ${c.scale} fraction digits`);
       }
+      if (unscaled.abs().gte(new Decimal(10).pow(c.precision))) {
+        throw new Error(`${c.name} ${value} does not fit DECIMAL(${c.precision},${c.scale})`);
+      }
       return BigInt(unscaled.toFixed(0));
     }
   }

@@ -32,12 +32,18 @@ const quotesOf = (requests: readonly WriteRequest[]) =>
 beforeEach(() => ddbMock.reset());
 
 describe('dynamoRateStore.putHistory', () => {
-  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05', GBP: '0.84585' });
+  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', {
+    USD: '1.0163',
+    JPY: '138.05',
+    GBP: '0.84585',
+  });
 
   it('writes one history item per pair with the rate as a DynamoDB number and the published digits', async () => {
     ddbMock.on(BatchWriteCommand).resolves({});
 
-    await dynamoRateStore(client, TABLE, fast(3)).putHistory(snapshotOf('2022-07-08T00:00:00.000Z', { PLN: '4.7630' }));
+    await dynamoRateStore(client, TABLE, fast(3)).putHistory(
+      snapshotOf('2022-07-08T00:00:00.000Z', { PLN: '4.7630' }),
+    );
 
     const [request] = requestsOf(0);
     expect(request.PutRequest!.Item).toEqual({
@@ -90,12 +96,18 @@ describe('dynamoRateStore.putHistory', () => {
 
     await dynamoRateStore(client, TABLE, fast(3)).putHistory(ecbFixtureSnapshot());
 
-    expect(ddbMock.commandCalls(BatchWriteCommand).map((_, i) => requestsOf(i).length)).toEqual([25, 6]);
+    expect(ddbMock.commandCalls(BatchWriteCommand).map((_, i) => requestsOf(i).length)).toEqual([
+      25, 6,
+    ]);
   });
 });
 
 describe('dynamoRateStore.advanceLatest', () => {
-  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05', GBP: '0.84585' });
+  const snapshot = snapshotOf('2022-07-08T00:00:00.000Z', {
+    USD: '1.0163',
+    JPY: '138.05',
+    GBP: '0.84585',
+  });
   /** What DynamoDB answers (ReturnValuesOnConditionCheckFailure: ALL_OLD) when the latest item wins. */
   const conditionFailed = (snapshotId: string) =>
     new ConditionalCheckFailedException({
@@ -108,11 +120,36 @@ describe('dynamoRateStore.advanceLatest', () => {
     ddbMock.on(PutCommand).callsFake((input: PutCommandInput) => {
       if (input.Item?.quote === 'JPY') throw conditionFailed('ecb-EUR-20220711T000000Z'); // newer snapshot won
       if (input.Item?.quote === 'GBP') throw conditionFailed(snapshot.snapshotId); // already stored
-      return {};
+      // USD replaces an older latest item, returned by ReturnValues: ALL_OLD.
+      return {
+        Attributes: {
+          base: 'EUR',
+          quote: 'USD',
+          rate: { value: '1.0150' },
+          published: '1.0150',
+          orientation: 'quote-per-base',
+          asOf: '2022-07-07T00:00:00.000Z',
+          provider: 'ecb',
+          snapshotId: 'ecb-EUR-20220707T000000Z',
+        },
+      };
     });
 
     await expect(dynamoRateStore(client, TABLE).advanceLatest(snapshot)).resolves.toEqual({
-      advanced: ['USD'],
+      advanced: [
+        {
+          quote: 'USD',
+          replaced: {
+            base: 'EUR',
+            quote: 'USD',
+            rate: '1.0150',
+            orientation: 'quote-per-base',
+            asOf: '2022-07-07T00:00:00.000Z',
+            provider: 'ecb',
+            snapshotId: 'ecb-EUR-20220707T000000Z',
+          },
+        },
+      ],
       alreadyLatest: ['GBP'],
     });
   });
@@ -120,7 +157,9 @@ describe('dynamoRateStore.advanceLatest', () => {
   it('writes the latest item only when it is absent or older, and asks for the winner on failure', async () => {
     ddbMock.on(PutCommand).resolves({});
 
-    await dynamoRateStore(client, TABLE).advanceLatest(snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163' }));
+    await dynamoRateStore(client, TABLE).advanceLatest(
+      snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163' }),
+    );
 
     expect(ddbMock.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
       TableName: TABLE,
@@ -158,7 +197,11 @@ describe('dynamoRateStore.previousRate', () => {
       ],
     });
 
-    const previous = await dynamoRateStore(client, TABLE).previousRate('EUR', 'PLN', '2022-07-08T00:00:00.000Z');
+    const previous = await dynamoRateStore(client, TABLE).previousRate(
+      'EUR',
+      'PLN',
+      '2022-07-08T00:00:00.000Z',
+    );
 
     expect(previous).toEqual({
       base: 'EUR',
