@@ -26,6 +26,7 @@ async function start(args: string[]): Promise<void> {
       fresh: { type: 'boolean', default: false },
       'rates-provider': { type: 'string' },
       'rates-url': { type: 'string' },
+      'transactions-feed-url': { type: 'string' },
     },
   });
   const provider = values['rates-provider'];
@@ -37,6 +38,7 @@ async function start(args: string[]): Promise<void> {
     fresh: values.fresh,
     ratesProvider: provider as RateProviderName | undefined,
     ratesUrl: values['rates-url'],
+    transactionsFeedUrl: values['transactions-feed-url'],
     log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
   const { endpoints } = platform;
@@ -62,6 +64,8 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
     `  SQS (fauxqs)     ${e.services.sqs}   queues: ${Object.keys(queues).join(', ')} (each with a DLQ)`,
     `  S3 (fauxqs)      ${e.services.s3}   buckets: ${Object.values(buckets).join(', ')}`,
     `  SES inbox        ${e.inbox}`,
+    `  Secrets Manager  ${e.services.secretsmanager}`,
+    `  Transaction feed ${e.services.transactionFeed}`,
     `  Control          ${e.control}   (npm run local -- invoke <function>)`,
     `  Functions        ${Object.keys(FUNCTIONS).join(', ')}   logs: .local/logs/<function>.log, emulators.log`,
     `  Endpoints file   .local/endpoints.json`,

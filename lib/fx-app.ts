@@ -7,7 +7,11 @@ import { stackNames } from './definitions/stack-outputs';
 
 /** Builds the whole CDK app for a stage, with cdk-nag AwsSolutions checks on every synth. */
 export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
-  const config = stageConfig(app.node.tryGetContext('stage'));
+  const config = stageConfig(app.node.tryGetContext('stage'), {
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+  });
+  // Access logs are delivered under a bucket policy rather than the legacy LogDeliveryWrite ACL.
+  app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
   // Explicit: the stateless stack imports the stateful stack's outputs and must not outlive them.
   app.node.setContext('@aws-cdk/core:defaultCrossStackReferences', 'strong');
   const names = stackNames(config.stage);
@@ -17,6 +21,7 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     env: config.env,
     tables: stateful.tables,
     dataKey: stateful.key,
+    secrets: stateful.secrets,
   });
   Tags.of(app).add('project', 'fx-platform');
   Tags.of(app).add('stage', config.stage);

@@ -9,6 +9,13 @@ export const ENV = {
   ratesQueue: 'RATES_QUEUE_URL',
   rateChangesQueue: 'RATE_CHANGES_QUEUE_URL',
   rateProviders: 'RATE_PROVIDERS_JSON',
+  transactionsTable: 'TRANSACTIONS_TABLE_NAME',
+  transactionsQueue: 'TRANSACTIONS_QUEUE_URL',
+  highValueQueue: 'HIGH_VALUE_TRANSACTIONS_QUEUE_URL',
+  transactionFeeds: 'TRANSACTION_FEEDS_JSON',
+  transactionRules: 'TRANSACTION_RULES_JSON',
+  piiHmacKeySecret: 'PII_HMAC_KEY_SECRET_ID',
+  apiTable: 'API_TABLE_NAME',
   stage: 'STAGE',
 } as const;
 

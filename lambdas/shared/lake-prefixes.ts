@@ -2,4 +2,6 @@
 export const LAKE_PREFIXES = {
   rawRates: 'raw/rates',
   curatedRates: 'curated/rates',
+  curatedTransactions: 'curated/transactions',
+  quarantineTransactions: 'quarantine/transactions',
 } as const;

@@ -7,10 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag';
 import type { Access, FunctionDefinition } from '../definitions/functions';
+import type { TableDefinition } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
 
@@ -80,14 +82,22 @@ export class FxFunction extends Construct {
     });
   }
 
-  /** Sets the table-name variable and grants exactly the item actions asked for. */
-  useTable(envVar: string, table: dynamodb.ITable, access: Access): this {
-    this.fn.addEnvironment(envVar, table.tableName);
+  /** Sets the table-name variable and grants exactly the item actions asked for, on the table and its indexes. */
+  useTable(def: TableDefinition, table: dynamodb.ITable, access: Access): this {
+    this.fn.addEnvironment(def.envVar, table.tableName);
     const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
     const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
+    const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
     this.allowKey(table.encryptionKey, access);
+    return this;
+  }
+
+  /** Sets the secret-id variable and grants reading that one secret. */
+  useSecret(envVar: string, secret: secretsmanager.ISecret): this {
+    this.fn.addEnvironment(envVar, secret.secretArn);
+    secret.grantRead(this.fn);
     return this;
   }
 

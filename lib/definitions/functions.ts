@@ -1,4 +1,4 @@
-import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type TableKey } from './resources';
+import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -21,9 +21,11 @@ export interface FunctionDefinition {
   readonly sendsTo?: readonly QueueKey[];
   /** Object access per bucket, limited to key prefixes. */
   readonly buckets?: Partial<Record<BucketKey, { readonly access: Access; readonly prefixes: readonly string[] }>>;
+  /** Secrets the function reads (it gets their id and read permission). */
+  readonly secrets?: readonly SecretKey[];
   readonly sqsTrigger?: SqsTrigger;
-  /** Runs on the stage's rate-source schedules (one schedule per configured provider). */
-  readonly scheduledBy?: 'rateSources';
+  /** Runs on the stage's schedules: one per rate source, or one per transaction feed. */
+  readonly scheduledBy?: 'rateSources' | 'transactionFeeds';
 }
 
 export const FUNCTIONS = {
@@ -47,6 +49,64 @@ export const FUNCTIONS = {
     sendsTo: ['rateChanges'],
     buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedRates] } },
     sqsTrigger: { queue: 'rates', batchSize: 10, maxBatchingWindowSeconds: 5 },
+  },
+  'fetch-transactions': {
+    id: 'FetchTransactions',
+    entry: 'lambdas/handlers/fetch-transactions.ts',
+    description: 'Reads a partner feed page by page onto the transactions queue, checkpointing its cursor',
+    timeoutSeconds: 120,
+    memorySize: 256,
+    tables: { state: 'readwrite' },
+    sendsTo: ['transactions'],
+    scheduledBy: 'transactionFeeds',
+  },
+  'process-transactions': {
+    id: 'ProcessTransactions',
+    entry: 'lambdas/handlers/process-transactions.ts',
+    description: 'Validates, enriches and categorizes transactions into DynamoDB and curated Parquet',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    tables: { transactions: 'readwrite', rates: 'read' },
+    secrets: ['piiHmacKey'],
+    sendsTo: ['highValueTransactions'],
+    buckets: {
+      dataLake: {
+        access: 'write',
+        prefixes: [LAKE_PREFIXES.curatedTransactions, LAKE_PREFIXES.quarantineTransactions],
+      },
+    },
+    sqsTrigger: { queue: 'transactions', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  },
+  'currencies-api': {
+    id: 'CurrenciesApi',
+    entry: 'lambdas/handlers/currencies-api.ts',
+    description: 'Partner API: supported currencies',
+    timeoutSeconds: 10,
+    memorySize: 256,
+    tables: { api: 'readwrite' },
+  },
+  'rates-api': {
+    id: 'RatesApi',
+    entry: 'lambdas/handlers/rates-api.ts',
+    description: 'Partner API: latest and historical rates, conversion quotes',
+    timeoutSeconds: 10,
+    memorySize: 512,
+    tables: { rates: 'read', api: 'read' },
+  },
+  'conversions-api': {
+    id: 'ConversionsApi',
+    entry: 'lambdas/handlers/conversions-api.ts',
+    description: 'Partner API: idempotent conversions and their history',
+    timeoutSeconds: 10,
+    memorySize: 512,
+    tables: { rates: 'read', api: 'readwrite' },
+  },
+  'api-docs': {
+    id: 'ApiDocs',
+    entry: 'lambdas/handlers/api-docs.ts',
+    description: 'Partner API: OpenAPI document and docs page',
+    timeoutSeconds: 5,
+    memorySize: 256,
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

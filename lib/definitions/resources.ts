@@ -18,6 +18,11 @@ export interface TableDefinition {
   readonly partitionKey: KeyDefinition;
   readonly sortKey?: KeyDefinition;
   readonly timeToLiveAttribute?: string;
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: KeyDefinition;
+    readonly sortKey?: KeyDefinition;
+  }[];
 }
 
 export const TABLES = {
@@ -25,6 +30,26 @@ export const TABLES = {
   rates: {
     id: 'RatesTable',
     envVar: ENV.ratesTable,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+  },
+  /** Enriched partner transactions, one item per transaction_id; a customer's history by hash. */
+  transactions: {
+    id: 'TransactionsTable',
+    envVar: ENV.transactionsTable,
+    partitionKey: { name: 'transaction_id', type: 'S' },
+    globalSecondaryIndexes: [
+      {
+        indexName: 'byUser',
+        partitionKey: { name: 'user_id_hash', type: 'S' },
+        sortKey: { name: 'timestamp', type: 'S' },
+      },
+    ],
+  },
+  /** Partner API state: supported currencies, conversions per partner, idempotency records. */
+  api: {
+    id: 'ApiTable',
+    envVar: ENV.apiTable,
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
   },
@@ -54,12 +79,27 @@ export interface QueueDefinition {
 
 export const QUEUES = {
   rates: { id: 'RatesQueue', envVar: ENV.ratesQueue, maxReceiveCount: 3, retentionDays: 4 },
+  transactions: {
+    id: 'TransactionsQueue',
+    envVar: ENV.transactionsQueue,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+  },
+  /** High-value transaction events; the e-mail digest (a later capability) consumes them. */
+  highValueTransactions: {
+    id: 'HighValueTransactionsQueue',
+    envVar: ENV.highValueQueue,
+    maxReceiveCount: 5,
+    // Shorter than the DLQ's 14 days: SQS keeps the original enqueue time when it dead-letters.
+    retentionDays: 7,
+    visibilityTimeoutSeconds: 60,
+  },
   /** Consumed by alert evaluation (a later capability); retained until then. */
   rateChanges: {
     id: 'RateChangesQueue',
     envVar: ENV.rateChangesQueue,
     maxReceiveCount: 5,
-    retentionDays: 14,
+    retentionDays: 7,
     visibilityTimeoutSeconds: 60,
   },
 } as const satisfies Record<string, QueueDefinition>;
@@ -81,5 +121,25 @@ export const BUCKETS = {
 } as const satisfies Record<string, BucketDefinition>;
 
 export type BucketKey = keyof typeof BUCKETS;
+
+export interface SecretDefinition {
+  readonly id: string;
+  /** Variable that carries the secret's ARN (AWS) or name (local) to a function. */
+  readonly envVar: string;
+  readonly description: string;
+  /** Generated at deploy (and at first local start); never typed by hand. */
+  readonly generatedLength: number;
+}
+
+export const SECRETS = {
+  piiHmacKey: {
+    id: 'PiiHmacKey',
+    envVar: ENV.piiHmacKeySecret,
+    description: 'HMAC-SHA256 key that pseudonymises partner user ids (user_id_hash)',
+    generatedLength: 64,
+  },
+} as const satisfies Record<string, SecretDefinition>;
+
+export type SecretKey = keyof typeof SECRETS;
 
 export { LAKE_PREFIXES } from '../../lambdas/shared/lake-prefixes';

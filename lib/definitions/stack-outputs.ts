@@ -6,4 +6,5 @@ export function stackNames(stage: string): { stateful: string; stateless: string
 export const STACK_OUTPUTS = {
   dataLakeBucket: 'DataLakeBucketName',
   ratesQueueUrl: 'RatesQueueUrl',
+  transactionsQueueUrl: 'TransactionsQueueUrl',
 } as const;

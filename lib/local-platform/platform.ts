@@ -4,17 +4,30 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { stageConfig, type RateSourceConfig } from '../config/stage-config';
+import { randomBytes } from 'node:crypto';
+import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
-import { BUCKETS, QUEUES, TABLES, type BucketKey, type QueueKey, type TableKey } from '../definitions/resources';
-import { rateProvidersEnv } from '../definitions/rate-sources';
+import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
+import {
+  BUCKETS,
+  QUEUES,
+  SECRETS,
+  TABLES,
+  type BucketKey,
+  type QueueKey,
+  type SecretDefinition,
+  type SecretKey,
+  type TableKey,
+} from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
 import { LocalFunction } from './function-host';
-import { provisionLocalResources, type LocalResources } from './provision';
+import { localNames, provisionLocalResources, type LocalResources } from './provision';
 import { startQueuePoller } from './queue-poller';
 import { parseScheduleExpression } from './schedule-expression';
+import { startSecretsEmulator } from './secrets-emulator';
+import { startTransactionFeedServer } from './transaction-feed-server';
 
 export interface PlatformOptions {
   /** Root of local state; data persists under `<dir>/data`. */
@@ -23,6 +36,8 @@ export interface PlatformOptions {
   readonly ratesProvider?: RateProviderName;
   /** Points the chosen provider at a mirror speaking its wire format. */
   readonly ratesUrl?: string;
+  /** A partner feed to read instead of the built-in simulator. */
+  readonly transactionsFeedUrl?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -31,7 +46,7 @@ export interface EndpointsFile {
   readonly tokenUrl: string | null;
   readonly inbox: string;
   readonly control: string;
-  readonly services: EmulatorEndpoints;
+  readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
   readonly resources: LocalResources;
   readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[] }[];
 }
@@ -45,6 +60,23 @@ export interface RunningPlatform {
 
 const REGION = 'us-east-1';
 const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** The `local` stage config with the command line's sources and feed. */
+export function localStageConfig(options: {
+  ratesProvider?: RateProviderName;
+  ratesUrl?: string;
+  transactionsFeedUrl: string;
+}): StageConfig {
+  const local = stageConfig('local');
+  return {
+    ...local,
+    rates: { sources: localRateSources(options.ratesProvider, options.ratesUrl) },
+    transactions: {
+      ...local.transactions,
+      feeds: local.transactions.feeds.map((f) => ({ ...f, url: options.transactionsFeedUrl })),
+    },
+  };
+}
 
 /** The rate sources the local platform schedules: the simulated feed unless told otherwise. */
 export function localRateSources(provider?: RateProviderName, url?: string): RateSourceConfig[] {
@@ -87,7 +119,23 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       s3: new S3Client({ ...clientConfig, endpoint: emulators.endpoints.s3, forcePathStyle: true }),
     });
 
-    const sources = localRateSources(options.ratesProvider, options.ratesUrl);
+    const secrets = await startSecretsEmulator(path.join(dataDir, 'secrets.json'));
+    stops.push(() => secrets.stop());
+    for (const [key, def] of Object.entries(SECRETS) as [SecretKey, SecretDefinition][]) {
+      secrets.ensure(localNames.secret(key), () => randomBytes(def.generatedLength / 2).toString('hex'));
+    }
+    let feedUrl: string;
+    if (options.transactionsFeedUrl) {
+      feedUrl = options.transactionsFeedUrl;
+    } else {
+      const feed = await startTransactionFeedServer({});
+      stops.push(() => feed.stop());
+      feedUrl = feed.url;
+    }
+    const config = localStageConfig({ ...options, transactionsFeedUrl: feedUrl });
+    const schedules = scheduledInvocations(config);
+    const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
+
     const functions = new Map<FunctionName, LocalFunction>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       const fn = new LocalFunction(
@@ -95,7 +143,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           name,
           entry: path.join(REPO_ROOT, def.entry),
           timeoutSeconds: def.timeoutSeconds,
-          env: functionEnv(name, def, resources, awsEnv, sources),
+          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config) },
         },
         logDir,
       );
@@ -103,14 +151,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(() => fn.stop());
     }
 
-    const scheduledInputs = (name: FunctionName): unknown[] =>
-      (FUNCTIONS[name] as FunctionDefinition).scheduledBy === 'rateSources'
-        ? sources.map((s) => ({ provider: s.provider }))
-        : [{}];
     const invoke = async (name: FunctionName) => {
       const fn = functions.get(name);
       if (!fn) throw new Error(`unknown function ${name}`);
-      return Promise.all(scheduledInputs(name).map((input) => fn.invoke(input)));
+      const inputs = schedules.filter((s) => s.functionName === name).map((s) => s.input);
+      return Promise.all((inputs.length > 0 ? inputs : [{}]).map((input) => fn.invoke(input)));
     };
 
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
@@ -132,13 +177,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
     }
 
-    for (const source of sources) {
-      const stop = runSchedule(source.schedule, async () => {
+    for (const invocation of schedules) {
+      const stop = runSchedule(invocation.expression, async () => {
+        const label = `${invocation.functionName} (${Object.values(invocation.input).join(', ')})`;
         try {
-          const result = await functions.get('fetch-rates')!.invoke({ provider: source.provider });
-          log(`fetch-rates (${source.provider}): ${JSON.stringify(result)}`);
+          const result = await functions.get(invocation.functionName)!.invoke(invocation.input);
+          log(`${label}: ${JSON.stringify(result)}`);
         } catch (error) {
-          log(`fetch-rates (${source.provider}) failed: ${(error as Error).message}`);
+          log(`${label} failed: ${(error as Error).message}`);
         }
       });
       stops.push(async () => stop());
@@ -152,7 +198,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       tokenUrl: null,
       inbox: `${emulators.endpoints.ses}/`,
       control: control.url,
-      services: emulators.endpoints,
+      services: { ...emulators.endpoints, secretsmanager: secrets.endpoint, transactionFeed: feedUrl },
       resources,
       clients: [],
     };
@@ -176,7 +222,6 @@ function functionEnv(
   def: FunctionDefinition,
   resources: LocalResources,
   awsEnv: Record<string, string>,
-  sources: readonly RateSourceConfig[],
 ): Record<string, string> {
   const env: Record<string, string> = {
     ...awsEnv,
@@ -189,7 +234,7 @@ function functionEnv(
   for (const key of Object.keys(def.tables ?? {}) as TableKey[]) env[TABLES[key].envVar] = resources.tables[key];
   for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) env[BUCKETS[key].envVar] = resources.buckets[key];
   for (const key of (def.sendsTo ?? []) as QueueKey[]) env[QUEUES[key].envVar] = resources.queues[key].url;
-  if (def.scheduledBy === 'rateSources') env[ENV.rateProviders] = JSON.stringify(rateProvidersEnv(sources));
+  for (const key of (def.secrets ?? []) as SecretKey[]) env[SECRETS[key].envVar] = localNames.secret(key);
   return env;
 }
 

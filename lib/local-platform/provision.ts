@@ -11,10 +11,12 @@ import {
   BUCKETS,
   DLQ_RETENTION_DAYS,
   QUEUES,
+  SECRETS,
   TABLES,
   type BucketKey,
   type KeyDefinition,
   type QueueKey,
+  type SecretKey,
   type TableDefinition,
   type TableKey,
 } from '../definitions/resources';
@@ -43,6 +45,7 @@ export const localNames = {
   table: (key: TableKey) => `fx-local-${TABLES[key].id}`,
   queue: (key: QueueKey) => `fx-local-${QUEUES[key].id}`,
   dlq: (key: QueueKey) => `fx-local-${QUEUES[key].id}-dlq`,
+  secret: (key: SecretKey) => `fx-local/${SECRETS[key].id}`,
   bucket: (key: BucketKey) => `fx-local-${BUCKETS[key].id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`,
 };
 
@@ -69,15 +72,30 @@ export async function provisionLocalResources(clients: LocalClients): Promise<Lo
 }
 
 async function createTable(client: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
-  const keys: [KeyDefinition, 'HASH' | 'RANGE'][] = [[def.partitionKey, 'HASH']];
-  if (def.sortKey) keys.push([def.sortKey, 'RANGE']);
+  const keySchema = (partitionKey: KeyDefinition, sortKey?: KeyDefinition) => [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  const indexes = def.globalSecondaryIndexes ?? [];
+  const attributes = new Map<string, KeyDefinition>();
+  for (const k of [def.partitionKey, def.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+    if (k) attributes.set(k.name, k);
+  }
   try {
     await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map(([k]) => ({ AttributeName: k.name, AttributeType: k.type })),
-        KeySchema: keys.map(([k, type]) => ({ AttributeName: k.name, KeyType: type })),
+        AttributeDefinitions: [...attributes.values()].map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keySchema(def.partitionKey, def.sortKey),
+        GlobalSecondaryIndexes:
+          indexes.length > 0
+            ? indexes.map((i) => ({
+                IndexName: i.indexName,
+                KeySchema: keySchema(i.partitionKey, i.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              }))
+            : undefined,
       }),
     );
   } catch (error) {

@@ -2,10 +2,11 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Valida
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
-import { BUCKETS, TABLES, type BucketDefinition, type TableDefinition, type TableKey } from '../definitions/resources';
+import { BUCKETS, SECRETS, TABLES, type BucketDefinition, type SecretDefinition, type SecretKey, type TableDefinition, type TableKey } from '../definitions/resources';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -16,6 +17,7 @@ export class StatefulStack extends Stack {
   readonly key: kms.Key;
   readonly tables: Record<TableKey, dynamodb.Table>;
   readonly dataLake: s3.Bucket;
+  readonly secrets: Record<SecretKey, secretsmanager.Secret>;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -43,6 +45,31 @@ export class StatefulStack extends Stack {
         }),
       ]),
     ) as Record<TableKey, dynamodb.Table>;
+    for (const [key, def] of Object.entries(TABLES) as [TableKey, TableDefinition][]) {
+      for (const index of def.globalSecondaryIndexes ?? []) {
+        this.tables[key].addGlobalSecondaryIndex({
+          indexName: index.indexName,
+          partitionKey: attribute(index.partitionKey),
+          sortKey: index.sortKey && attribute(index.sortKey),
+        });
+      }
+    }
+
+    this.secrets = Object.fromEntries(
+      (Object.entries(SECRETS) as [SecretKey, SecretDefinition][]).map(([key, def]) => {
+        const secret = new secretsmanager.Secret(this, def.id, {
+          description: def.description,
+          encryptionKey: this.key,
+          generateSecretString: { passwordLength: def.generatedLength, excludePunctuation: true },
+          removalPolicy,
+        });
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: 'Rotating the pseudonymisation key would change every user_id_hash and break customer history.',
+        });
+        return [key, secret];
+      }),
+    ) as Record<SecretKey, secretsmanager.Secret>;
 
     const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -53,10 +80,6 @@ export class StatefulStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy,
       autoDeleteObjects: !props.config.retainData,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log target bucket; logging it into itself would loop.',
     });
 
     this.dataLake = new s3.Bucket(this, BUCKETS.dataLake.id, {

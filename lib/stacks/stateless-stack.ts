@@ -26,20 +26,22 @@ import {
 import {
   BUCKETS,
   QUEUES,
+  SECRETS,
   TABLES,
   type BucketKey,
   type QueueDefinition,
   type QueueKey,
+  type SecretKey,
   type TableKey,
 } from '../definitions/resources';
 import { bucketName } from './stateful-stack';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
-import { rateProvidersEnv } from '../definitions/rate-sources';
-import { ENV } from '../../lambdas/shared/env-names';
+import { externalSecretNames, scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
   readonly tables: Record<TableKey, dynamodb.ITable>;
+  readonly secrets: Record<SecretKey, secretsmanager.ISecret>;
   /** The key the data lake is encrypted with. */
   readonly dataKey: kms.IKey;
 }
@@ -54,10 +56,7 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
-      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    this.alarmTopic = this.buildAlarmTopic();
     if (config.alarmEmail) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     }
@@ -82,8 +81,9 @@ export class StatelessStack extends Stack {
       ]),
     ) as Record<FunctionName, FxFunction>;
 
-    this.scheduleRateSources(config, this.functions['fetch-rates'], alarmAction);
+    this.schedule(config, alarmAction);
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
 
     for (const [name, fn] of Object.entries(this.functions)) {
       new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {
@@ -97,6 +97,37 @@ export class StatelessStack extends Stack {
     }
   }
 
+  /**
+   * CloudWatch must be able to publish: the AWS-managed SNS key cannot grant it, so the topic has
+   * its own key, and the TLS-only topic policy (which replaces SNS's default) allows it explicitly.
+   */
+  private buildAlarmTopic(): sns.Topic {
+    const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'FX Platform alarm notifications',
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [cloudwatchPrincipal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: sameAccount,
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [cloudwatchPrincipal],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: sameAccount,
+      }),
+    );
+    return topic;
+  }
+
   private buildFunction(name: string, def: FunctionDefinition, props: StatelessStackProps): FxFunction {
     const fn = new FxFunction(this, def.id, {
       definition: def,
@@ -106,13 +137,22 @@ export class StatelessStack extends Stack {
       retainLogs: props.config.retainData,
     });
     for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, NonNullable<FunctionDefinition['tables']>[TableKey]][]) {
-      fn.useTable(TABLES[key].envVar, props.tables[key], access!);
+      fn.useTable(TABLES[key], props.tables[key], access!);
     }
     for (const [key, grant] of Object.entries(def.buckets ?? {}) as [BucketKey, { access: Access; prefixes: readonly string[] }][]) {
       fn.useBucket(BUCKETS[key].envVar, this.bucket(key, props), grant.access, grant.prefixes);
     }
     for (const key of def.sendsTo ?? []) {
       fn.sendTo(QUEUES[key].envVar, this.queues[key].queue);
+    }
+    for (const key of def.secrets ?? []) {
+      fn.useSecret(SECRETS[key].envVar, props.secrets[key]);
+    }
+    for (const secretName of externalSecretNames(name as FunctionName, props.config)) {
+      secretsmanager.Secret.fromSecretNameV2(this, `${def.id}-${secretName}`, secretName).grantRead(fn.fn);
+    }
+    for (const [envVar, value] of Object.entries(settingsEnv(name as FunctionName, props.config))) {
+      fn.fn.addEnvironment(envVar, value);
     }
     if (def.sqsTrigger) {
       fn.fn.addEventSource(
@@ -135,26 +175,27 @@ export class StatelessStack extends Stack {
       });
   }
 
-  private scheduleRateSources(config: StageConfig, fetchRates: FxFunction, alarmAction: actions.SnsAction): void {
+  /** One EventBridge schedule per rate source and per transaction feed, with retries and a DLQ. */
+  private schedule(config: StageConfig, alarmAction: actions.SnsAction): void {
+    const invocations = scheduledInvocations(config);
+    if (invocations.length === 0) return;
     const schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', {
-      description: 'A schedule could not invoke fetch-rates after every retry',
+      description: 'A schedule could not invoke its function after every retry',
     });
     schedulerDlq.alarm.addAlarmAction(alarmAction);
-
-    const schedulerRole = new iam.Role(this, 'FetchRatesSchedulerRole', {
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'EventBridge Scheduler invokes fetch-rates',
+      description: 'EventBridge Scheduler invokes the scheduled FX functions',
     });
-    fetchRates.fn.addEnvironment(ENV.rateProviders, JSON.stringify(rateProvidersEnv(config.rates.sources)));
-    for (const source of config.rates.sources) {
-      if (source.apiKeySecretName) {
-        secretsmanager.Secret.fromSecretNameV2(this, `${source.provider}ApiKey`, source.apiKeySecretName).grantRead(fetchRates.fn);
-      }
-      new scheduler.Schedule(this, `FetchRates-${source.provider}`, {
-        description: `Fetch ${source.provider} rates`,
-        schedule: scheduler.ScheduleExpression.expression(source.schedule),
-        target: new targets.LambdaInvoke(fetchRates.fn, {
-          input: scheduler.ScheduleTargetInput.fromObject({ provider: source.provider }),
+    const targetsUsed = new Set<FunctionName>();
+    for (const invocation of invocations) {
+      const fn = this.functions[invocation.functionName].fn;
+      targetsUsed.add(invocation.functionName);
+      new scheduler.Schedule(this, invocation.id, {
+        description: invocation.description,
+        schedule: scheduler.ScheduleExpression.expression(invocation.expression),
+        target: new targets.LambdaInvoke(fn, {
+          input: scheduler.ScheduleTargetInput.fromObject(invocation.input),
           retryAttempts: 3,
           maxEventAge: Duration.minutes(30),
           deadLetterQueue: schedulerDlq.queue,
@@ -162,10 +203,12 @@ export class StatelessStack extends Stack {
         }),
       });
     }
-    acknowledgeWildcardResource(
-      schedulerRole.node.findChild('DefaultPolicy'),
-      `${fetchRates.fn.functionArn}:*`,
-      'Scheduler targets the function and its versions; the grant is generated by the L2 target.',
-    );
+    for (const name of targetsUsed) {
+      acknowledgeWildcardResource(
+        schedulerRole.node.findChild('DefaultPolicy'),
+        `${this.functions[name].fn.functionArn}:*`,
+        'Scheduler targets the function and its versions; the grant is generated by the L2 target.',
+      );
+    }
   }
 }

@@ -46,14 +46,22 @@ export function createFxApp(stage: StageName, extraContext: Record<string, unkno
     outdir,
     context: { ...extraContext, stage, 'aws:cdk:bundling-stacks': [] },
   });
-  const { stateful, stateless } = buildApp(app);
+  const dispose = () => fs.rmSync(outdir, { recursive: true, force: true });
+  let stacks: ReturnType<typeof buildApp>;
+  try {
+    stacks = buildApp(app);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  const { stateful, stateless } = stacks;
   return {
     app,
     config: stageConfig(stage),
     stateful,
     stateless,
     outdir,
-    dispose: () => fs.rmSync(outdir, { recursive: true, force: true }),
+    dispose,
   };
 }
 
@@ -68,11 +76,16 @@ export function createFxApp(stage: StageName, extraContext: Record<string, unkno
  */
 export function synthFxApp(stage: StageName): SynthesizedFxApp {
   const built = createFxApp(stage, { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false });
-  return {
-    ...built,
-    statefulTemplate: Template.fromStack(built.stateful),
-    statelessTemplate: Template.fromStack(built.stateless),
-  };
+  try {
+    return {
+      ...built,
+      statefulTemplate: Template.fromStack(built.stateful),
+      statelessTemplate: Template.fromStack(built.stateless),
+    };
+  } catch (error) {
+    built.dispose();
+    throw error;
+  }
 }
 
 /** The logical id CloudFormation knows a construct by (its default child for L2 constructs). */

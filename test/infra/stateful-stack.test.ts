@@ -77,6 +77,27 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
       });
     });
 
+    it('every table has the secondary indexes it declares', () => {
+      for (const [key, def] of tableEntries) {
+        if (!def.globalSecondaryIndexes?.length) continue;
+        templateOfResource(template, id.table(key)).hasResourceProperties('AWS::DynamoDB::Table', {
+          GlobalSecondaryIndexes: Match.arrayWith(
+            def.globalSecondaryIndexes.map((index) =>
+              Match.objectLike({
+                IndexName: index.indexName,
+                KeySchema: [
+                  { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+                  ...(index.sortKey
+                    ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' }]
+                    : []),
+                ],
+              }),
+            ),
+          ),
+        });
+      }
+    });
+
     it.each(tableEntries)('%s has point-in-time recovery', (key) => {
       templateOfResource(template, id.table(key)).hasResourceProperties('AWS::DynamoDB::Table', {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

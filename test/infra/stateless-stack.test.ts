@@ -1,17 +1,19 @@
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import type { StageName } from '../../lib/config/stage-config';
+import type { StageConfig, StageName } from '../../lib/config/stage-config';
 import {
   FUNCTIONS,
   VISIBILITY_TIMEOUT_FACTOR,
   consumerOf,
   visibilityTimeoutSeconds,
+  type Access,
   type FunctionDefinition,
   type FunctionName,
 } from '../../lib/definitions/functions';
 import {
   BUCKETS,
   QUEUES,
+  SECRETS,
   TABLES,
   type BucketKey,
   type QueueDefinition,
@@ -27,6 +29,7 @@ import {
   resourcesOfType,
   synthFxApp,
   templateOfResource,
+  type CfnResourceJson,
   type SynthesizedFxApp,
 } from './helpers';
 
@@ -34,6 +37,8 @@ const STAGES: readonly StageName[] = ['dev', 'prod'];
 /** AWS guidance for SQS event sources; a literal on purpose, so the definitions cannot lower it. */
 const AWS_MIN_VISIBILITY_FACTOR = 6;
 const DAY_SECONDS = 24 * 60 * 60;
+const DYNAMODB_WRITES =
+  /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQL(Insert|Update|Delete))$/;
 
 const queueEntries = Object.entries(QUEUES) as [QueueKey, QueueDefinition][];
 const functionEntries = Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][];
@@ -77,6 +82,16 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         ),
       )
       .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+
+  /** A value with every cross-stack import replaced by what the stateful stack exports. */
+  const resolveImports = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolveImports);
+    if (value && typeof value === 'object') {
+      if ('Fn::ImportValue' in value) return exportedValue(value);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveImports(v)]));
+    }
+    return value;
+  };
 
   /** What a cross-stack import in this stack is, in the stateful stack that exports it. */
   const exportedValue = (value: unknown): unknown => {
@@ -254,6 +269,45 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         },
       });
     });
+
+    // The enforceSSL topic policy replaces SNS's default policy: CloudWatch must be allowed explicitly.
+    it('CloudWatch alarms are allowed to publish to the alarm topic', () => {
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+            }),
+          ]),
+        },
+      });
+    });
+
+    // The AWS-managed alias/aws/sns key cannot grant CloudWatch kms:GenerateDataKey*/kms:Decrypt.
+    it('the alarm topic key lets CloudWatch encrypt alarm notifications', () => {
+      const keyRef = resourceOf(template, topicId).Properties?.KmsMasterKeyId as {
+        'Fn::GetAtt'?: string[];
+      };
+      const keyId = keyRef['Fn::GetAtt']?.[0];
+      expect(keyId).toBeDefined(); // a key this app manages, not an alias of an AWS-managed key
+      templateOfResource(template, keyId!).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: Match.arrayWith([
+                'kms:Decrypt',
+                Match.stringLikeRegexp('^kms:GenerateDataKey'),
+              ]),
+            }),
+          ]),
+        },
+      });
+    });
   });
 
   describe('functions', () => {
@@ -291,26 +345,32 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       expect(group.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
     });
 
-    it.each(functionEntries)('%s gets the names of its tables, queues and buckets', (name, def) => {
-      const vars = (
-        resourceOf(template, functionId(name)).Properties?.Environment as {
-          Variables: Record<string, unknown>;
+    it.each(functionEntries)(
+      '%s gets the names of its tables, queues, buckets and secrets',
+      (name, def) => {
+        const vars = (
+          resourceOf(template, functionId(name)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        for (const key of Object.keys(def.tables ?? {}) as TableKey[]) {
+          expect(exportedValue(vars[TABLES[key].envVar])).toEqual({
+            Ref: logicalIdOf(s.stateful.tables[key]),
+          });
         }
-      ).Variables;
-      for (const key of Object.keys(def.tables ?? {}) as TableKey[]) {
-        expect(exportedValue(vars[TABLES[key].envVar])).toEqual({
-          Ref: logicalIdOf(s.stateful.tables[key]),
-        });
-      }
-      for (const key of def.sendsTo ?? []) {
-        expect(vars[QUEUES[key].envVar]).toEqual({ Ref: queueId(key) });
-      }
-      for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) {
-        // The very name the stateful stack gives the bucket.
-        expect(vars[BUCKETS[key].envVar]).toEqual(bucketName(key));
-      }
-      expect(vars[ENV.stage]).toBe(stage);
-    });
+        for (const key of def.sendsTo ?? []) {
+          expect(vars[QUEUES[key].envVar]).toEqual({ Ref: queueId(key) });
+        }
+        for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) {
+          // The very name the stateful stack gives the bucket.
+          expect(vars[BUCKETS[key].envVar]).toEqual(bucketName(key));
+        }
+        for (const key of def.secrets ?? []) {
+          expect(Object.keys(vars)).toContain(SECRETS[key].envVar);
+        }
+        expect(vars[ENV.stage]).toBe(stage);
+      },
+    );
 
     it('process-rates knows the rates table and fetch-rates knows the configured providers', () => {
       const env = (name: FunctionName) =>
@@ -351,13 +411,49 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
   });
 
-  describe('rate-source schedules', () => {
-    it('has one schedule per configured rate source', () => {
-      template.resourceCountIs('AWS::Scheduler::Schedule', s.config.rates.sources.length);
+  describe('schedules', () => {
+    /** How many schedules each kind of scheduled function gets from the stage config. */
+    const schedulesPerStage: Record<
+      NonNullable<FunctionDefinition['scheduledBy']>,
+      (config: StageConfig) => number
+    > = {
+      rateSources: (config) => config.rates.sources.length,
+      transactionFeeds: (config) => config.transactions.feeds.length,
+    };
+    const scheduledEntries = functionEntries.filter(([, def]) => def.scheduledBy);
+    const schedules = () => Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'));
+    const targetOf = (schedule: CfnResourceJson) =>
+      schedule.Properties?.Target as {
+        Arn: unknown;
+        RetryPolicy?: { MaximumRetryAttempts?: number };
+        DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } };
+      };
+
+    it.each(scheduledEntries)('%s has one schedule per configured source', (name, def) => {
+      const arn = JSON.stringify({ 'Fn::GetAtt': [functionId(name), 'Arn'] });
+      const own = schedules().filter((sch) => JSON.stringify(targetOf(sch).Arn) === arn);
+      expect(own).toHaveLength(schedulesPerStage[def.scheduledBy!](s.config));
     });
 
-    it('invokes fetch-rates for each source on its expression, with retries and a DLQ', () => {
-      const fetchRates = functionEntries.find(([, def]) => def.scheduledBy === 'rateSources')![0];
+    it('has no other schedules', () => {
+      const expected = scheduledEntries.reduce(
+        (sum, [, def]) => sum + schedulesPerStage[def.scheduledBy!](s.config),
+        0,
+      );
+      template.resourceCountIs('AWS::Scheduler::Schedule', expected);
+    });
+
+    it('every schedule retries and dead-letters what it cannot deliver', () => {
+      for (const schedule of schedules()) {
+        const target = targetOf(schedule);
+        expect(target.RetryPolicy?.MaximumRetryAttempts).toBeGreaterThan(0);
+        const dlq = target.DeadLetterConfig?.Arn['Fn::GetAtt'][0];
+        expect(dlq && resourceOf(template, dlq).Type).toBe('AWS::SQS::Queue');
+      }
+    });
+
+    it('invokes fetch-rates for each rate source on its expression, with retries and a DLQ', () => {
+      const fetchRates = scheduledEntries.find(([, def]) => def.scheduledBy === 'rateSources')![0];
       for (const source of s.config.rates.sources) {
         const retries = new Capture();
         const dlq = new Capture();
@@ -426,21 +522,33 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       ]);
     });
 
-    it.each(functionEntries)('%s reaches DynamoDB only on its own tables', (name, def) => {
-      const dynamoStatements = statementsOf(roleId(name)).filter((st) =>
-        asArray(st.Action).some((a) => a.startsWith('dynamodb:')),
-      );
-      const tableArns = (Object.keys(def.tables ?? {}) as TableKey[]).map((key) => ({
-        'Fn::GetAtt': [logicalIdOf(s.stateful.tables[key]), 'Arn'],
-      }));
-      for (const st of dynamoStatements) {
-        for (const resource of asArray(st.Resource)) {
-          expect(tableArns).toContainEqual(exportedValue(resource));
+    it.each(functionEntries)(
+      '%s reaches DynamoDB only on its own tables, and writes only where allowed',
+      (name, def) => {
+        const allowed = new Map<string, Access>();
+        for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, Access][]) {
+          const arn = `\${${logicalIdOf(s.stateful.tables[key])}.Arn}`;
+          allowed.set(arn, access);
+          allowed.set(`${arn}/index/*`, access);
         }
-      }
-      if (tableArns.length === 0) expect(dynamoStatements).toEqual([]);
-      else expect(dynamoStatements.length).toBeGreaterThan(0);
-    });
+        const grants = statementsOf(roleId(name))
+          .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))
+          .flatMap((st) =>
+            asArray(st.Resource).map((r) => ({
+              resource: renderIntrinsic(resolveImports(r)),
+              actions: asArray(st.Action),
+            })),
+          );
+        expect(grants.map((g) => g.resource).filter((r) => !allowed.has(r))).toEqual([]);
+        const writesOnReadOnly = grants
+          .filter((g) => allowed.get(g.resource) === 'read')
+          .flatMap((g) => g.actions.filter((a) => DYNAMODB_WRITES.test(a)));
+        expect(writesOnReadOnly).toEqual([]);
+        // And every table the function is meant to use is granted.
+        const grantedTables = new Set(grants.map((g) => g.resource.replace(/\/index\/\*$/, '')));
+        expect(grantedTables.size).toBe(Object.keys(def.tables ?? {}).length);
+      },
+    );
 
     it('process-rates uses the rates table and no other', () => {
       const dynamoResources = statementsOf(roleId('process-rates'))

@@ -1,0 +1,78 @@
+import type { FeedPage, FeedTransaction, TransactionFeed } from '../../ports/transaction-feed';
+import { fetchWithRetry, isRecord, type HttpOptions } from './http-client';
+
+/** The feed answered 200 with something that is not a page of the contract. */
+export class FeedPayloadError extends Error {
+  override readonly name = 'FeedPayloadError';
+
+  constructor(
+    readonly feed: string,
+    reason: string,
+  ) {
+    super(`feed ${feed}: ${reason}`);
+  }
+}
+
+export interface TransactionFeedClientOptions {
+  readonly name: string;
+  /** `GET {url}?cursor=&limit=` */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <token>` when given. */
+  readonly token?: string;
+  /** Retries, timeouts and backoff of every page request (fetchWithRetry). */
+  readonly http?: HttpOptions;
+}
+
+/** Reads a partner feed over HTTP; 5xx, 429 and network errors are retried with backoff. */
+export function httpTransactionFeed(options: TransactionFeedClientOptions): TransactionFeed {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...options.http?.headers,
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+  };
+  return {
+    name: options.name,
+    async fetchPage(cursor, limit) {
+      const url = new URL(options.url);
+      if (cursor !== null) url.searchParams.set('cursor', cursor);
+      url.searchParams.set('limit', String(limit));
+      const response = await fetchWithRetry(url.toString(), { ...options.http, headers });
+      return parseFeedPage(options.name, response.body);
+    },
+  };
+}
+
+/** `{ "transactions": [ … ], "next_cursor": "…" | null }`, each transaction kept as JSON text. */
+export function parseFeedPage(feed: string, text: string): FeedPage {
+  let body: unknown;
+  try {
+    body = JSON.parse(text, keepNumberDigits);
+  } catch (error) {
+    throw new FeedPayloadError(feed, `page is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(body) || !Array.isArray(body.transactions)) {
+    throw new FeedPayloadError(feed, 'page has no "transactions" array');
+  }
+  const next = body.next_cursor;
+  if (next !== null && (typeof next !== 'string' || next === '')) {
+    throw new FeedPayloadError(feed, '"next_cursor" must be a non-empty string or null');
+  }
+  return { transactions: body.transactions.map(feedTransaction), nextCursor: next };
+}
+
+function feedTransaction(item: unknown): FeedTransaction {
+  const id = isRecord(item) ? item.transaction_id : undefined;
+  return { transactionId: typeof id === 'string' ? id : undefined, json: JSON.stringify(item) };
+}
+
+/** JSON.rawJSON (Node >= 21): a value JSON.stringify writes out as the given text. */
+const { rawJSON } = JSON as unknown as { rawJSON(text: string): unknown };
+
+/** Every number stays the text the feed wrote ("12.50" stays 12.50, not 12.5) when re-serialized. */
+function keepNumberDigits(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number') return value;
+  if (typeof context?.source !== 'string') {
+    throw new Error('this runtime lacks JSON.parse source text access (needs Node >= 21)');
+  }
+  return rawJSON(context.source);
+}

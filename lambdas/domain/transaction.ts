@@ -1,0 +1,284 @@
+import { parseAmount } from './amount';
+import { findCurrency, requireCurrency } from './currency';
+import { Decimal } from './decimal';
+import { InvalidAmountError } from './errors';
+import { roundToMinorUnits } from './money';
+
+/** A transaction as the partner feed sends it (DESIGN.md, "Partner transaction feed"). */
+export interface FeedTransaction {
+  readonly transaction_id: string;
+  readonly user_id: string;
+  readonly amount: string | number;
+  readonly currency: string;
+  readonly timestamp: string;
+  readonly merchant: string;
+  readonly merchant_category?: string;
+  readonly country?: string;
+}
+
+export type TransactionRejection =
+  | 'MALFORMED'
+  | 'MISSING_FIELD'
+  | 'UNSUPPORTED_CURRENCY'
+  | 'INVALID_AMOUNT'
+  | 'INVALID_TIMESTAMP'
+  | 'FUTURE_TIMESTAMP';
+
+/** A feed transaction that passed validation. */
+export interface ValidTransaction {
+  readonly transaction_id: string;
+  readonly user_id: string;
+  /** Plain positive decimal with the sender's digits ("12.50"); at most 20 integer and 18 fraction digits. */
+  readonly amount: string;
+  /** A supported currency code (ISO 4217 or crypto). */
+  readonly currency: string;
+  /** The instant in UTC with milliseconds, "2024-01-10T12:00:00.000Z". */
+  readonly timestamp: string;
+  readonly merchant: string;
+  readonly merchant_category?: string;
+  readonly country?: string;
+}
+
+/**
+ * The curated Parquet columns are DECIMAL(38,18): amounts keep at most 18 fraction digits and
+ * 20 integer digits, so every accepted amount is stored without rounding.
+ */
+export const AMOUNT_SCALE = 18;
+const AMOUNT_INTEGER_DIGITS = 38 - AMOUNT_SCALE;
+const MAX_TEXT_LENGTH = 1024;
+
+const REQUIRED_TEXT = ['transaction_id', 'user_id', 'merchant'] as const;
+const OPTIONAL_TEXT = ['merchant_category', 'country'] as const;
+const REQUIRED = ['transaction_id', 'user_id', 'amount', 'currency', 'timestamp', 'merchant'] as const;
+
+class Rejected extends Error {
+  constructor(
+    readonly reason: TransactionRejection,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/**
+ * Checks one feed record. `detail` names the field and, except for user_id, shows the bad
+ * value; it never contains the user id.
+ */
+export function validateTransaction(
+  input: unknown,
+  now: Date,
+  maxFutureSkewSeconds: number,
+): { ok: true; value: ValidTransaction } | { ok: false; reason: TransactionRejection; detail: string } {
+  try {
+    return { ok: true, value: check(input, now, maxFutureSkewSeconds) };
+  } catch (error) {
+    if (error instanceof Rejected) return { ok: false, reason: error.reason, detail: error.detail };
+    throw error;
+  }
+}
+
+export type ValidationResult = ReturnType<typeof validateTransaction>;
+
+function check(input: unknown, now: Date, maxFutureSkewSeconds: number): ValidTransaction {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new Rejected('MALFORMED', 'a transaction must be a JSON object');
+  }
+  const record = input as Record<string, unknown>;
+  for (const field of REQUIRED) {
+    const value = record[field];
+    if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+      throw new Rejected('MISSING_FIELD', `${field} is missing`);
+    }
+  }
+  for (const field of [...REQUIRED_TEXT, ...OPTIONAL_TEXT]) {
+    const value = record[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new Rejected('MALFORMED', `${field} must be a string`);
+    if (value.length > MAX_TEXT_LENGTH) {
+      throw new Rejected('MALFORMED', `${field} is longer than ${MAX_TEXT_LENGTH} characters`);
+    }
+  }
+  const optional = (field: (typeof OPTIONAL_TEXT)[number]) => {
+    const value = record[field] as string | null | undefined;
+    return value === undefined || value === null || value === '' ? {} : { [field]: value };
+  };
+  return {
+    transaction_id: record.transaction_id as string,
+    user_id: record.user_id as string,
+    amount: checkAmount(record.amount),
+    currency: checkCurrency(record.currency),
+    timestamp: checkTimestamp(record.timestamp, now, maxFutureSkewSeconds),
+    merchant: record.merchant as string,
+    ...optional('merchant_category'),
+    ...optional('country'),
+  };
+}
+
+function checkAmount(value: unknown): string {
+  let amount: Decimal;
+  try {
+    amount = parseAmount(value);
+  } catch (error) {
+    if (error instanceof InvalidAmountError) throw new Rejected('INVALID_AMOUNT', error.message);
+    throw error;
+  }
+  if (amount.decimalPlaces() > AMOUNT_SCALE) {
+    throw new Rejected('INVALID_AMOUNT', `amount has more than ${AMOUNT_SCALE} fraction digits; got ${amount}`);
+  }
+  if (amount.gte(new Decimal(10).pow(AMOUNT_INTEGER_DIGITS))) {
+    throw new Rejected('INVALID_AMOUNT', `amount has more than ${AMOUNT_INTEGER_DIGITS} integer digits; got ${amount}`);
+  }
+  // parseAmount accepted it, so the text (or the exact number's text) is a plain decimal.
+  return typeof value === 'string' ? value : amount.toString();
+}
+
+function checkCurrency(value: unknown): string {
+  const code = typeof value === 'string' ? value : '';
+  if (!findCurrency(code)) {
+    const shown = JSON.stringify(value)?.slice(0, 64);
+    throw new Rejected('UNSUPPORTED_CURRENCY', `currency ${shown} is not a supported ISO 4217 code or crypto asset`);
+  }
+  return code;
+}
+
+// ISO 8601 extended date-time with a zone: Z, ±HH:MM, ±HHMM or ±HH.
+const ISO_WITH_ZONE =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-](\d{2})(?::?(\d{2}))?)$/;
+const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?$/;
+
+/** Normalizes to UTC with milliseconds; digits beyond milliseconds are truncated. */
+function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number): string {
+  const shown = JSON.stringify(value)?.slice(0, 64);
+  if (typeof value === 'string' && LOCAL_ISO.test(value)) {
+    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} has no zone; add "Z" or an offset like "+02:00"`);
+  }
+  const match = typeof value === 'string' ? ISO_WITH_ZONE.exec(value) : null;
+  if (!match) {
+    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z"`);
+  }
+  const [, date, hh, mm, ss, fraction = '', zone, offsetHours = '00', offsetMinutes = '00'] = match;
+  const millis = fraction.padEnd(3, '0').slice(0, 3);
+  const local = Date.parse(`${date}T${hh}:${mm}:${ss}.${millis}Z`);
+  const valid =
+    Number.isFinite(local) &&
+    new Date(local).toISOString().slice(0, 19) === `${date}T${hh}:${mm}:${ss}` &&
+    Number(offsetHours) <= 23 &&
+    Number(offsetMinutes) <= 59;
+  if (!valid) throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not a real date and time`);
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const offsetMs = zone === 'Z' ? 0 : sign * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  const utc = local - offsetMs;
+  const iso = new Date(utc).toISOString();
+  if (!/^\d{4}-/.test(iso)) throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is out of range`);
+  if (utc > now.getTime() + maxFutureSkewSeconds * 1000) {
+    throw new Rejected(
+      'FUTURE_TIMESTAMP',
+      `timestamp ${shown} is more than ${maxFutureSkewSeconds}s after ${now.toISOString()}`,
+    );
+  }
+  return iso;
+}
+
+/** The thresholds of TransactionRules (lib/config/stage-config.ts), as decimal strings in base currency. */
+export interface CategoryRules {
+  readonly mediumValueFrom: string;
+  readonly highValueFrom: string;
+  readonly alertAbove: string;
+}
+
+export type TransactionCategory = 'high_value' | 'medium_value' | 'standard';
+
+export function categorize(amountBase: Decimal, rules: CategoryRules): TransactionCategory {
+  if (amountBase.gte(rules.highValueFrom)) return 'high_value';
+  if (amountBase.gte(rules.mediumValueFrom)) return 'medium_value';
+  return 'standard';
+}
+
+export function isHighValueAlert(amountBase: Decimal, rules: CategoryRules): boolean {
+  return amountBase.gt(rules.alertAbove);
+}
+
+/** The rate a transaction was converted at: units of the base currency per 1 unit of its own. */
+export interface AppliedRate {
+  /** Plain decimal at full precision (a cross rate has up to 60 significant digits). */
+  readonly rate: string;
+  /** As-of time of the published rate (the older leg's for a cross rate). */
+  readonly asOf: string;
+  readonly provider: string;
+  /** The stored pairs used: "identity", "EUR/USD", or "EUR/JPY,EUR/USD" for a cross through EUR. */
+  readonly via: string;
+}
+
+/** What process-transactions stores: no raw user_id, amounts as exact decimal strings. */
+export interface EnrichedTransaction {
+  readonly transaction_id: string;
+  readonly user_id_hash: string;
+  /** The sender's digits. */
+  readonly amount: string;
+  readonly currency: string;
+  /** amount x rate rounded half-even to the base currency's minor units, e.g. "1234.50". */
+  readonly amount_base: string;
+  /** amount x rate before rounding. */
+  readonly amount_base_exact: string;
+  readonly base_currency: string;
+  readonly rate: string;
+  readonly rate_as_of: string;
+  readonly rate_provider: string;
+  readonly rate_via: string;
+  readonly category: TransactionCategory;
+  readonly high_value_alert: boolean;
+  readonly merchant: string;
+  readonly merchant_category?: string;
+  readonly country?: string;
+  readonly timestamp: string;
+  readonly processed_at_utc: string;
+}
+
+export interface EnrichmentRules extends CategoryRules {
+  readonly baseCurrency: string;
+}
+
+/**
+ * Converts and categorizes. Categories and the alert compare the rounded amount_base, the value
+ * that is stored and reported. Throws InvalidAmountError when amount_base would not fit the
+ * curated DECIMAL(38,18) column (a data problem: the record is quarantined, not retried).
+ */
+export function enrichTransaction(
+  tx: ValidTransaction,
+  context: {
+    readonly rate: AppliedRate;
+    readonly userIdHash: string;
+    readonly rules: EnrichmentRules;
+    readonly processedAt: string;
+  },
+): EnrichedTransaction {
+  const base = requireCurrency(context.rules.baseCurrency);
+  const exact = new Decimal(tx.amount).times(context.rate.rate);
+  const rounded = roundToMinorUnits(exact, base);
+  if (rounded.gte(new Decimal(10).pow(AMOUNT_INTEGER_DIGITS))) {
+    throw new InvalidAmountError(
+      `amount_base ${rounded.toFixed()} ${base.code} has more than ${AMOUNT_INTEGER_DIGITS} integer digits`,
+      { field: 'amount_base' },
+    );
+  }
+  return {
+    transaction_id: tx.transaction_id,
+    user_id_hash: context.userIdHash,
+    amount: tx.amount,
+    currency: tx.currency,
+    amount_base: rounded.toFixed(base.minorUnits),
+    amount_base_exact: exact.toString(),
+    base_currency: base.code,
+    rate: context.rate.rate,
+    rate_as_of: context.rate.asOf,
+    rate_provider: context.rate.provider,
+    rate_via: context.rate.via,
+    category: categorize(rounded, context.rules),
+    high_value_alert: isHighValueAlert(rounded, context.rules),
+    merchant: tx.merchant,
+    ...(tx.merchant_category !== undefined && { merchant_category: tx.merchant_category }),
+    ...(tx.country !== undefined && { country: tx.country }),
+    timestamp: tx.timestamp,
+    processed_at_utc: context.processedAt,
+  };
+}

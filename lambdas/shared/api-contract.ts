@@ -1,0 +1,277 @@
+import { z } from 'zod';
+
+/**
+ * The partner API, defined once: routes, scopes and schemas. API Gateway (methods, authorizer
+ * scopes, request validators, models), the local gateway, the handlers' validation and the
+ * OpenAPI document are all generated from this file.
+ */
+
+export const RESOURCE_SERVER = 'fx-api';
+
+export const SCOPES = {
+  ratesRead: 'rates.read',
+  conversionsRead: 'conversions.read',
+  conversionsWrite: 'conversions.write',
+  alertsRead: 'alerts.read',
+  alertsWrite: 'alerts.write',
+  currenciesAdmin: 'currencies.admin',
+} as const;
+
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  'rates.read': 'Read currencies, latest and historical rates, and conversion quotes',
+  'conversions.read': "Read the caller's own conversions",
+  'conversions.write': 'Create conversions',
+  'alerts.read': "Read the caller's rate alert rules",
+  'alerts.write': 'Create and change rate alert rules',
+  'currencies.admin': 'Enable, disable and edit supported currencies',
+};
+
+/** `fx-api/rates.read`: the form Cognito puts in the access token's `scope` claim. */
+export const fullScope = (scope: Scope) => `${RESOURCE_SERVER}/${scope}`;
+
+// ---- building blocks -------------------------------------------------------------------
+
+const currencyCode = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9]{2,9}$/, 'an upper-case currency code such as USD or BTC');
+const decimalString = z
+  .string()
+  .max(80)
+  .regex(/^\d{1,38}(\.\d{1,38})?$/, 'a positive decimal string such as "125.50"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const isoTimestamp = z.string().describe('ISO 8601 UTC timestamp');
+const cursor = z.string().max(512).describe('Opaque cursor from the previous page');
+const limit = (max: number) => z.string().regex(/^\d{1,4}$/).describe(`Page size, 1 to ${max}`);
+
+export const Schemas = {
+  Error: z
+    .object({
+      error: z.object({
+        code: z.string(),
+        message: z.string(),
+        details: z.unknown().optional(),
+      }),
+    })
+    .meta({ id: 'Error' }),
+  Currency: z
+    .object({
+      code: currencyCode,
+      name: z.string(),
+      minorUnits: z.number().int(),
+      kind: z.enum(['fiat', 'crypto']),
+      enabled: z.boolean(),
+    })
+    .meta({ id: 'Currency' }),
+  CurrencyUpdate: z
+    .object({
+      enabled: z.boolean().optional(),
+      name: z.string().min(1).max(100).optional(),
+      minorUnits: z.number().int().min(0).max(18).optional(),
+    })
+    .strict()
+    .meta({ id: 'CurrencyUpdate' }),
+  Rate: z
+    .object({
+      quote: currencyCode,
+      rate: decimalString.describe('Units of quote per 1 base, full precision'),
+      asOf: isoTimestamp,
+      provider: z.string(),
+    })
+    .meta({ id: 'Rate' }),
+  HistoryPoint: z
+    .object({
+      date: isoDate,
+      rate: decimalString,
+      asOf: isoTimestamp,
+      provider: z.string(),
+      fallback: z.boolean().describe('No publication that day: the previous published rate'),
+    })
+    .meta({ id: 'HistoryPoint' }),
+  Quote: z
+    .object({
+      from: currencyCode,
+      to: currencyCode,
+      amount: decimalString,
+      converted: decimalString.describe("Rounded half-even to the target's minor units"),
+      rate: decimalString,
+      inverseRate: decimalString,
+      asOf: isoTimestamp,
+      provider: z.string(),
+    })
+    .meta({ id: 'Quote' }),
+  ConversionRequest: z
+    .object({ from: currencyCode, to: currencyCode, amount: decimalString })
+    .strict()
+    .meta({ id: 'ConversionRequest' }),
+  Conversion: z
+    .object({
+      id: z.string(),
+      createdAt: isoTimestamp,
+      from: currencyCode,
+      to: currencyCode,
+      amount: decimalString,
+      converted: decimalString,
+      rate: decimalString,
+      inverseRate: decimalString,
+      asOf: isoTimestamp,
+      provider: z.string(),
+    })
+    .meta({ id: 'Conversion' }),
+};
+
+const page = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id });
+
+// ---- routes ---------------------------------------------------------------------------
+
+export type ApiFunctionName = 'currencies-api' | 'rates-api' | 'conversions-api' | 'api-docs';
+
+export interface RouteDefinition {
+  readonly operationId: string;
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** API Gateway path syntax: `/v1/currencies/{code}`. */
+  readonly path: string;
+  readonly summary: string;
+  /** Required OAuth scopes (any one of them suffices, as in API Gateway); none = public. */
+  readonly scopes: readonly Scope[];
+  readonly function: ApiFunctionName;
+  readonly pathParams?: z.ZodObject;
+  /** Query string parameters (all values are strings on the wire). */
+  readonly query?: z.ZodObject;
+  readonly requiredHeaders?: readonly string[];
+  readonly body?: z.ZodType;
+  /** Status and schema of the success response. */
+  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly contentType?: string };
+}
+
+export const ROUTES = [
+  {
+    operationId: 'listCurrencies',
+    method: 'GET',
+    path: '/v1/currencies',
+    summary: 'Supported currencies with their ISO 4217 minor units',
+    scopes: [SCOPES.ratesRead],
+    function: 'currencies-api',
+    response: { status: 200, schema: z.object({ items: z.array(Schemas.Currency) }) },
+  },
+  {
+    operationId: 'putCurrency',
+    method: 'PUT',
+    path: '/v1/currencies/{code}',
+    summary: 'Enable or disable a currency, or change its name or precision',
+    scopes: [SCOPES.currenciesAdmin],
+    function: 'currencies-api',
+    pathParams: z.object({ code: currencyCode }),
+    body: Schemas.CurrencyUpdate,
+    response: { status: 200, schema: Schemas.Currency },
+  },
+  {
+    operationId: 'deleteCurrency',
+    method: 'DELETE',
+    path: '/v1/currencies/{code}',
+    summary: 'Remove a currency from the supported list',
+    scopes: [SCOPES.currenciesAdmin],
+    function: 'currencies-api',
+    pathParams: z.object({ code: currencyCode }),
+    response: { status: 204 },
+  },
+  {
+    operationId: 'latestRates',
+    method: 'GET',
+    path: '/v1/rates/latest',
+    summary: 'Latest rates from any supported base, crossed exactly from the published rates',
+    scopes: [SCOPES.ratesRead],
+    function: 'rates-api',
+    query: z.object({
+      base: currencyCode,
+      symbols: z.string().regex(/^[A-Z0-9]{3,10}(,[A-Z0-9]{3,10}){0,49}$/).optional(),
+    }),
+    response: {
+      status: 200,
+      schema: z.object({ base: currencyCode, rates: z.array(Schemas.Rate) }).meta({ id: 'LatestRates' }),
+    },
+  },
+  {
+    operationId: 'rateHistory',
+    method: 'GET',
+    path: '/v1/rates/history',
+    summary: 'Daily rates between two dates; a day without publication falls back to the previous one',
+    scopes: [SCOPES.ratesRead],
+    function: 'rates-api',
+    query: z.object({
+      base: currencyCode,
+      quote: currencyCode,
+      from: isoDate,
+      to: isoDate,
+      limit: limit(366).optional(),
+      cursor: cursor.optional(),
+    }),
+    response: { status: 200, schema: page(Schemas.HistoryPoint, 'RateHistoryPage') },
+  },
+  {
+    operationId: 'convert',
+    method: 'GET',
+    path: '/v1/convert',
+    summary: 'A conversion quote, rounded half-even to the target currency’s minor units',
+    scopes: [SCOPES.ratesRead],
+    function: 'rates-api',
+    query: z.object({ from: currencyCode, to: currencyCode, amount: decimalString, date: isoDate.optional() }),
+    response: { status: 200, schema: Schemas.Quote },
+  },
+  {
+    operationId: 'createConversion',
+    method: 'POST',
+    path: '/v1/conversions',
+    summary: 'Record a conversion; the same Idempotency-Key and body return the same result',
+    scopes: [SCOPES.conversionsWrite],
+    function: 'conversions-api',
+    requiredHeaders: ['Idempotency-Key'],
+    body: Schemas.ConversionRequest,
+    response: { status: 201, schema: Schemas.Conversion },
+  },
+  {
+    operationId: 'listConversions',
+    method: 'GET',
+    path: '/v1/conversions',
+    summary: "The caller's conversions, newest first",
+    scopes: [SCOPES.conversionsRead],
+    function: 'conversions-api',
+    query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    response: { status: 200, schema: page(Schemas.Conversion, 'ConversionPage') },
+  },
+  {
+    operationId: 'getConversion',
+    method: 'GET',
+    path: '/v1/conversions/{id}',
+    summary: 'One of the caller’s conversions',
+    scopes: [SCOPES.conversionsRead],
+    function: 'conversions-api',
+    pathParams: z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/) }),
+    response: { status: 200, schema: Schemas.Conversion },
+  },
+  {
+    operationId: 'openApi',
+    method: 'GET',
+    path: '/v1/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document',
+    scopes: [],
+    function: 'api-docs',
+    response: { status: 200, contentType: 'application/json' },
+  },
+  {
+    operationId: 'docs',
+    method: 'GET',
+    path: '/v1/docs',
+    summary: 'Human-readable API documentation',
+    scopes: [],
+    function: 'api-docs',
+    response: { status: 200, contentType: 'text/html' },
+  },
+] as const satisfies readonly RouteDefinition[];
+
+export type OperationId = (typeof ROUTES)[number]['operationId'];
+
+/** Largest request body accepted (API Gateway allows 10 MB; nothing here needs more than this). */
+export const MAX_BODY_BYTES = 8 * 1024;
