@@ -10,12 +10,14 @@ import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../la
 const LOCAL_DIR = process.env.FX_LOCAL_DIR ?? path.join(__dirname, '..', '.local');
 const USAGE = `Usage:
   npm start -- [--fresh] [--rates-provider ${RATE_PROVIDERS.join('|')}] [--rates-url URL]
-  npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>`;
+  npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>
+  npm run local -- token <client-name>`;
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'start') return start(rest);
   if (command === 'invoke') return invoke(rest[0]);
+  if (command === 'token') return token(rest[0]);
   fail(`unknown command "${command}"`);
 }
 
@@ -67,6 +69,8 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
     `  Secrets Manager  ${e.services.secretsmanager}`,
     `  Transaction feed ${e.services.transactionFeed}`,
     `  Control          ${e.control}   (npm run local -- invoke <function>)`,
+    `  Partner API      ${e.api}/v1/...   docs: ${e.api}/v1/docs   (bearer token + x-api-key)`,
+    `  Token service    ${e.tokenUrl}   clients: ${e.clients.map((c) => c.name).join(', ')}   (npm run local -- token <client>)`,
     `  Functions        ${Object.keys(FUNCTIONS).join(', ')}   logs: .local/logs/<function>.log, emulators.log`,
     `  Endpoints file   .local/endpoints.json`,
     'Ctrl-C stops everything.',
@@ -75,16 +79,44 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
 
 async function invoke(name: string | undefined): Promise<void> {
   if (!name) fail('invoke needs a function name');
-  let endpoints: EndpointsFile;
-  try {
-    endpoints = JSON.parse(readFileSync(path.join(LOCAL_DIR, 'endpoints.json'), 'utf8')) as EndpointsFile;
-  } catch {
-    return fail('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
-  }
+  const endpoints = readEndpoints();
   const response = await fetch(`${endpoints.control}/invoke/${name}`, { method: 'POST' });
   const body = await response.text();
   console.log(JSON.stringify(JSON.parse(body), null, 2));
   if (!response.ok) process.exitCode = 1;
+}
+
+/** Prints an access token for a partner, from the running platform's token service. */
+async function token(clientName: string | undefined): Promise<void> {
+  if (!clientName) fail('token needs a client name');
+  const endpoints = readEndpoints();
+  const client = endpoints.clients.find((c) => c.name === clientName || c.clientId === clientName);
+  if (!client || !endpoints.tokenUrl) {
+    return fail(`no client "${clientName}": use one of ${endpoints.clients.map((c) => c.name).join(', ')}`);
+  }
+  const response = await fetch(endpoints.tokenUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+  });
+  const body = (await response.json()) as { access_token?: string; error?: string };
+  if (!response.ok || !body.access_token) {
+    console.error(`token service refused: ${JSON.stringify(body)}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(body.access_token);
+}
+
+function readEndpoints(): EndpointsFile {
+  try {
+    return JSON.parse(readFileSync(path.join(LOCAL_DIR, 'endpoints.json'), 'utf8')) as EndpointsFile;
+  } catch {
+    return fail('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+  }
 }
 
 function fail(message: string): never {

@@ -49,7 +49,14 @@ const MAX_TEXT_LENGTH = 1024;
 
 const REQUIRED_TEXT = ['transaction_id', 'user_id', 'merchant'] as const;
 const OPTIONAL_TEXT = ['merchant_category', 'country'] as const;
-const REQUIRED = ['transaction_id', 'user_id', 'amount', 'currency', 'timestamp', 'merchant'] as const;
+const REQUIRED = [
+  'transaction_id',
+  'user_id',
+  'amount',
+  'currency',
+  'timestamp',
+  'merchant',
+] as const;
 
 class Rejected extends Error {
   constructor(
@@ -68,7 +75,9 @@ export function validateTransaction(
   input: unknown,
   now: Date,
   maxFutureSkewSeconds: number,
-): { ok: true; value: ValidTransaction } | { ok: false; reason: TransactionRejection; detail: string } {
+):
+  | { ok: true; value: ValidTransaction }
+  | { ok: false; reason: TransactionRejection; detail: string } {
   try {
     return { ok: true, value: check(input, now, maxFutureSkewSeconds) };
   } catch (error) {
@@ -86,7 +95,11 @@ function check(input: unknown, now: Date, maxFutureSkewSeconds: number): ValidTr
   const record = input as Record<string, unknown>;
   for (const field of REQUIRED) {
     const value = record[field];
-    if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+    if (
+      value === undefined ||
+      value === null ||
+      (typeof value === 'string' && value.trim() === '')
+    ) {
       throw new Rejected('MISSING_FIELD', `${field} is missing`);
     }
   }
@@ -123,10 +136,16 @@ function checkAmount(value: unknown): string {
     throw error;
   }
   if (amount.decimalPlaces() > AMOUNT_SCALE) {
-    throw new Rejected('INVALID_AMOUNT', `amount has more than ${AMOUNT_SCALE} fraction digits; got ${amount}`);
+    throw new Rejected(
+      'INVALID_AMOUNT',
+      `amount has more than ${AMOUNT_SCALE} fraction digits; got ${amount}`,
+    );
   }
   if (amount.gte(new Decimal(10).pow(AMOUNT_INTEGER_DIGITS))) {
-    throw new Rejected('INVALID_AMOUNT', `amount has more than ${AMOUNT_INTEGER_DIGITS} integer digits; got ${amount}`);
+    throw new Rejected(
+      'INVALID_AMOUNT',
+      `amount has more than ${AMOUNT_INTEGER_DIGITS} integer digits; got ${amount}`,
+    );
   }
   // parseAmount accepted it, so the text (or the exact number's text) is a plain decimal.
   return typeof value === 'string' ? value : amount.toString();
@@ -136,7 +155,10 @@ function checkCurrency(value: unknown): string {
   const code = typeof value === 'string' ? value : '';
   if (!findCurrency(code)) {
     const shown = JSON.stringify(value)?.slice(0, 64);
-    throw new Rejected('UNSUPPORTED_CURRENCY', `currency ${shown} is not a supported ISO 4217 code or crypto asset`);
+    throw new Rejected(
+      'UNSUPPORTED_CURRENCY',
+      `currency ${shown} is not a supported ISO 4217 code or crypto asset`,
+    );
   }
   return code;
 }
@@ -150,11 +172,17 @@ const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?$/;
 function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number): string {
   const shown = JSON.stringify(value)?.slice(0, 64);
   if (typeof value === 'string' && LOCAL_ISO.test(value)) {
-    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} has no zone; add "Z" or an offset like "+02:00"`);
+    throw new Rejected(
+      'INVALID_TIMESTAMP',
+      `timestamp ${shown} has no zone; add "Z" or an offset like "+02:00"`,
+    );
   }
   const match = typeof value === 'string' ? ISO_WITH_ZONE.exec(value) : null;
   if (!match) {
-    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z"`);
+    throw new Rejected(
+      'INVALID_TIMESTAMP',
+      `timestamp ${shown} is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z"`,
+    );
   }
   const [, date, hh, mm, ss, fraction = '', zone, offsetHours = '00', offsetMinutes = '00'] = match;
   const millis = fraction.padEnd(3, '0').slice(0, 3);
@@ -164,12 +192,15 @@ function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number)
     new Date(local).toISOString().slice(0, 19) === `${date}T${hh}:${mm}:${ss}` &&
     Number(offsetHours) <= 23 &&
     Number(offsetMinutes) <= 59;
-  if (!valid) throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not a real date and time`);
+  if (!valid)
+    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not a real date and time`);
   const sign = zone.startsWith('-') ? -1 : 1;
-  const offsetMs = zone === 'Z' ? 0 : sign * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
+  const offsetMs =
+    zone === 'Z' ? 0 : sign * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
   const utc = local - offsetMs;
   const iso = new Date(utc).toISOString();
-  if (!/^\d{4}-/.test(iso)) throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is out of range`);
+  if (!/^\d{4}-/.test(iso))
+    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is out of range`);
   if (utc > now.getTime() + maxFutureSkewSeconds * 1000) {
     throw new Rejected(
       'FUTURE_TIMESTAMP',
@@ -234,8 +265,31 @@ export interface EnrichedTransaction {
   readonly processed_at_utc: string;
 }
 
-export interface EnrichmentRules extends CategoryRules {
+/** Same shape as TransactionRules in lib/config/stage-config.ts (lambdas do not import lib/). */
+export interface TransactionRules extends CategoryRules {
+  /** amount_base is in this currency. */
   readonly baseCurrency: string;
+  readonly maxFutureSkewSeconds: number;
+}
+
+/** Checks rules read from configuration; throws naming the first bad setting. */
+export function checkTransactionRules(input: unknown): TransactionRules {
+  const rules = (input ?? {}) as Record<string, unknown>;
+  requireCurrency(rules.baseCurrency as string);
+  for (const field of ['mediumValueFrom', 'highValueFrom', 'alertAbove'] as const) {
+    if (typeof rules[field] !== 'string' || !/^\d+(\.\d+)?$/.test(rules[field])) {
+      throw new Error(
+        `transaction rules: ${field} must be a decimal string, got ${JSON.stringify(rules[field])}`,
+      );
+    }
+  }
+  const skew = rules.maxFutureSkewSeconds;
+  if (typeof skew !== 'number' || !Number.isInteger(skew) || skew < 0) {
+    throw new Error(
+      `transaction rules: maxFutureSkewSeconds must be a whole number >= 0, got ${JSON.stringify(skew)}`,
+    );
+  }
+  return rules as unknown as TransactionRules;
 }
 
 /**
@@ -248,7 +302,7 @@ export function enrichTransaction(
   context: {
     readonly rate: AppliedRate;
     readonly userIdHash: string;
-    readonly rules: EnrichmentRules;
+    readonly rules: Omit<TransactionRules, 'maxFutureSkewSeconds'>;
     readonly processedAt: string;
   },
 ): EnrichedTransaction {

@@ -1,5 +1,5 @@
 /** One transaction as the feed sent it. */
-export interface FeedTransaction {
+export interface FeedItem {
   /** The item's `transaction_id` when it has a string one (for logs and error messages). */
   readonly transactionId?: string;
   /** The item's JSON, every number with the digits the feed wrote. */
@@ -7,7 +7,7 @@ export interface FeedTransaction {
 }
 
 export interface FeedPage {
-  readonly transactions: readonly FeedTransaction[];
+  readonly transactions: readonly FeedItem[];
   /** Where the next page starts; null when the feed has nothing more for now. */
   readonly nextCursor: string | null;
 }

@@ -7,4 +7,11 @@ export const STACK_OUTPUTS = {
   dataLakeBucket: 'DataLakeBucketName',
   ratesQueueUrl: 'RatesQueueUrl',
   transactionsQueueUrl: 'TransactionsQueueUrl',
+  /** Base URL of the partner API stage (routes at `<url>v1/...`). */
+  partnerApiUrl: 'PartnerApiUrl',
+  /** Cognito token endpoint for the client-credentials grant. */
+  partnerTokenUrl: 'PartnerTokenUrl',
+  partnerUserPoolId: 'PartnerUserPoolId',
+  /** JSON `{ "<partner>": { "clientId", "apiKeyId" } }`; secrets and key values stay in Cognito and API Gateway. */
+  partnerClients: 'PartnerClients',
 } as const;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
+import { SEED_CURRENCIES } from '../definitions/partner-api';
 import {
   BUCKETS,
   QUEUES,
@@ -21,6 +22,7 @@ import {
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
+import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
 import { LocalFunction } from './function-host';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
@@ -48,7 +50,7 @@ export interface EndpointsFile {
   readonly control: string;
   readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
   readonly resources: LocalResources;
-  readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[] }[];
+  readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[]; apiKey: string }[];
 }
 
 export interface RunningPlatform {
@@ -193,14 +195,29 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const control = await startControlServer(invoke);
     stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
 
+    await seedCurrencies(resources, functionAwsEnv, logDir, log);
+    const partnerApi = await startLocalPartnerApi({
+      dir: dataDir,
+      partners: config.api.partners,
+      stageThrottle: config.api.throttle,
+      invoke: (name, event) => functions.get(name)!.invoke(event),
+    });
+    stops.push(() => partnerApi.stop());
+
     const endpoints: EndpointsFile = {
-      api: null,
-      tokenUrl: null,
+      api: partnerApi.api.url,
+      tokenUrl: partnerApi.tokens.tokenUrl,
       inbox: `${emulators.endpoints.ses}/`,
       control: control.url,
       services: { ...emulators.endpoints, secretsmanager: secrets.endpoint, transactionFeed: feedUrl },
       resources,
-      clients: [],
+      clients: partnerApi.clients.map(({ name, clientId, clientSecret, scopes, apiKey }) => ({
+        name,
+        clientId,
+        clientSecret,
+        scopes,
+        apiKey,
+      })),
     };
     writeFileSync(path.join(options.dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     stops.push(async () => rmSync(path.join(options.dir, 'endpoints.json'), { force: true }));
@@ -218,7 +235,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 }
 
 function functionEnv(
-  name: FunctionName,
+  name: string,
   def: FunctionDefinition,
   resources: LocalResources,
   awsEnv: Record<string, string>,
@@ -236,6 +253,32 @@ function functionEnv(
   for (const key of (def.sendsTo ?? []) as QueueKey[]) env[QUEUES[key].envVar] = resources.queues[key].url;
   for (const key of (def.secrets ?? []) as SecretKey[]) env[SECRETS[key].envVar] = localNames.secret(key);
   return env;
+}
+
+/** Seeds the currencies once at start, as the deploy's Trigger does; a failure is logged, not fatal. */
+async function seedCurrencies(
+  resources: LocalResources,
+  awsEnv: Record<string, string>,
+  logDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const { name, definition } = SEED_CURRENCIES;
+  const fn = new LocalFunction(
+    {
+      name,
+      entry: path.join(REPO_ROOT, definition.entry),
+      timeoutSeconds: definition.timeoutSeconds,
+      env: functionEnv(name, definition, resources, awsEnv),
+    },
+    logDir,
+  );
+  try {
+    log(`${name}: ${JSON.stringify(await fn.invoke({}))}`);
+  } catch (error) {
+    log(`${name} failed: ${(error as Error).message}`);
+  } finally {
+    await fn.stop();
+  }
 }
 
 /** Runs `task` on an EventBridge Scheduler expression until the returned function is called. */

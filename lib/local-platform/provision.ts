@@ -71,7 +71,8 @@ export async function provisionLocalResources(clients: LocalClients): Promise<Lo
   return { tables, queues, buckets };
 }
 
-async function createTable(client: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
+/** Creates a table with the keys, indexes and TTL of its definition; an existing table is left as it is. */
+export async function createTable(client: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
   const keySchema = (partitionKey: KeyDefinition, sortKey?: KeyDefinition) => [
     { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
     ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),

@@ -85,11 +85,11 @@ async function deliver(options: QueuePollerOptions, messages: Message[]): Promis
     error = (e as Error).message;
   }
   const succeeded = messages.filter((m) => !failedIds.has(m.MessageId!));
-  if (succeeded.length > 0) {
+  for (let i = 0; i < succeeded.length; i += 10) {
     await options.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: options.queueUrl,
-        Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        Entries: succeeded.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
   }

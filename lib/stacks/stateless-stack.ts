@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { FxFunction } from '../constructs/fx-function';
 import { acknowledgeWildcardResource } from '../constructs/nag';
+import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
 import {
   FUNCTIONS,
@@ -51,6 +52,7 @@ export class StatelessStack extends Stack {
   readonly queues: Record<QueueKey, QueueWithDlq>;
   readonly functions: Record<FunctionName, FxFunction>;
   readonly alarmTopic: sns.Topic;
+  readonly partnerApi: PartnerApi;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -84,6 +86,25 @@ export class StatelessStack extends Stack {
     this.schedule(config, alarmAction);
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
+
+    this.partnerApi = new PartnerApi(this, 'PartnerApi', {
+      stage: config.stage,
+      api: config.api,
+      functions: this.functions,
+      apiTable: props.tables.api,
+      logRetentionDays: config.logRetentionDays,
+      retainData: config.retainData,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
+    new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
+    new CfnOutput(this, STACK_OUTPUTS.partnerUserPoolId, { value: this.partnerApi.userPool.userPoolId });
+    new CfnOutput(this, STACK_OUTPUTS.partnerClients, {
+      value: this.toJsonString(
+        Object.fromEntries(
+          this.partnerApi.partners.map((p) => [p.config.name, { clientId: p.client.userPoolClientId, apiKeyId: p.apiKey.keyId }]),
+        ),
+      ),
+    });
 
     for (const [name, fn] of Object.entries(this.functions)) {
       new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {

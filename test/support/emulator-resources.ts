@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable } from '../../lib/local-platform/provision';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -57,20 +58,13 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Creates a table with the key schema of a resource definition (e.g. TABLES.rates). */
+/** Creates a table exactly as the local platform does, from its resource definition. */
 export async function createTableFrom(
   clients: EmulatorClients,
   definition: TableDefinition,
   tableName: string,
 ): Promise<void> {
-  const keys = [definition.partitionKey, ...(definition.sortKey ? [definition.sortKey] : [])];
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-      KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(clients.dynamodb, tableName, definition);
 }
 
 export async function createBucket(clients: EmulatorClients, bucket: string): Promise<void> {

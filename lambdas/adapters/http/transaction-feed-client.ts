@@ -1,4 +1,4 @@
-import type { FeedPage, FeedTransaction, TransactionFeed } from '../../ports/transaction-feed';
+import type { FeedPage, FeedItem, TransactionFeed } from '../../ports/transaction-feed';
 import { fetchWithRetry, isRecord, type HttpOptions } from './http-client';
 
 /** The feed answered 200 with something that is not a page of the contract. */
@@ -46,7 +46,7 @@ export function httpTransactionFeed(options: TransactionFeedClientOptions): Tran
 export function parseFeedPage(feed: string, text: string): FeedPage {
   let body: unknown;
   try {
-    body = JSON.parse(text, keepNumberDigits);
+    body = parseJsonKeepingDigits(text);
   } catch (error) {
     throw new FeedPayloadError(feed, `page is not valid JSON (${(error as Error).message})`);
   }
@@ -57,18 +57,25 @@ export function parseFeedPage(feed: string, text: string): FeedPage {
   if (next !== null && (typeof next !== 'string' || next === '')) {
     throw new FeedPayloadError(feed, '"next_cursor" must be a non-empty string or null');
   }
-  return { transactions: body.transactions.map(feedTransaction), nextCursor: next };
+  return { transactions: body.transactions.map(feedItem), nextCursor: next };
 }
 
-function feedTransaction(item: unknown): FeedTransaction {
+function feedItem(item: unknown): FeedItem {
   const id = isRecord(item) ? item.transaction_id : undefined;
   return { transactionId: typeof id === 'string' ? id : undefined, json: JSON.stringify(item) };
+}
+
+/**
+ * JSON.parse where every number becomes a raw JSON value, so JSON.stringify writes the digits the
+ * sender wrote (12.50 stays 12.50, not 12.5). Throws SyntaxError on invalid JSON.
+ */
+export function parseJsonKeepingDigits(text: string): unknown {
+  return JSON.parse(text, keepNumberDigits);
 }
 
 /** JSON.rawJSON (Node >= 21): a value JSON.stringify writes out as the given text. */
 const { rawJSON } = JSON as unknown as { rawJSON(text: string): unknown };
 
-/** Every number stays the text the feed wrote ("12.50" stays 12.50, not 12.5) when re-serialized. */
 function keepNumberDigits(_key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== 'number') return value;
   if (typeof context?.source !== 'string') {

@@ -1,0 +1,67 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { dynamoCursorStore } from '../adapters/aws/dynamodb-cursor-store';
+import { secretValue } from '../adapters/aws/secrets';
+import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
+import { httpTransactionFeed } from '../adapters/http/transaction-feed-client';
+import type { TransactionFeedsSettings } from '../ports/transaction-feed';
+import { dynamoDocumentClient, sqs } from '../shared/clients';
+import { loadConfig, parseJsonEnv } from '../shared/config';
+import { ENV } from '../shared/env-names';
+import { observability } from '../shared/observability';
+import { fetchTransactions } from '../use-cases/fetch-transactions';
+
+const config = loadConfig('fetch-transactions', {
+  stateTable: ENV.stateTable,
+  queueUrl: ENV.transactionsQueue,
+  feeds: ENV.transactionFeeds,
+});
+const feeds = parseJsonEnv<TransactionFeedsSettings>(ENV.transactionFeeds, config.feeds);
+const { logger, metrics, tracer } = observability('fetch-transactions');
+const cursors = dynamoCursorStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.stateTable);
+const transactionsQueue = sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.queueUrl);
+
+/** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>" }`. */
+export const handler = async (
+  event: { feed?: string },
+  context?: { getRemainingTimeInMillis?: () => number },
+) => {
+  const name = event?.feed ?? '';
+  const settings = Object.hasOwn(feeds, name) ? feeds[name] : undefined;
+  if (!settings) {
+    throw new Error(`fetch-transactions: feed "${name}" is not configured (configured: ${Object.keys(feeds).join(', ')})`);
+  }
+  if (!settings.url) throw new Error(`fetch-transactions: feed "${name}" has no url`);
+  metrics.addDimension('feed', name);
+  const token = settings.credentialsSecretName ? await secretValue(settings.credentialsSecretName) : undefined;
+  const feed = httpTransactionFeed({
+    name,
+    url: settings.url,
+    token,
+    http: {
+      onRetry: (info) => {
+        metrics.addMetric('FeedRetries', MetricUnit.Count, 1);
+        logger.warn('feed call retried', { ...info });
+      },
+    },
+  });
+  try {
+    const result = await fetchTransactions({
+      feed,
+      cursors,
+      transactionsQueue,
+      pageSize: settings.pageSize,
+      // Outside Lambda (a script, a test) there is no deadline to respect.
+      remainingTimeMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+    });
+    metrics.addMetric('TransactionsFetched', MetricUnit.Count, result.transactions);
+    if (result.stoppedBecause === 'superseded') logger.warn('another run advanced the cursor; stopped', { ...result });
+    else logger.info('transactions fetched', { ...result });
+    return result;
+  } catch (error) {
+    metrics.addMetric('FeedFailures', MetricUnit.Count, 1);
+    logger.error('fetch failed', { feed: name, error: error as Error });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

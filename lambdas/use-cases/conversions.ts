@@ -1,0 +1,124 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ConversionStore, StoredConversion } from '../ports/conversion-store';
+import {
+  ConflictError,
+  HttpReply,
+  NotFoundError,
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  type Caller,
+  type HttpRequest,
+  type Operations,
+} from '../shared/http';
+import { pageSize, quote, type RateQueryDeps } from './rate-queries';
+
+export const DEFAULT_CONVERSIONS_PAGE = 20;
+export const MAX_CONVERSIONS_PAGE = 100;
+/** Header on a response that repeats the result of an earlier request with the same key. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+export interface ConversionDeps extends RateQueryDeps {
+  readonly conversions: ConversionStore;
+  /** @default conversionId */
+  readonly newId?: (now: Date) => string;
+}
+
+export type ConversionRequest = NonNullable<HttpRequest<'createConversion'>['body']>;
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const ID_PATTERN = /^[0-9A-Z]{26}$/;
+
+/**
+ * A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32 (26 characters), so
+ * ids sort by creation time and a partner's conversions list newest first by key order.
+ */
+export function conversionId(now: Date, random: Uint8Array = randomBytes(10)): string {
+  let time = '';
+  for (let ms = now.getTime(), i = 0; i < 10; i++, ms = Math.floor(ms / 32)) time = CROCKFORD[ms % 32] + time;
+  let bits = 0n;
+  for (const byte of random) bits = (bits << 8n) | BigInt(byte);
+  let rest = '';
+  for (let i = 0; i < 16; i++, bits >>= 5n) rest = CROCKFORD[Number(bits & 31n)] + rest;
+  return time + rest;
+}
+
+/** The same request, whatever the JSON key order or spacing; "10.50" and "10.5" differ. */
+const requestHash = (r: ConversionRequest) =>
+  createHash('sha256').update(JSON.stringify([r.from, r.to, r.amount])).digest('hex');
+
+const ATTEMPTS = 3;
+
+/**
+ * Prices and records a conversion at the latest rate. The Idempotency-Key is the partner's:
+ * the same key with the same request returns the first result (`replayed`), with another
+ * request it is a 409. Concurrent retries race on one conditional write, so only one
+ * conversion is ever stored per key.
+ */
+export async function createConversion(
+  deps: ConversionDeps,
+  caller: Caller,
+  idempotencyKey: string,
+  request: ConversionRequest,
+): Promise<{ readonly conversion: StoredConversion; readonly replayed: boolean }> {
+  const hash = requestHash(request);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const earlier = await deps.conversions.findByKey(caller.clientId, idempotencyKey);
+    if (earlier) {
+      if (earlier.requestHash !== hash) {
+        throw new ConflictError(
+          'This Idempotency-Key was used with a different request; use a new key for a new conversion',
+          { idempotencyKey, conversionId: earlier.conversion.id },
+          'IDEMPOTENCY_CONFLICT',
+        );
+      }
+      return { conversion: earlier.conversion, replayed: true };
+    }
+    const priced = await quote(deps, request);
+    const createdAt = (deps.clock ?? (() => new Date()))();
+    const conversion: StoredConversion = {
+      id: (deps.newId ?? conversionId)(createdAt),
+      createdAt: createdAt.toISOString(),
+      ...priced,
+    };
+    if (await deps.conversions.create(caller.clientId, idempotencyKey, { requestHash: hash, conversion })) {
+      return { conversion, replayed: false };
+    }
+    // A concurrent request with the same key won the write: read its record and answer with it.
+  }
+  throw new ConflictError('Another request with this Idempotency-Key is in progress; retry it', { idempotencyKey }, 'IDEMPOTENCY_IN_PROGRESS');
+}
+
+export async function getConversion(deps: ConversionDeps, caller: Caller, id: string): Promise<StoredConversion> {
+  // Keys include the partner, so another partner's id is simply not there.
+  const conversion = await deps.conversions.get(caller.clientId, id);
+  if (!conversion) throw new NotFoundError(`No conversion ${id}`, { id });
+  return conversion;
+}
+
+export async function listConversions(
+  deps: ConversionDeps,
+  caller: Caller,
+  query: HttpRequest<'listConversions'>['query'],
+): Promise<{ items: StoredConversion[]; nextCursor: string | null }> {
+  const limit = pageSize(query.limit, DEFAULT_CONVERSIONS_PAGE, MAX_CONVERSIONS_PAGE);
+  const afterId = query.cursor === undefined ? undefined : readCursor(query.cursor);
+  const page = await deps.conversions.list(caller.clientId, { limit, afterId });
+  return { items: [...page.items], nextCursor: page.lastId ? encodeCursor({ after: page.lastId }) : null };
+}
+
+function readCursor(cursor: string): string {
+  const { after } = decodeCursor(cursor);
+  if (typeof after !== 'string' || !ID_PATTERN.test(after)) throw invalidCursor();
+  return after;
+}
+
+export const conversionOperations = {
+  createConversion: async ({ caller, headers, body }, deps) => {
+    const { conversion, replayed } = await createConversion(deps, caller, headers['idempotency-key'], body);
+    // A replay answers exactly like the first response (201, same body), flagged by a header.
+    return new HttpReply(conversion, { headers: { [REPLAYED_HEADER]: String(replayed) } });
+  },
+  listConversions: ({ caller, query }, deps) => listConversions(deps, caller, query),
+  getConversion: ({ caller, params }, deps) => getConversion(deps, caller, params.id),
+} satisfies Operations<ConversionDeps>;

@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { InvalidAmountError } from '../domain/errors';
+import { datePartitions } from '../domain/lake-keys';
+import { userIdHash } from '../domain/pii';
+import {
+  enrichTransaction,
+  validateTransaction,
+  type EnrichedTransaction,
+  type TransactionRejection,
+  type TransactionRules,
+  type ValidTransaction,
+} from '../domain/transaction';
+import type { MessagePublisher } from '../ports/message-publisher';
+import type { ObjectStore } from '../ports/object-store';
+import { cachedRateHistory, RateUnavailable, type RateHistory } from '../ports/rate-history';
+import type { TransactionStore } from '../ports/transaction-store';
+
+export interface TransactionMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly receiveCount: number;
+  /**
+   * When the queue first handed the message out (ISO UTC); the same on every redelivery. It is
+   * the transaction's processed_at_utc and the "now" of the future-timestamp check, so a
+   * redelivered message is judged and stored exactly as the first delivery was.
+   */
+  readonly firstReceivedAt: string;
+}
+
+export interface ProcessTransactionsDeps {
+  /** A fresh rate reader for each batch (readers may remember what they read). */
+  readonly rates: () => RateHistory;
+  readonly store: TransactionStore;
+  readonly lake: ObjectStore;
+  readonly highValue: MessagePublisher;
+  readonly rules: TransactionRules;
+  readonly hmacKey: string;
+  readonly curatedPrefix: string;
+  readonly quarantinePrefix: string;
+  /** Encodes the curated Parquet object of some transactions. */
+  readonly toCurated: (transactions: readonly EnrichedTransaction[]) => Uint8Array;
+}
+
+export interface ProcessTransactionsResult {
+  /** Messages to retry (no rate yet, or not written): the SQS batchItemFailures. */
+  readonly failedMessageIds: readonly string[];
+  /** Why each failed message failed, for the log (never a user id). */
+  readonly failures: readonly { readonly messageId: string; readonly reason: string }[];
+  /** Transactions written (a transaction_id sent twice in the batch counts once). */
+  readonly stored: number;
+  readonly quarantined: number;
+  readonly quarantinedByReason: Partial<Record<TransactionRejection, number>>;
+  readonly highValue: number;
+  readonly objectKeys: readonly string[];
+}
+
+/** One line of a quarantine object. */
+export interface QuarantineLine {
+  readonly messageId: string;
+  readonly reason: TransactionRejection;
+  readonly detail: string;
+  /** The record as received with user_id replaced by user_id_hash; null when the body is not a JSON object. */
+  readonly record: Record<string, unknown> | null;
+}
+
+interface Accepted {
+  readonly tx: ValidTransaction;
+  readonly record: Record<string, unknown>;
+  readonly messageIds: string[];
+  readonly receivedAt: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Validates, enriches and stores one SQS batch of feed transactions.
+ * - An invalid record is quarantined with its reason and its message succeeds.
+ * - A record with no rate yet, or one DynamoDB would not take, fails only its own message.
+ * - Every write is keyed by content (item by transaction_id, objects by the batch's ids), so the
+ *   same batch processed again leaves identical items and objects.
+ * Throws when a store is unreachable: the whole batch is retried.
+ */
+export async function processTransactions(
+  deps: ProcessTransactionsDeps,
+  messages: readonly TransactionMessage[],
+): Promise<ProcessTransactionsResult> {
+  const quarantine: QuarantineLine[] = [];
+  const accepted = new Map<string, Accepted>();
+  const ordered = [...messages].sort(
+    (a, b) => byText(a.firstReceivedAt, b.firstReceivedAt) || byText(a.messageId, b.messageId),
+  );
+  for (const message of ordered) {
+    const record = parseBody(message.body);
+    const result =
+      record === undefined
+        ? ({ ok: false, reason: 'MALFORMED', detail: 'message body is not JSON' } as const)
+        : validateTransaction(
+            record,
+            new Date(message.firstReceivedAt),
+            deps.rules.maxFutureSkewSeconds,
+          );
+    if (!result.ok) {
+      const { reason, detail } = result;
+      quarantine.push({
+        messageId: message.messageId,
+        reason,
+        detail,
+        record: redact(record, deps.hmacKey),
+      });
+      continue;
+    }
+    // A transaction sent twice in one batch is stored once: BatchWriteItem refuses duplicate keys.
+    const same = accepted.get(result.value.transaction_id);
+    if (same) same.messageIds.push(message.messageId);
+    else
+      accepted.set(result.value.transaction_id, {
+        tx: result.value,
+        record: record as Record<string, unknown>,
+        messageIds: [message.messageId],
+        receivedAt: message.firstReceivedAt,
+      });
+  }
+
+  const failures: { messageId: string; reason: string }[] = [];
+  const enriched: { readonly transaction: EnrichedTransaction; readonly messageIds: string[] }[] =
+    [];
+  const rates = cachedRateHistory(deps.rates());
+  // One currency's lookups in time order, so each one can reuse the previous answer's span.
+  const byCurrency = groupBy([...accepted.values()], (a) => a.tx.currency);
+  await Promise.all(
+    [...byCurrency.values()].map(async (group) => {
+      for (const a of group.sort((x, y) => byText(x.tx.timestamp, y.tx.timestamp))) {
+        let rate;
+        try {
+          rate = await rates.rateAt(a.tx.currency, deps.rules.baseCurrency, a.tx.timestamp);
+        } catch (error) {
+          if (!(error instanceof RateUnavailable)) throw error;
+          failures.push(...a.messageIds.map((messageId) => ({ messageId, reason: error.message })));
+          continue;
+        }
+        try {
+          const transaction = enrichTransaction(a.tx, {
+            rate,
+            userIdHash: userIdHash(deps.hmacKey, a.tx.user_id),
+            rules: deps.rules,
+            processedAt: a.receivedAt,
+          });
+          enriched.push({ transaction, messageIds: a.messageIds });
+        } catch (error) {
+          if (!(error instanceof InvalidAmountError)) throw error;
+          for (const messageId of a.messageIds) {
+            quarantine.push({
+              messageId,
+              reason: 'INVALID_AMOUNT',
+              detail: error.message,
+              record: redact(a.record, deps.hmacKey),
+            });
+          }
+        }
+      }
+    }),
+  );
+
+  const objectKeys: string[] = [];
+  if (quarantine.length > 0) {
+    const key = quarantineKey(deps.quarantinePrefix, quarantine, messages);
+    quarantine.sort((a, b) => byText(a.messageId, b.messageId));
+    await deps.lake.put(
+      key,
+      quarantine.map((line) => `${JSON.stringify(line)}\n`).join(''),
+      'application/x-ndjson',
+    );
+    objectKeys.push(key);
+  }
+
+  const { unwritten } = await deps.store.putAll(enriched.map((e) => e.transaction));
+  const notWritten = new Set(unwritten);
+  for (const e of enriched.filter((x) => notWritten.has(x.transaction.transaction_id))) {
+    failures.push(
+      ...e.messageIds.map((messageId) => ({
+        messageId,
+        reason: 'DynamoDB left the item unprocessed',
+      })),
+    );
+  }
+  const stored = enriched
+    .map((e) => e.transaction)
+    .filter((t) => !notWritten.has(t.transaction_id));
+
+  const byDay = groupBy(stored, (t) => t.timestamp.slice(0, 10));
+  await Promise.all(
+    [...byDay.values()].map(async (day) => {
+      const ids = day.map((t) => t.transaction_id).sort(byText);
+      const key = `${deps.curatedPrefix}/${datePartitions(day[0].timestamp)}/${sha256(ids.join('\n'))}.parquet`;
+      await deps.lake.put(key, deps.toCurated(day), 'application/vnd.apache.parquet');
+      objectKeys.push(key);
+    }),
+  );
+
+  const alerts = stored
+    .filter((t) => t.high_value_alert)
+    .sort((a, b) => byText(a.transaction_id, b.transaction_id));
+  await deps.highValue.publish(
+    alerts.map((t) => ({
+      id: t.transaction_id,
+      body: JSON.stringify({ eventId: t.transaction_id, ...t }),
+    })),
+  );
+
+  const quarantinedByReason: Partial<Record<TransactionRejection, number>> = {};
+  for (const line of quarantine)
+    quarantinedByReason[line.reason] = (quarantinedByReason[line.reason] ?? 0) + 1;
+  return {
+    failedMessageIds: failures.map((f) => f.messageId).sort(byText),
+    failures,
+    stored: stored.length,
+    quarantined: quarantine.length,
+    quarantinedByReason,
+    highValue: alerts.length,
+    objectKeys: objectKeys.sort(byText),
+  };
+}
+
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record without its user_id (hashed instead); nothing is kept of a body that is not an object. */
+function redact(record: unknown, hmacKey: string): Record<string, unknown> | null {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return null;
+  const { user_id: userId, ...rest } = record as Record<string, unknown>;
+  return typeof userId === 'string' && userId !== ''
+    ? { ...rest, user_id_hash: userIdHash(hmacKey, userId) }
+    : rest;
+}
+
+/** dt= is the day the earliest quarantined message first arrived; the name hashes the message ids. */
+function quarantineKey(
+  prefix: string,
+  lines: readonly QuarantineLine[],
+  messages: readonly TransactionMessage[],
+): string {
+  const ids = new Set(lines.map((l) => l.messageId));
+  const day = messages
+    .filter((m) => ids.has(m.messageId))
+    .map((m) => m.firstReceivedAt.slice(0, 10))
+    .sort(byText)[0];
+  return `${prefix}/dt=${day}/${sha256([...ids].sort(byText).join('\n'))}.jsonl`;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { ENV } from '../../../lambdas/shared/env-names';
+import { TABLES } from '../../../lib/definitions/resources';
+import {
+  awsEndpointEnv,
+  startEmulators,
+  type RunningEmulators,
+} from '../../../lib/local-platform/emulators';
+import {
+  createBucket,
+  createQueue,
+  createTableFrom,
+  destroyClients,
+  drainQueue,
+  emulatorClients,
+  getObjectBytes,
+  listKeys,
+  type CreatedQueue,
+  type EmulatorClients,
+} from '../../support/emulator-resources';
+import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
+import { snapshotOf } from '../../support/rates';
+import { sqsEventFromMessages } from '../../support/sqs-events';
+import {
+  feedTransaction,
+  HMAC_KEY,
+  RULES,
+} from '../../support/transactions';
+
+jest.setTimeout(120_000);
+
+const RATES_TABLE = 'rates-tx-handler';
+const TABLE = 'transactions-handler';
+const BUCKET = 'lake-tx-handler';
+const VISIBILITY_TIMEOUT_SECONDS = 2;
+
+// Only the secret is mocked; DynamoDB, S3 and SQS are the emulators.
+const secretsMock = mockClient(SecretsManagerClient);
+
+let tmp: string;
+let emulators: RunningEmulators;
+let clients: EmulatorClients;
+let queue: CreatedQueue;
+let highValue: CreatedQueue;
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let restoreEnv = () => undefined as void;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'transactions-handler-'));
+  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
+  clients = emulatorClients(emulators.endpoints);
+  await createTableFrom(clients, TABLES.rates, RATES_TABLE);
+  await createTableFrom(clients, TABLES.transactions, TABLE);
+  await createBucket(clients, BUCKET);
+  queue = await createQueue(clients, 'transactions', {
+    VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS),
+  });
+  highValue = await createQueue(clients, 'high-value-transactions');
+  await dynamoRateStore(clients.dynamodb, RATES_TABLE).putHistory(
+    snapshotOf('2024-01-10T00:00:00.000Z', { USD: '1.0950', JPY: '158.47' }),
+  );
+  secretsMock
+    .on(GetSecretValueCommand, { SecretId: 'fx/pii-hmac-key' })
+    .resolves({ SecretString: HMAC_KEY });
+  restoreEnv = setEnv({
+    ...awsEndpointEnv(emulators.endpoints),
+    ...QUIET_POWERTOOLS,
+    [ENV.transactionsTable]: TABLE,
+    [ENV.ratesTable]: RATES_TABLE,
+    [ENV.dataLakeBucket]: BUCKET,
+    [ENV.highValueQueue]: highValue.url,
+    [ENV.transactionRules]: JSON.stringify(RULES),
+    [ENV.piiHmacKeySecret]: 'fx/pii-hmac-key',
+  });
+  ({ handler } = await import('../../../lambdas/handlers/process-transactions'));
+});
+
+afterAll(async () => {
+  restoreEnv();
+  if (clients) destroyClients(clients);
+  await emulators?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function receiveAll(expected: number): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + 30_000;
+  while (messages.length < expected) {
+    if (Date.now() > deadline)
+      throw new Error(`received ${messages.length} of ${expected} messages`);
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queue.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    messages.push(...Messages);
+  }
+  return messages;
+}
+
+async function deleteSucceeded(
+  messages: readonly Message[],
+  response: SQSBatchResponse,
+): Promise<void> {
+  const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+  const done = messages.filter((m) => !failed.has(m.MessageId!));
+  if (done.length === 0) return;
+  await clients.sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: queue.url,
+      Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+    }),
+  );
+}
+
+async function lake(): Promise<Map<string, string>> {
+  const keys = await listKeys(clients, BUCKET, '');
+  return new Map(
+    await Promise.all(
+      keys.map(
+        async (k) =>
+          [k, Buffer.from(await getObjectBytes(clients, BUCKET, k)).toString('base64')] as const,
+      ),
+    ),
+  );
+}
+
+describe('process-transactions handler on a real queue', () => {
+  it('gives a redelivered batch identical results, and stores a record once its rate arrives', async () => {
+    const records = [
+      feedTransaction({
+        transaction_id: 'eur',
+        currency: 'EUR',
+        amount: '3000',
+        timestamp: '2024-01-10T10:00:00Z',
+      }),
+      feedTransaction({
+        transaction_id: 'jpy',
+        currency: 'JPY',
+        amount: '15847',
+        timestamp: '2024-01-10T11:00:00Z',
+      }),
+      feedTransaction({
+        transaction_id: 'bad',
+        currency: 'EUR',
+        amount: 'NaN',
+        timestamp: '2024-01-10T11:00:00Z',
+      }),
+      feedTransaction({
+        transaction_id: 'kwd',
+        currency: 'KWD',
+        amount: '10',
+        timestamp: '2024-01-10T12:00:00Z',
+      }),
+    ];
+    await clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: records.map((r, i) => ({ Id: String(i), MessageBody: JSON.stringify(r) })),
+      }),
+    );
+
+    // First delivery: the invocation "dies" after processing, so nothing is deleted.
+    const first = await receiveAll(4);
+    const firstResponse = await handler(sqsEventFromMessages(first, queue.arn));
+    const kwdMessage = first.find((m) => m.Body!.includes('"kwd"'))!.MessageId!;
+    expect(firstResponse).toEqual({ batchItemFailures: [{ itemIdentifier: kwdMessage }] });
+    const item = async (id: string) =>
+      (
+        await clients.dynamodb.send(
+          new GetCommand({ TableName: TABLE, Key: { transaction_id: id } }),
+        )
+      ).Item;
+    const firstItems = await Promise.all(['eur', 'jpy'].map(item));
+    const firstLake = await lake();
+    expect(firstItems[0]).toMatchObject({ amount_base_text: '3285.00', high_value_alert: true });
+    expect(firstItems[1]).toMatchObject({ amount_base_text: '109.50' });
+    expect([...firstLake.keys()].map((k) => k.split('/')[0])).toEqual(['curated', 'quarantine']);
+
+    // Redelivery of the whole batch after the visibility timeout.
+    const second = await receiveAll(4);
+    expect(second.map((m) => m.Attributes!.ApproximateReceiveCount)).toEqual(['2', '2', '2', '2']);
+    const secondResponse = await handler(sqsEventFromMessages(second, queue.arn));
+    await deleteSucceeded(second, secondResponse);
+
+    expect(secondResponse).toEqual(firstResponse);
+    expect(await Promise.all(['eur', 'jpy'].map(item))).toEqual(firstItems);
+    expect(await lake()).toEqual(firstLake);
+    const events = (await drainQueue(clients, highValue.url)).map((m) => JSON.parse(m.Body!));
+    expect(events.map((e) => e.eventId)).toEqual(['eur', 'eur']);
+    expect(events[1]).toEqual(events[0]);
+
+    // The KWD rate is published; the retried message now goes through on its own.
+    await dynamoRateStore(clients.dynamodb, RATES_TABLE).putHistory(
+      snapshotOf('2024-01-10T00:00:00.000Z', { KWD: '0.3370' }, { provider: 'frankfurter' }),
+    );
+    const third = await receiveAll(1);
+    const thirdResponse = await handler(sqsEventFromMessages(third, queue.arn));
+    await deleteSucceeded(third, thirdResponse);
+
+    expect(thirdResponse).toEqual({ batchItemFailures: [] });
+    // 10 KWD x (1.0950 USD per EUR / 0.3370 KWD per EUR) = 32.4925... USD
+    expect(await item('kwd')).toMatchObject({
+      amount_base_text: '32.49',
+      rate_via: 'EUR/KWD,EUR/USD',
+      rate_provider: 'frankfurter+ecb',
+    });
+    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,352 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand, NumberValue, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoRateHistory } from '../../../lambdas/adapters/aws/dynamodb-rate-history';
+import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { dynamoTransactionStore } from '../../../lambdas/adapters/aws/dynamodb-transaction-store';
+import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
+import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
+import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
+import { Decimal } from '../../../lambdas/domain/decimal';
+import { userIdHash } from '../../../lambdas/domain/pii';
+import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
+import {
+  processTransactions,
+  type ProcessTransactionsDeps,
+  type QuarantineLine,
+  type TransactionMessage,
+} from '../../../lambdas/use-cases/process-transactions';
+import { TABLES } from '../../../lib/definitions/resources';
+import { startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
+import {
+  createBucket,
+  createQueue,
+  createTableFrom,
+  destroyClients,
+  drainQueue,
+  emulatorClients,
+  getObjectBytes,
+  listKeys,
+  uniqueName,
+  type EmulatorClients,
+} from '../../support/emulator-resources';
+import { queryParquet } from '../../support/lake';
+import { snapshotOf } from '../../support/rates';
+import {
+  feedTransaction,
+  HMAC_KEY,
+  RULES,
+  transactionMessage,
+} from '../../support/transactions';
+
+jest.setTimeout(120_000);
+
+let tmp: string;
+let emulators: RunningEmulators;
+let clients: EmulatorClients;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'transactions-'));
+  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
+  clients = emulatorClients(emulators.endpoints);
+});
+
+afterAll(async () => {
+  if (clients) destroyClients(clients);
+  await emulators?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** ECB-style EUR rates on two days; the second day's rates apply from its midnight on. */
+const JAN10 = { asOf: '2024-01-10T00:00:00.000Z', USD: '1.0950', JPY: '158.47', GBP: '0.86075' };
+const JAN11 = { asOf: '2024-01-11T00:00:00.000Z', USD: '1.0987', JPY: '159.12', GBP: '0.86010' };
+const RECEIVED = '2024-01-11T18:00:00.000Z';
+
+interface Pipeline {
+  readonly table: string;
+  readonly bucket: string;
+  readonly highValueUrl: string;
+  process(batch: readonly TransactionMessage[]): ReturnType<typeof processTransactions>;
+  item(transactionId: string): Promise<Record<string, unknown> | undefined>;
+  items(): Promise<Record<string, unknown>[]>;
+  objects(prefix: string): Promise<Map<string, Buffer>>;
+}
+
+async function pipeline(): Promise<Pipeline> {
+  const [ratesTable, table, bucket] = [
+    uniqueName('rates'),
+    uniqueName('transactions'),
+    uniqueName('lake'),
+  ];
+  await createTableFrom(clients, TABLES.rates, ratesTable);
+  await createTableFrom(clients, TABLES.transactions, table);
+  await createBucket(clients, bucket);
+  const { url: highValueUrl } = await createQueue(clients, uniqueName('high-value'));
+  const rateStore = dynamoRateStore(clients.dynamodb, ratesTable);
+  for (const { asOf, ...rates } of [JAN10, JAN11])
+    await rateStore.putHistory(snapshotOf(asOf, rates));
+  const deps: ProcessTransactionsDeps = {
+    rates: () => dynamoRateHistory(clients.dynamodb, ratesTable),
+    store: dynamoTransactionStore(clients.dynamodb, table),
+    lake: s3ObjectStore(clients.s3, bucket),
+    highValue: sqsMessagePublisher(clients.sqs, highValueUrl),
+    rules: RULES,
+    hmacKey: HMAC_KEY,
+    curatedPrefix: LAKE_PREFIXES.curatedTransactions,
+    quarantinePrefix: LAKE_PREFIXES.quarantineTransactions,
+    toCurated: curatedTransactionsParquet,
+  };
+  return {
+    table,
+    bucket,
+    highValueUrl,
+    process: (batch) => processTransactions(deps, batch),
+    item: async (id) =>
+      (
+        await clients.dynamodb.send(
+          new GetCommand({ TableName: table, Key: { transaction_id: id } }),
+        )
+      ).Item,
+    items: () => scanTransactions(table),
+    objects: async (prefix) => {
+      const keys = await listKeys(clients, bucket, prefix);
+      return new Map(
+        await Promise.all(
+          keys.map(
+            async (k) => [k, Buffer.from(await getObjectBytes(clients, bucket, k))] as const,
+          ),
+        ),
+      );
+    },
+  };
+}
+
+/** Every item, numbers as `{ N: digits }` so items compare with toEqual, by transaction_id. */
+async function scanTransactions(table: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await clients.dynamodb.send(new ScanCommand({ TableName: table }));
+  return Items.map((item) =>
+    Object.fromEntries(
+      Object.entries(item).map(([k, v]) => [k, v instanceof NumberValue ? { N: v.value } : v]),
+    ),
+  ).sort((a, b) => String(a.transaction_id).localeCompare(String(b.transaction_id)));
+}
+
+const message = (id: string, overrides: Record<string, unknown> = {}) =>
+  transactionMessage(`m-${id}`, feedTransaction({ transaction_id: id, ...overrides }), RECEIVED);
+
+const decimalOf = (value: unknown): Decimal => {
+  expect(value).toBeInstanceOf(NumberValue);
+  return new Decimal((value as NumberValue).value);
+};
+
+describe('processTransactions against DynamoDB Local and fauxqs', () => {
+  it('stores the good records of a batch with exact amount_base at the rate in force, and quarantines exactly the bad ones', async () => {
+    const p = await pipeline();
+    const batch = [
+      message('eur-jan10', {
+        currency: 'EUR',
+        amount: '1000',
+        timestamp: '2024-01-10T23:59:59.999Z',
+      }),
+      message('eur-jan11', {
+        currency: 'EUR',
+        amount: '1000',
+        timestamp: '2024-01-11T00:00:00.000+00:00',
+      }),
+      message('jpy', { currency: 'JPY', amount: '15847', timestamp: '2024-01-10T12:00:00+09:00' }),
+      message('gbp', { currency: 'GBP', amount: '860.75', timestamp: '2024-01-10T09:30:00Z' }),
+      message('usd', { currency: 'USD', amount: 99.99 }),
+      message('bad-amount', { amount: '12.5.0' }),
+      message('bad-currency', { currency: 'EURO' }),
+      message('bad-time', { timestamp: '10/01/2024 12:00' }),
+      message('future', { timestamp: '2024-01-11T18:05:00.001Z' }),
+      message('no-user', { user_id: undefined }),
+      transactionMessage('m-not-json', 'transaction_id=x&user_id=user-42', RECEIVED),
+      message('no-rate', { currency: 'KWD', amount: '10' }),
+    ];
+
+    const result = await p.process(batch);
+
+    expect(result).toMatchObject({ failedMessageIds: ['m-no-rate'], stored: 5, quarantined: 6 });
+    const quarantine = await p.objects('quarantine/');
+    expect([...quarantine.keys()]).toEqual([
+      expect.stringMatching(/^quarantine\/transactions\/dt=2024-01-11\/[0-9a-f]{64}\.jsonl$/),
+    ]);
+    const lines = [...quarantine.values()][0]
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as QuarantineLine);
+    expect(lines.map((l) => [l.messageId, l.reason])).toEqual([
+      ['m-bad-amount', 'INVALID_AMOUNT'],
+      ['m-bad-currency', 'UNSUPPORTED_CURRENCY'],
+      ['m-bad-time', 'INVALID_TIMESTAMP'],
+      ['m-future', 'FUTURE_TIMESTAMP'],
+      ['m-no-user', 'MISSING_FIELD'],
+      ['m-not-json', 'MALFORMED'],
+    ]);
+    expect(lines[0].record).toEqual({
+      ...feedTransaction({ transaction_id: 'bad-amount', amount: '12.5.0', user_id: undefined }),
+      user_id_hash: userIdHash(HMAC_KEY, 'user-42'),
+    });
+
+    // 1000 EUR x 1.0950 | 1000 EUR x 1.0987 | 15847 JPY = 100 EUR x 1.0950 | 860.75 GBP = 1000 EUR x 1.0950
+    const expected = {
+      'eur-jan10': {
+        amount_base_text: '1095.00',
+        rate: '1.095',
+        rate_as_of: JAN10.asOf,
+        rate_via: 'EUR/USD',
+        category: 'high_value',
+      },
+      'eur-jan11': {
+        amount_base_text: '1098.70',
+        rate: '1.0987',
+        rate_as_of: JAN11.asOf,
+        rate_via: 'EUR/USD',
+        category: 'high_value',
+      },
+      jpy: {
+        amount_base_text: '109.50',
+        rate_as_of: JAN10.asOf,
+        rate_via: 'EUR/JPY,EUR/USD',
+        category: 'medium_value',
+      },
+      gbp: {
+        amount_base_text: '1095.00',
+        rate_as_of: JAN10.asOf,
+        rate_via: 'EUR/GBP,EUR/USD',
+        category: 'high_value',
+      },
+      usd: { amount_base_text: '99.99', rate: '1', rate_via: 'identity', category: 'standard' },
+    };
+    for (const [id, fields] of Object.entries(expected)) {
+      const item = await p.item(id);
+      expect({ id, ...item }).toMatchObject({
+        id,
+        ...fields,
+        base_currency: 'USD',
+        processed_at_utc: RECEIVED,
+      });
+      expect(decimalOf(item!.amount_base).eq(fields.amount_base_text)).toBe(true);
+    }
+    const jpy = await p.item('jpy');
+    expect(jpy!.rate).toBe(new Decimal(JAN10.USD).div(JAN10.JPY).toString());
+    expect(new Decimal(jpy!.amount_base_exact as string).toDecimalPlaces(2).toFixed(2)).toBe(
+      '109.50',
+    );
+    expect(jpy!.timestamp).toBe('2024-01-10T03:00:00.000Z');
+    expect(await p.item('no-rate')).toBeUndefined();
+    expect(JSON.stringify(await p.items())).not.toContain('"user_id"');
+  });
+
+  describe('the same batch processed twice', () => {
+    it('leaves identical items and identical objects, same keys and same bytes', async () => {
+      const p = await pipeline();
+      const batch = [
+        message('a', { currency: 'EUR', amount: '4000.10' }),
+        message('b', { currency: 'JPY', amount: '1234567', timestamp: '2024-01-11T08:00:00Z' }),
+        message('c', { currency: 'GBP', amount: '12.34', timestamp: '2024-01-09T12:00:00-12:00' }),
+        message('bad', { amount: '-1' }),
+      ];
+
+      await p.process(batch);
+      const items = await p.items();
+      const objects = await p.objects('');
+      const events = await drainQueue(clients, p.highValueUrl);
+      await p.process([...batch].reverse());
+
+      expect(items).toHaveLength(3);
+      expect(await p.items()).toEqual(items);
+      expect([...objects.keys()]).toHaveLength(3); // quarantine, day=10, day=11
+      const again = await p.objects('');
+      expect([...again.keys()]).toEqual([...objects.keys()]);
+      for (const [key, bytes] of objects)
+        expect({ key, same: again.get(key)!.equals(bytes) }).toEqual({ key, same: true });
+      const eventsAgain = await drainQueue(clients, p.highValueUrl);
+      expect(eventsAgain.map((e) => JSON.parse(e.Body!))).toEqual(
+        events.map((e) => JSON.parse(e.Body!)),
+      );
+      expect(events.map((e) => JSON.parse(e.Body!).eventId).sort()).toEqual(['a', 'b']);
+    });
+  });
+
+  it("returns a customer's history from the byUser index in time order", async () => {
+    const p = await pipeline();
+    await p.process([
+      message('t3', { user_id: 'alice', timestamp: '2024-01-11T09:00:00Z' }),
+      message('t1', { user_id: 'alice', timestamp: '2024-01-10T09:00:00Z' }),
+      message('other', { user_id: 'bob', timestamp: '2024-01-10T10:00:00Z' }),
+    ]);
+    await p.process([message('t2', { user_id: 'alice', timestamp: '2024-01-11T08:00:00+02:00' })]);
+
+    const { Items = [] } = await clients.dynamodb.send(
+      new QueryCommand({
+        TableName: p.table,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'user_id_hash = :h',
+        ExpressionAttributeValues: { ':h': userIdHash(HMAC_KEY, 'alice') },
+      }),
+    );
+
+    expect(Items.map((i) => [i.transaction_id, i.timestamp])).toEqual([
+      ['t1', '2024-01-10T09:00:00.000Z'],
+      ['t2', '2024-01-11T06:00:00.000Z'],
+      ['t3', '2024-01-11T09:00:00.000Z'],
+    ]);
+  });
+
+  it('lets DuckDB sum the curated DECIMAL amounts per category exactly', async () => {
+    const p = await pipeline();
+    const currencies = ['USD', 'EUR', 'JPY', 'GBP'];
+    const amounts = [
+      '99.99',
+      '100',
+      '999.99',
+      '1000',
+      '3000',
+      '3000.01',
+      '0.01',
+      '12345.678',
+      '987654.321',
+      '7.77',
+    ];
+    const batch = Array.from({ length: 60 }, (_, i) =>
+      message(`tx-${String(i).padStart(2, '0')}`, {
+        currency: currencies[i % 4],
+        amount: amounts[i % amounts.length],
+        timestamp: `2024-01-${i % 3 === 0 ? '10' : '11'}T${String(i % 18).padStart(2, '0')}:15:00Z`,
+      }),
+    );
+
+    const result = await p.process(batch);
+
+    expect(result).toMatchObject({ stored: 60, failedMessageIds: [] });
+    const expected = new Map<string, Decimal>();
+    for (const item of await p.items()) {
+      const category = item.category as string;
+      expected.set(
+        category,
+        (expected.get(category) ?? new Decimal(0)).plus(item.amount_base_text as string),
+      );
+    }
+    const rows = await queryParquet(
+      [...(await p.objects('curated/')).values()],
+      (files) =>
+        `SELECT category, SUM(amount_base)::VARCHAR AS total, COUNT(*)::INTEGER AS n FROM ${files} GROUP BY category ORDER BY category`,
+    );
+
+    expect(rows.map((r) => r.category)).toEqual(['high_value', 'medium_value', 'standard']);
+    for (const row of rows) {
+      expect({
+        category: row.category,
+        total: new Decimal(row.total as string).toString(),
+      }).toEqual({
+        category: row.category,
+        total: expected.get(row.category as string)!.toString(),
+      });
+    }
+    expect(rows.reduce((n, r) => n + (r.n as number), 0)).toBe(60);
+  });
+});

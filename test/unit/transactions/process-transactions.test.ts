@@ -1,0 +1,316 @@
+import { createHash } from 'node:crypto';
+import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
+import { userIdHash } from '../../../lambdas/domain/pii';
+import type { EnrichedTransaction } from '../../../lambdas/domain/transaction';
+import type { OutgoingMessage } from '../../../lambdas/ports/message-publisher';
+import { RateUnavailable, type RateHistory } from '../../../lambdas/ports/rate-history';
+import {
+  processTransactions,
+  type ProcessTransactionsDeps,
+  type QuarantineLine,
+  type TransactionMessage,
+} from '../../../lambdas/use-cases/process-transactions';
+import { feedTransaction, HMAC_KEY, RULES, transactionMessage } from '../../support/transactions';
+
+/** USD per unit, one rate for all times; KWD has none yet. */
+const USD_PER: Record<string, string> = { USD: '1', EUR: '1.0163', JPY: '0.0072', BTC: '43000' };
+
+function stubs() {
+  const objects = new Map<string, string | Uint8Array>();
+  const items = new Map<string, EnrichedTransaction>();
+  const events: OutgoingMessage[] = [];
+  const unwritable = new Set<string>();
+  const rates: RateHistory = {
+    async rateAt(from, to, at) {
+      if (!USD_PER[from]) throw new RateUnavailable(from, to, at);
+      return {
+        rate: USD_PER[from],
+        asOf: '2024-01-10T00:00:00.000Z',
+        provider: 'ecb',
+        via: `${from}/USD`,
+      };
+    },
+  };
+  const deps: ProcessTransactionsDeps = {
+    rates: () => rates,
+    store: {
+      async putAll(transactions) {
+        const unwritten = transactions
+          .filter((t) => unwritable.has(t.transaction_id))
+          .map((t) => t.transaction_id);
+        for (const t of transactions)
+          if (!unwritable.has(t.transaction_id)) items.set(t.transaction_id, t);
+        return { unwritten };
+      },
+    },
+    lake: {
+      async put(key, body) {
+        objects.set(key, body);
+      },
+    },
+    highValue: {
+      async publish(messages) {
+        events.push(...messages);
+      },
+    },
+    rules: RULES,
+    hmacKey: HMAC_KEY,
+    curatedPrefix: 'curated/transactions',
+    quarantinePrefix: 'quarantine/transactions',
+    toCurated: curatedTransactionsParquet,
+  };
+  return { deps, objects, items, events, unwritable };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const quarantineLines = (objects: Map<string, string | Uint8Array>) =>
+  [...objects]
+    .filter(([key]) => key.startsWith('quarantine/'))
+    .flatMap(([, body]) => String(body).trim().split('\n'))
+    .map((line) => JSON.parse(line) as QuarantineLine);
+
+const good = (id: string, overrides: Record<string, unknown> = {}, firstReceivedAt?: string) =>
+  transactionMessage(
+    `m-${id}`,
+    feedTransaction({ transaction_id: id, ...overrides }),
+    firstReceivedAt,
+  );
+
+describe('processTransactions', () => {
+  it('quarantines exactly the bad records with their reasons and stores their siblings', async () => {
+    const { deps, objects, items } = stubs();
+    const batch: TransactionMessage[] = [
+      good('ok-1'),
+      transactionMessage('m-json', '{"transaction_id": "bad-json", "user_id": "user-42",'),
+      transactionMessage(
+        'm-missing',
+        feedTransaction({ transaction_id: 'no-merchant', merchant: undefined }),
+      ),
+      good('ok-2', { currency: 'EUR', amount: '100' }),
+      transactionMessage('m-currency', feedTransaction({ transaction_id: 'xyz', currency: 'XYZ' })),
+      transactionMessage('m-amount', feedTransaction({ transaction_id: 'neg', amount: '-5' })),
+      transactionMessage(
+        'm-zone',
+        feedTransaction({ transaction_id: 'local', timestamp: '2024-01-10T12:00:00' }),
+      ),
+      transactionMessage(
+        'm-future',
+        feedTransaction({ transaction_id: 'later', timestamp: '2024-01-10T12:06:00Z' }),
+      ),
+      transactionMessage('m-array', '[1, 2]'),
+    ];
+
+    const result = await processTransactions(deps, batch);
+
+    expect(result).toMatchObject({
+      failedMessageIds: [],
+      stored: 2,
+      quarantined: 7,
+      quarantinedByReason: {
+        MALFORMED: 2,
+        MISSING_FIELD: 1,
+        UNSUPPORTED_CURRENCY: 1,
+        INVALID_AMOUNT: 1,
+        INVALID_TIMESTAMP: 1,
+        FUTURE_TIMESTAMP: 1,
+      },
+    });
+    expect([...items.keys()].sort()).toEqual(['ok-1', 'ok-2']);
+    expect(items.get('ok-2')).toMatchObject({ amount_base: '101.63', category: 'medium_value' });
+    const quarantineIds = [
+      'm-amount',
+      'm-array',
+      'm-currency',
+      'm-future',
+      'm-json',
+      'm-missing',
+      'm-zone',
+    ];
+    expect([...objects.keys()].filter((k) => k.startsWith('quarantine/'))).toEqual([
+      `quarantine/transactions/dt=2024-01-10/${sha256(quarantineIds.join('\n'))}.jsonl`,
+    ]);
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.reason])).toEqual([
+      ['m-amount', 'INVALID_AMOUNT'],
+      ['m-array', 'MALFORMED'],
+      ['m-currency', 'UNSUPPORTED_CURRENCY'],
+      ['m-future', 'FUTURE_TIMESTAMP'],
+      ['m-json', 'MALFORMED'],
+      ['m-missing', 'MISSING_FIELD'],
+      ['m-zone', 'INVALID_TIMESTAMP'],
+    ]);
+  });
+
+  it('keeps the quarantined record with user_id replaced by its hash, and no raw user id anywhere', async () => {
+    const { deps, objects, items, events } = stubs();
+    const batch = [
+      transactionMessage(
+        'm-bad',
+        feedTransaction({ user_id: 'alice@example.com', amount: 'lots' }),
+      ),
+      transactionMessage('m-not-json', 'user_id=alice@example.com'),
+      good('big', { user_id: 'alice@example.com', amount: '5000' }),
+    ];
+
+    await processTransactions(deps, batch);
+
+    const [bad, notJson] = quarantineLines(objects);
+    expect(bad).toEqual({
+      messageId: 'm-bad',
+      reason: 'INVALID_AMOUNT',
+      detail: expect.stringContaining('"lots"'),
+      record: {
+        ...feedTransaction({ amount: 'lots', user_id: undefined }),
+        user_id_hash: userIdHash(HMAC_KEY, 'alice@example.com'),
+      },
+    });
+    expect(notJson).toEqual({
+      messageId: 'm-not-json',
+      reason: 'MALFORMED',
+      detail: 'message body is not JSON',
+      record: null,
+    });
+    const everything =
+      [...objects.values()].map((b) => Buffer.from(b).toString('latin1')).join() +
+      JSON.stringify([...items.values(), ...events]);
+    expect(everything).not.toContain('alice@example.com');
+    expect(items.get('big')!.user_id_hash).toBe(userIdHash(HMAC_KEY, 'alice@example.com'));
+  });
+
+  it('fails only the message whose rate is not stored yet, without quarantining it', async () => {
+    const { deps, objects, items } = stubs();
+
+    const result = await processTransactions(deps, [
+      good('a'),
+      good('kwd', { currency: 'KWD' }),
+      good('b'),
+    ]);
+
+    expect(result).toMatchObject({ failedMessageIds: ['m-kwd'], stored: 2, quarantined: 0 });
+    expect(result.failures).toEqual([
+      { messageId: 'm-kwd', reason: 'no KWD->USD rate in force at 2024-01-10T12:00:00.000Z' },
+    ]);
+    expect([...items.keys()].sort()).toEqual(['a', 'b']);
+    expect([...objects.keys()].some((k) => k.startsWith('quarantine/'))).toBe(false);
+  });
+
+  it('fails the message DynamoDB would not take and leaves it out of the lake and the events', async () => {
+    const { deps, objects, events, unwritable } = stubs();
+    unwritable.add('big-2');
+
+    const result = await processTransactions(deps, [
+      good('big-1', { amount: '4000' }),
+      good('big-2', { amount: '4000' }),
+    ]);
+
+    expect(result).toMatchObject({ failedMessageIds: ['m-big-2'], stored: 1, highValue: 1 });
+    expect(events.map((e) => e.id)).toEqual(['big-1']);
+    expect([...objects.keys()]).toEqual([
+      `curated/transactions/year=2024/month=01/day=10/${sha256('big-1')}.parquet`,
+    ]);
+  });
+
+  it('writes one Parquet object per transaction day, named by the sorted transaction ids', async () => {
+    const { deps, objects } = stubs();
+
+    const result = await processTransactions(deps, [
+      good('c', { timestamp: '2024-01-10T23:59:59.999Z' }, '2024-01-11T00:00:01.000Z'),
+      good('a', { timestamp: '2024-01-09T08:00:00+01:00' }),
+      good('b', { timestamp: '2024-01-10T00:30:00+01:00' }),
+    ]);
+
+    const keys = [
+      `curated/transactions/year=2024/month=01/day=09/${sha256('a\nb')}.parquet`,
+      `curated/transactions/year=2024/month=01/day=10/${sha256('c')}.parquet`,
+    ];
+    expect(result.objectKeys).toEqual(keys);
+    expect([...objects.keys()].sort()).toEqual(keys);
+  });
+
+  it('sends one high-value event per transaction above the alert threshold, keyed by its transaction_id', async () => {
+    const { deps, events } = stubs();
+
+    const result = await processTransactions(deps, [
+      good('exactly-3000', { amount: '3000' }),
+      good('eur-3000', { amount: '3000', currency: 'EUR' }),
+      good('btc', { amount: '0.1', currency: 'BTC' }),
+    ]);
+
+    expect(result.highValue).toBe(2);
+    expect(events.map((e) => e.id)).toEqual(['btc', 'eur-3000']);
+    expect(JSON.parse(events[1].body)).toMatchObject({
+      eventId: 'eur-3000',
+      transaction_id: 'eur-3000',
+      amount: '3000',
+      currency: 'EUR',
+      amount_base: '3048.90',
+      base_currency: 'USD',
+      category: 'high_value',
+      high_value_alert: true,
+      user_id_hash: userIdHash(HMAC_KEY, 'user-42'),
+    });
+    expect(events[1].body).not.toContain('"user_id"');
+  });
+
+  it('stores a transaction sent twice in one batch once, and lets both messages succeed', async () => {
+    const { deps, items } = stubs();
+
+    const result = await processTransactions(deps, [
+      good('same'),
+      transactionMessage('m-copy', feedTransaction({ transaction_id: 'same' })),
+    ]);
+
+    expect(result).toMatchObject({ failedMessageIds: [], stored: 1 });
+    expect(items.size).toBe(1);
+  });
+
+  it('stamps processed_at_utc and judges future timestamps by the first receive time, so a late redelivery changes nothing', async () => {
+    const first = stubs();
+    const later = stubs();
+    const batch = (receiveCount: number) => [
+      transactionMessage(
+        'm-1',
+        feedTransaction({ transaction_id: 't-1' }),
+        '2024-01-10T12:00:05.000Z',
+        receiveCount,
+      ),
+      transactionMessage(
+        'm-2',
+        feedTransaction({ transaction_id: 't-2', timestamp: '2024-01-10T13:00:00Z' }),
+        '2024-01-10T12:00:05.000Z',
+        receiveCount,
+      ),
+    ];
+
+    await processTransactions(first.deps, batch(1));
+    await processTransactions(later.deps, batch(4));
+
+    expect(first.items.get('t-1')!.processed_at_utc).toBe('2024-01-10T12:00:05.000Z');
+    expect(quarantineLines(first.objects).map((l) => l.reason)).toEqual(['FUTURE_TIMESTAMP']);
+    expect(later.items).toEqual(first.items);
+    expect(later.objects).toEqual(first.objects);
+  });
+
+  it('leaves identical items, objects and events when the same batch comes again in another order', async () => {
+    const { deps, objects, items, events } = stubs();
+    const batch = [
+      good('a', { amount: '5000' }),
+      good('b', { currency: 'JPY', amount: '138050' }),
+      transactionMessage('m-x', '{'),
+    ];
+
+    await processTransactions(deps, batch);
+    const snapshot = { objects: new Map(objects), items: new Map(items), events: [...events] };
+    await processTransactions(deps, [...batch].reverse());
+
+    expect(objects).toEqual(snapshot.objects);
+    expect(items).toEqual(snapshot.items);
+    expect(events).toEqual([...snapshot.events, ...snapshot.events]);
+  });
+
+  it('throws, so the whole batch is retried, when a store cannot be reached', async () => {
+    const { deps } = stubs();
+    const down = { ...deps, lake: { put: () => Promise.reject(new Error('S3 unavailable')) } };
+
+    await expect(processTransactions(down, [good('a')])).rejects.toThrow('S3 unavailable');
+  });
+});
