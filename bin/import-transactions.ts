@@ -1,18 +1,16 @@
 #!/usr/bin/env node
-import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, writeFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import type { MessagePublisher } from '../lambdas/ports/message-publisher';
 import { stageConfig } from '../lib/config/stage-config';
-import { STACK_OUTPUTS, stackNames } from '../lib/definitions/stack-outputs';
+import { deployedTarget, localTarget, type PlatformTarget } from '../lib/cli/platform-target';
+import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 import { csvRecords } from '../lib/import/csv';
 import { importTransactions, type ImportProgress, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
 import { BUILT_IN_MAPPINGS, detectMapping, loadMapping } from '../lib/import/mapper';
-import type { EndpointsFile } from '../lib/local-platform/platform';
 
 const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object.keys(BUILT_IN_MAPPINGS).join('|')}|mapping.json>] [--format csv|ndjson] [--stage dev|prod] [--dry-run]
   Sends a partner's CSV or NDJSON export to the transactions queue, one message per valid row.
@@ -47,9 +45,11 @@ async function main(): Promise<void> {
   const { name, mapping } = loadMapping(mappingName);
   const target: Target = values['dry-run']
     ? { queue: { publish: async () => undefined }, where: 'nowhere (dry run)' }
-    : values.stage
-      ? await deployedTarget(values.stage)
-      : localTarget();
+    : queueOf(
+        values.stage
+          ? await deployedTarget(values.stage)
+          : localTarget((e) => ({ [STACK_OUTPUTS.transactionsQueueUrl]: e.resources.queues.transactions.url })),
+      );
 
   const rejectedFile = `${file}.rejected.jsonl`;
   const rejected = createWriteStream(rejectedFile);
@@ -91,30 +91,8 @@ async function writeLine(stream: WriteStream, row: RejectedRow): Promise<void> {
   if (!stream.write(`${JSON.stringify(row)}\n`)) await once(stream, 'drain');
 }
 
-function localTarget(): Target {
-  const dir = process.env.FX_LOCAL_DIR ?? path.join(__dirname, '..', '.local');
-  let endpoints: EndpointsFile;
-  try {
-    endpoints = JSON.parse(readFileSync(path.join(dir, 'endpoints.json'), 'utf8')) as EndpointsFile;
-  } catch {
-    return fail('the local platform is not running (no .local/endpoints.json): start it with `npm start`, pass --stage, or --dry-run');
-  }
-  const sqs = new SQSClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    endpoint: endpoints.services.sqs,
-    useQueueUrlAsEndpoint: false,
-  });
-  return { queue: sqsMessagePublisher(sqs, endpoints.resources.queues.transactions.url), where: 'the local platform' };
-}
-
-async function deployedTarget(stage: string): Promise<Target> {
-  const cloudformation = new CloudFormationClient({});
-  const stackName = stackNames(stage).stateless;
-  const result = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const output = result.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === STACK_OUTPUTS.transactionsQueueUrl);
-  if (!output?.OutputValue) fail(`stack ${stackName} has no ${STACK_OUTPUTS.transactionsQueueUrl} output: deploy it first`);
-  return { queue: sqsMessagePublisher(new SQSClient({}), output.OutputValue), where: `stage ${stage}` };
+function queueOf(target: PlatformTarget): Target {
+  return { queue: sqsMessagePublisher(target.sqs, target.output(STACK_OUTPUTS.transactionsQueueUrl)), where: target.where };
 }
 
 let lastProgress = 0;

@@ -13,6 +13,7 @@ import type {
   RateProvider,
   RawPayload,
 } from '../../ports/rate-provider';
+import { hashInts, mulberry32 } from './seeded-random';
 
 export interface SimulatedOptions {
   readonly seed?: number;
@@ -103,28 +104,4 @@ export function createSimulatedRateProvider(options: SimulatedOptions = {}): Rat
 function rawOf(seed: number, snapshots: RateSnapshot | readonly RateSnapshot[]): RawPayload {
   const body = JSON.stringify({ provider: 'simulated', seed, snapshots: [snapshots].flat() });
   return { body, contentType: 'application/json', extension: 'json' };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a over 32-bit words, to seed one walk per (seed, day, instrument). */
-function hashInts(...values: number[]): number {
-  let hash = 0x811c9dc5;
-  for (const value of values) {
-    let v = value | 0;
-    for (let i = 0; i < 4; i++) {
-      hash = Math.imul(hash ^ (v & 0xff), 0x01000193);
-      v >>>= 8;
-    }
-  }
-  return hash >>> 0;
 }

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { stackNames } from '../definitions/stack-outputs';
+import type { EndpointsFile } from '../local-platform/platform';
+
+/** Where an operator's command sends its work: the running local platform or a deployed stage. */
+export interface PlatformTarget {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly where: string;
+  /** A deployed stack output (by STACK_OUTPUTS key), or the local resource it stands for. */
+  readonly output: (name: string) => string;
+}
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
+/** The local platform's state directory (`FX_LOCAL_DIR` lets tests keep theirs apart). */
+export function localDir(): string {
+  return process.env.FX_LOCAL_DIR ?? path.join(__dirname, '..', '..', '.local');
+}
+
+export function readLocalEndpoints(): EndpointsFile {
+  try {
+    return JSON.parse(readFileSync(path.join(localDir(), 'endpoints.json'), 'utf8')) as EndpointsFile;
+  } catch {
+    throw new TargetError('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+  }
+}
+
+export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<string, string>): PlatformTarget {
+  const endpoints = readLocalEndpoints();
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const outputs = localOutputs(endpoints);
+  return {
+    s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
+    sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
+    where: 'the local platform',
+    output: (name) => outputs[name] ?? missing(name, 'the local platform'),
+  };
+}
+
+/** Reads the outputs of both stacks of a deployed stage (credentials from the usual AWS chain). */
+export async function deployedTarget(stage: string): Promise<PlatformTarget> {
+  const cloudformation = new CloudFormationClient({});
+  const outputs: Record<string, string> = {};
+  for (const stackName of Object.values(stackNames(stage))) {
+    const result = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    for (const o of result.Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) outputs[o.OutputKey] = o.OutputValue;
+  }
+  return {
+    s3: new S3Client({}),
+    sqs: new SQSClient({}),
+    where: `stage ${stage}`,
+    output: (name) => outputs[name] ?? missing(name, `stage ${stage}`),
+  };
+}
+
+function missing(name: string, where: string): never {
+  throw new TargetError(`${where} has no ${name} output: deploy it first`);
+}

@@ -1,0 +1,217 @@
+import { listCurrencies, type Currency } from '../../../lambdas/domain/currency';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
+import type { ConversionStore, IdempotencyRecord, StoredConversion } from '../../../lambdas/ports/conversion-store';
+import type { CurrencyStore, SupportedCurrency } from '../../../lambdas/ports/currency-store';
+import type { PublishedPairRate, RateReader } from '../../../lambdas/ports/rate-reader';
+import { ROUTES, SCOPES, Schemas, fullScope, type Scope } from '../../../lambdas/shared/api-contract';
+import type { ApiEvent, ApiResult } from '../../../lambdas/shared/http';
+import type { ConversionDeps } from '../../../lambdas/use-cases/conversions';
+import { ecbFixtureSnapshot } from '../../support/rates';
+
+export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
+
+export interface RequestSpec {
+  readonly method: string;
+  /** Path with an optional query string: `/v1/convert?from=USD&to=JPY&amount=1`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A string is sent as is; anything else as JSON (with Content-Type: application/json). */
+  readonly body?: unknown;
+  readonly clientId?: string;
+  readonly scopes?: readonly Scope[];
+  /** Replaces the authorizer claims; null sends none. */
+  readonly claims?: Record<string, unknown> | null;
+}
+
+/** The event API Gateway (REST, Lambda proxy, Cognito authorizer) sends for a request. */
+export function apiEvent(spec: RequestSpec): ApiEvent {
+  const [path, search = ''] = spec.path.split('?');
+  const query = [...new URLSearchParams(search)];
+  const route = ROUTES.find((r) => new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
+  const names = route ? [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]) : [];
+  const values = route ? path.split('/').filter((_, i) => route.path.split('/')[i]?.startsWith('{')) : [];
+  const json = spec.body !== undefined && typeof spec.body !== 'string';
+  const claims =
+    spec.claims === null
+      ? null
+      : (spec.claims ?? {
+          client_id: spec.clientId ?? 'partner-a',
+          scope: (spec.scopes ?? ALL_SCOPES).map(fullScope).join(' '),
+          token_use: 'access',
+        });
+  return {
+    httpMethod: spec.method,
+    resource: route?.path ?? path,
+    path,
+    pathParameters: names.length ? Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(values[i])])) : null,
+    queryStringParameters: query.length ? Object.fromEntries(query) : null,
+    multiValueQueryStringParameters: query.length
+      ? query.reduce<Record<string, string[]>>((all, [k, v]) => ({ ...all, [k]: [...(all[k] ?? []), v] }), {})
+      : null,
+    headers: { ...(json ? { 'Content-Type': 'application/json' } : {}), ...spec.headers },
+    body: spec.body === undefined ? null : json ? JSON.stringify(spec.body) : (spec.body as string),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1', authorizer: claims ? { claims } : null },
+  };
+}
+
+export const bodyOf = (result: ApiResult) => JSON.parse(result.body) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Asserts the `{ error: { code, message, details } }` shape and returns the error. */
+export function errorOf(result: ApiResult): { code: string; message: string; details: unknown } {
+  expect(result.headers['content-type']).toMatch(/^application\/json/);
+  const body = Schemas.Error.strict().parse(JSON.parse(result.body));
+  expect(body.error.details).toBeDefined();
+  return body.error as { code: string; message: string; details: unknown };
+}
+
+// ---- rates ---------------------------------------------------------------------------------
+
+export const publishedRates = (snapshot: RateSnapshot): PublishedPairRate[] =>
+  snapshot.rates.map((r) => ({
+    base: snapshot.base,
+    quote: r.quote,
+    rate: r.rate,
+    orientation: r.orientation ?? 'quote-per-base',
+    asOf: snapshot.asOf,
+    provider: snapshot.provider,
+  }));
+
+export const rate = (
+  base: string,
+  quote: string,
+  value: string,
+  asOf: string,
+  provider = 'ecb',
+  orientation: PublishedPairRate['orientation'] = 'quote-per-base',
+): PublishedPairRate => ({ base, quote, rate: value, orientation, asOf, provider });
+
+export const JUL8 = '2022-07-08T00:00:00.000Z';
+/** CoinGecko publishes the coin's price in USD: base USD, quote BTC, base-per-quote. */
+export const COINGECKO_BTC = rate('USD', 'BTC', '16730.75', '2022-07-08T10:00:00.000Z', 'coingecko', 'base-per-quote');
+export const OXR_KWD = rate('USD', 'KWD', '0.30745', '2022-07-08T10:00:00.000Z', 'oxr');
+
+/** The ECB reference rates of 2022-07-08, a CoinGecko bitcoin price and an OXR dinar rate. */
+export const defaultRates = (): PublishedPairRate[] => [...publishedRates(ecbFixtureSnapshot()), COINGECKO_BTC, OXR_KWD];
+
+/** Rates kept as a history: `latest` is the newest per pair, like LATEST# items. */
+export function memoryRateReader(history: readonly PublishedPairRate[]): RateReader & { calls: number } {
+  const key = (r: PublishedPairRate) => `${r.asOf}#${r.provider}`;
+  const ofPair = (base: string, quote: string) =>
+    history.filter((r) => r.base === base && r.quote === quote).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const reader = {
+    calls: 0,
+    async latest(bases: readonly string[]) {
+      reader.calls += bases.length;
+      const newest = new Map<string, PublishedPairRate>();
+      for (const r of history) {
+        const id = `${r.base}/${r.quote}`;
+        if (bases.includes(r.base) && (!newest.has(id) || newest.get(id)!.asOf < r.asOf)) newest.set(id, r);
+      }
+      return [...newest.values()];
+    },
+    async lastBefore(base: string, quote: string, before: string) {
+      reader.calls += 1;
+      return ofPair(base, quote).filter((r) => key(r) < before).pop();
+    },
+    async first(base: string, quote: string) {
+      reader.calls += 1;
+      return ofPair(base, quote)[0];
+    },
+  };
+  return reader;
+}
+
+// ---- currencies ----------------------------------------------------------------------------
+
+interface Row {
+  currency: SupportedCurrency;
+  deleted: boolean;
+}
+
+/** Same semantics as the DynamoDB store: tombstones, seeding never overwrites. */
+export function memoryCurrencyStore(seed: readonly Currency[] = listCurrencies()): CurrencyStore {
+  const rows = new Map<string, Row>(seed.map((c) => [c.code, { currency: { ...c, enabled: true }, deleted: false }]));
+  return {
+    async list() {
+      return [...rows.values()]
+        .filter((r) => !r.deleted)
+        .map((r) => r.currency)
+        .sort((a, b) => (a.code < b.code ? -1 : 1));
+    },
+    async get(code) {
+      const row = rows.get(code);
+      return row && !row.deleted ? row.currency : undefined;
+    },
+    async addMissing(currencies) {
+      const added = currencies.filter((c) => !rows.has(c.code));
+      for (const c of added) rows.set(c.code, { currency: { ...c, enabled: true }, deleted: false });
+      return added.map((c) => c.code);
+    },
+    async update(code, changes, defaults) {
+      const row = rows.get(code);
+      if ((!row || row.deleted) && !defaults) return undefined;
+      const base: SupportedCurrency = row?.currency ?? { ...defaults!, enabled: true };
+      const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      const currency = { ...base, ...given };
+      rows.set(code, { currency, deleted: false });
+      return currency;
+    },
+    async remove(code) {
+      const row = rows.get(code);
+      if (!row || row.deleted) return false;
+      row.deleted = true;
+      return true;
+    },
+  };
+}
+
+// ---- conversions ---------------------------------------------------------------------------
+
+export function memoryConversionStore(): ConversionStore & { readonly conversions: StoredConversion[] } {
+  const records = new Map<string, IdempotencyRecord>();
+  const conversions: (StoredConversion & { partner: string })[] = [];
+  const strip = ({ partner: _partner, ...c }: StoredConversion & { partner: string }): StoredConversion => c;
+  return {
+    get conversions() {
+      return conversions.map(strip);
+    },
+    async findByKey(partner, key) {
+      return records.get(`${partner}\n${key}`);
+    },
+    async create(partner, key, record) {
+      if (records.has(`${partner}\n${key}`)) return false;
+      records.set(`${partner}\n${key}`, record);
+      conversions.push({ ...record.conversion, partner });
+      return true;
+    },
+    async get(partner, id) {
+      const found = conversions.find((c) => c.partner === partner && c.id === id);
+      return found && strip(found);
+    },
+    async list(partner, { limit, afterId }) {
+      const mine = conversions
+        .filter((c) => c.partner === partner && (afterId === undefined || c.id < afterId))
+        .sort((a, b) => (a.id < b.id ? 1 : -1));
+      const items = mine.slice(0, limit).map(strip);
+      return { items, ...(mine.length > limit ? { lastId: items[items.length - 1].id } : {}) };
+    },
+  };
+}
+
+/** Wednesday 2022-07-13, noon UTC: after every rate the tests publish. */
+export const NOW = new Date('2022-07-13T12:00:00.000Z');
+
+export function memoryDeps(
+  rates: readonly PublishedPairRate[] = defaultRates(),
+): ConversionDeps & { conversions: ReturnType<typeof memoryConversionStore>; rates: ReturnType<typeof memoryRateReader> } {
+  let ids = 0;
+  return {
+    rates: memoryRateReader(rates),
+    currencies: memoryCurrencyStore(),
+    conversions: memoryConversionStore(),
+    clock: () => NOW,
+    // Time-ordered like ULIDs, deterministic for assertions.
+    newId: () => `01TEST${String(++ids).padStart(20, '0')}`,
+  };
+}
