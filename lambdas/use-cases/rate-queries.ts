@@ -114,27 +114,24 @@ function freshest(candidates: readonly (ResolvedRate | undefined)[]): ResolvedRa
 }
 
 /**
- * Units of `to` per 1 `from` from the given published rates: direct, inverse, crossed inside a
- * published base's table ((JPY/EUR) ÷ (USD/EUR)), or two such rates joined at a published base
- * (a coin priced in USD against a currency published in EUR). Undefined if nothing connects them.
+ * Resolves units of `to` per 1 `from` from the given published rates: direct, inverse, crossed
+ * inside a published base's table ((JPY/EUR) ÷ (USD/EUR)), or two such rates joined at a
+ * published base (a coin priced in USD against a currency published in EUR). Undefined if
+ * nothing connects them. `at` is the as-of time of a currency against itself.
  */
-export function resolveRate(
-  rates: readonly PublishedPairRate[],
-  from: string,
-  to: string,
-  options: { readonly pivots?: readonly string[]; readonly at: string },
-): ResolvedRate | undefined {
-  if (from === to) return { rate: new Decimal(1), inverse: new Decimal(1), asOf: options.at, provider: 'identity', sources: [] };
-  const pivots = options.pivots ?? PUBLISHED_BASES;
+export function rateBook(rates: readonly PublishedPairRate[], pivots: readonly string[] = PUBLISHED_BASES) {
   const anchors = anchorsOf(rates);
   const oneTable = (x: string, y: string) =>
     freshest([...new Set([x, y, ...pivots])].map((anchor) => withinTable(anchors.get(anchor), x, y)));
-  const candidates = [oneTable(from, to)];
-  for (const pivot of pivots.filter((p) => p !== from && p !== to)) {
-    const [a, b] = [oneTable(from, pivot), oneTable(pivot, to)];
-    if (a && b) candidates.push(resolved(a.rate.times(b.rate), a.inverse.times(b.inverse), [...a.sources, ...b.sources]));
-  }
-  return freshest(candidates);
+  return (from: string, to: string, at: string): ResolvedRate | undefined => {
+    if (from === to) return { rate: new Decimal(1), inverse: new Decimal(1), asOf: at, provider: 'identity', sources: [] };
+    const candidates = [oneTable(from, to)];
+    for (const pivot of pivots.filter((p) => p !== from && p !== to)) {
+      const [a, b] = [oneTable(from, pivot), oneTable(pivot, to)];
+      if (a && b) candidates.push(resolved(a.rate.times(b.rate), a.inverse.times(b.inverse), [...a.sources, ...b.sources]));
+    }
+    return freshest(candidates);
+  };
 }
 
 const rateText = (rate: Decimal) => rate.toDecimalPlaces(RATE_DECIMALS).toString();
@@ -152,12 +149,12 @@ export async function latestRates(
   const quotes = symbols ?? [...supported.values()].filter((c) => c.enabled && c.code !== base).map((c) => c.code);
 
   const pivots = deps.pivots ?? PUBLISHED_BASES;
-  const published = await deps.rates.latest([...new Set([base, ...pivots])]);
+  const resolve = rateBook(await deps.rates.latest([...new Set([base, ...pivots])]), pivots);
   const at = now(deps).toISOString();
   const rates: Rate[] = [];
   const missing: string[] = [];
   for (const quote of quotes) {
-    const found = resolveRate(published, base, quote, { pivots, at });
+    const found = resolve(base, quote, at);
     if (found) rates.push({ quote, rate: rateText(found.rate), asOf: found.asOf, provider: found.provider });
     else missing.push(quote);
   }
@@ -187,7 +184,7 @@ export async function rateHistory(
   const today = now(deps).toISOString().slice(0, 10);
   const last = to < today ? to : today;
   const pairs = await pairsBetween(deps, base, quote);
-  if (base !== quote && pairs.length === 0) {
+  if (!rateBook(pairs, deps.pivots)(base, quote, today)) {
     throw new RateNotFoundError(`No rates connect ${base} and ${quote}`, { base, quote });
   }
   const firsts = await Promise.all(pairs.map((p) => deps.rates.first(p.base, p.quote)));
@@ -255,7 +252,7 @@ export async function quote(deps: RateQueryDeps, query: QuoteQuery): Promise<Quo
 async function latestRate(deps: RateQueryDeps, from: string, to: string): Promise<ResolvedRate> {
   const pivots = deps.pivots ?? PUBLISHED_BASES;
   const published = await deps.rates.latest([...new Set([from, to, ...pivots])]);
-  const found = resolveRate(published, from, to, { pivots, at: now(deps).toISOString() });
+  const found = rateBook(published, pivots)(from, to, now(deps).toISOString());
   if (!found) throw new RateNotFoundError(`No rate connects ${from} to ${to}`, { from, to });
   return found;
 }
@@ -271,11 +268,10 @@ async function rateOn(deps: RateQueryDeps, from: string, to: string, day: string
 
 type Pair = Pick<PublishedPairRate, 'base' | 'quote'>;
 
-/** Stored pairs a path between the two currencies can use: among them and the published bases. */
-async function pairsBetween(deps: RateQueryDeps, a: string, b: string): Promise<Pair[]> {
+/** The latest rate of each stored pair a path between the two currencies can use. */
+async function pairsBetween(deps: RateQueryDeps, a: string, b: string): Promise<PublishedPairRate[]> {
   const nodes = [...new Set([a, b, ...(deps.pivots ?? PUBLISHED_BASES)])];
-  const latest = await deps.rates.latest(nodes);
-  return latest.filter((r) => nodes.includes(r.quote)).map(({ base, quote }) => ({ base, quote }));
+  return (await deps.rates.latest(nodes)).filter((r) => nodes.includes(r.quote));
 }
 
 async function rateAtEndOf(
@@ -288,7 +284,7 @@ async function rateAtEndOf(
   const before = `${addDays(day, 1)}T00:00:00.000Z`;
   const book = await Promise.all(pairs.map((p) => deps.rates.lastBefore(p.base, p.quote, before)));
   const inForce = book.filter((r): r is PublishedPairRate => r !== undefined);
-  return resolveRate(inForce, from, to, { pivots: deps.pivots, at: `${day}T00:00:00.000Z` });
+  return rateBook(inForce, deps.pivots)(from, to, `${day}T00:00:00.000Z`);
 }
 
 // ---- small helpers -----------------------------------------------------------------------

@@ -122,7 +122,11 @@ export class PartnerApi extends Construct {
       identifier: RESOURCE_SERVER,
       userPoolResourceServerName: 'FX Platform partner API',
       scopes: (Object.values(SCOPES) as Scope[]).map(
-        (s) => new cognito.ResourceServerScope({ scopeName: s, scopeDescription: SCOPE_DESCRIPTIONS[s] }),
+        (s) =>
+          new cognito.ResourceServerScope({
+            scopeName: s,
+            scopeDescription: SCOPE_DESCRIPTIONS[s],
+          }),
       ),
     });
     this.domain = this.userPool.addDomain('Domain', {
@@ -161,7 +165,8 @@ export class PartnerApi extends Construct {
     this.api.node.tryRemoveChild('Endpoint');
     Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The AWS-managed policy API Gateway documents for its account-wide logging role; it only writes CloudWatch logs.',
+      reason:
+        'The AWS-managed policy API Gateway documents for its account-wide logging role; it only writes CloudWatch logs.',
     });
 
     this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
@@ -176,7 +181,9 @@ export class PartnerApi extends Construct {
     });
     this.addGatewayResponses();
 
-    this.methods = Object.fromEntries(ROUTES.map((route) => [route.operationId, this.addRoute(route)]));
+    this.methods = Object.fromEntries(
+      ROUTES.map((route) => [route.operationId, this.addRoute(route)]),
+    );
 
     this.partners = props.api.partners.map((partner) => this.addPartner(partner));
     this.webAcl = this.addWebAcl();
@@ -202,13 +209,21 @@ export class PartnerApi extends Construct {
       apiKeyRequired: !isPublic,
       requestValidator: this.requestValidator,
       requestParameters: methodRequestParameters(route),
-      requestModels: route.body ? { [JSON_CONTENT_TYPE]: this.model(route.body, 'input') } : undefined,
+      requestModels: route.body
+        ? { [JSON_CONTENT_TYPE]: this.model(route.body, 'input') }
+        : undefined,
       methodResponses: [
         {
           statusCode: String(route.response.status),
           responseModels:
             route.response.schema !== undefined
-              ? { [JSON_CONTENT_TYPE]: this.model(route.response.schema, 'output', `${pascal(route.operationId)}Response`) }
+              ? {
+                  [JSON_CONTENT_TYPE]: this.model(
+                    route.response.schema,
+                    'output',
+                    `${pascal(route.operationId)}Response`,
+                  ),
+                }
               : undefined,
         },
         ...['400', '401', '403', '404', '409', '413', '415', '429'].map((statusCode) => ({
@@ -226,9 +241,14 @@ export class PartnerApi extends Construct {
   }
 
   /** One API Gateway model per zod schema, named by its `.meta({ id })` (or the name given). */
-  private model(schema: z.ZodType, io: 'input' | 'output', fallbackName?: string): apigateway.Model {
+  private model(
+    schema: z.ZodType,
+    io: 'input' | 'output',
+    fallbackName?: string,
+  ): apigateway.Model {
     const name = (z.globalRegistry.get(schema)?.id as string | undefined) ?? fallbackName;
-    if (!name) throw new Error('A schema used as an API Gateway model needs .meta({ id }) or a name');
+    if (!name)
+      throw new Error('A schema used as an API Gateway model needs .meta({ id }) or a name');
     const key = `${name}:${io}`;
     let model = this.models.get(key);
     if (!model) {
@@ -293,11 +313,17 @@ export class PartnerApi extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const managed = (name: string, priority: number, overrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[]) => ({
+    const managed = (
+      name: string,
+      priority: number,
+      overrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[],
+    ) => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides: overrides } },
+      statement: {
+        managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides: overrides },
+      },
       visibilityConfig: visibility(name),
     });
     const tooLarge = GATEWAY_ERRORS.requestTooLarge;
@@ -310,7 +336,10 @@ export class PartnerApi extends Construct {
         PayloadTooLarge: {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({
-            error: { code: tooLarge.code, message: 'The request body is larger than the API accepts (8 KB)' },
+            error: {
+              code: tooLarge.code,
+              message: 'The request body is larger than the API accepts (8 KB)',
+            },
           }),
         },
       },
@@ -319,7 +348,12 @@ export class PartnerApi extends Construct {
           {
             name: 'SizeRestrictions_BODY',
             actionToUse: {
-              block: { customResponse: { responseCode: tooLarge.status, customResponseBodyKey: 'PayloadTooLarge' } },
+              block: {
+                customResponse: {
+                  responseCode: tooLarge.status,
+                  customResponseBodyKey: 'PayloadTooLarge',
+                },
+              },
             },
           },
         ]),
@@ -368,29 +402,52 @@ export function defaultDomainPrefix(stage: string): string {
  * `$ref`s to its own definitions inlined (models cannot reference local definitions) and the
  * keywords API Gateway rejects (`$schema` is set by CDK, `id`, `definitions`) removed.
  */
-export function apiGatewaySchema(schema: z.ZodType, io: 'input' | 'output', title: string): apigateway.JsonSchema {
-  const json = z.toJSONSchema(schema, { target: 'draft-04', io, unrepresentable: 'any' }) as Record<string, unknown>;
+export function apiGatewaySchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  title: string,
+): apigateway.JsonSchema {
+  const json = z.toJSONSchema(schema, { target: 'draft-04', io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   const definitions = (json.definitions ?? {}) as Record<string, unknown>;
   const inline = (node: unknown, depth: number): unknown => {
     if (depth > 32) throw new Error(`${title}: schema too deep or cyclic for an API Gateway model`);
     if (Array.isArray(node)) return node.map((n) => inline(n, depth + 1));
     if (node === null || typeof node !== 'object') return node;
-    const { $ref, $schema: _schema, definitions: _defs, id: _id, $id: _dollarId, ...rest } = node as Record<string, unknown>;
-    const base = typeof $ref === 'string' ? (inline(definitions[$ref.replace('#/definitions/', '')], depth + 1) as object) : {};
+    const { $ref, ...rest } = node as Record<string, unknown>;
+    const base =
+      typeof $ref === 'string'
+        ? (inline(definitions[$ref.replace('#/definitions/', '')], depth + 1) as object)
+        : {};
+    const kept = Object.entries(rest).filter(([k]) => !REJECTED_KEYWORDS.has(k));
     return {
       ...base,
-      ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === 'properties' ? inlineEach(v, depth) : inline(v, depth + 1)])),
+      ...Object.fromEntries(
+        kept.map(([k, v]) => [k, k === 'properties' ? inlineEach(v, depth) : inline(v, depth + 1)]),
+      ),
     };
   };
   const inlineEach = (props: unknown, depth: number) =>
-    Object.fromEntries(Object.entries(props as Record<string, unknown>).map(([k, v]) => [k, inline(v, depth + 1)]));
-  return { ...(inline(json, 0) as apigateway.JsonSchema), schema: apigateway.JsonSchemaVersion.DRAFT4, title };
+    Object.fromEntries(
+      Object.entries(props as Record<string, unknown>).map(([k, v]) => [k, inline(v, depth + 1)]),
+    );
+  return {
+    ...(inline(json, 0) as apigateway.JsonSchema),
+    schema: apigateway.JsonSchemaVersion.DRAFT4,
+    title,
+  };
 }
+
+/** Keywords a model must not carry: `$schema` is set by CDK, the rest point at definitions it cannot have. */
+const REJECTED_KEYWORDS = new Set(['$schema', 'definitions', '$defs', 'id', '$id']);
 
 /** The gateway response body: the API's error shape, with API Gateway's message where none is fixed. */
 export function gatewayResponseTemplate(def: GatewayErrorDefinition): string {
   const code = def.code ?? '$context.error.responseType';
-  const message = def.message !== undefined ? JSON.stringify(def.message) : '$context.error.messageString';
+  const message =
+    def.message !== undefined ? JSON.stringify(def.message) : '$context.error.messageString';
   return `{"error":{"code":"${code}","message":${message},"details":{"requestId":"$context.requestId"}}}`;
 }
 
@@ -431,7 +488,9 @@ const pascal = (name: string) =>
     .join('');
 
 function retentionFor(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
+  const allowed = Object.values(logs.RetentionDays).filter(
+    (v): v is number => typeof v === 'number',
+  );
   const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
   return (match ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;
 }

@@ -45,12 +45,42 @@ export interface GatewayErrorDefinition {
 }
 
 export const GATEWAY_ERRORS = {
-  badRequestParameters: { type: 'BAD_REQUEST_PARAMETERS', status: 400, code: 'VALIDATION_ERROR', localMessage: 'Missing required request parameters' },
-  badRequestBody: { type: 'BAD_REQUEST_BODY', status: 400, code: 'VALIDATION_ERROR', localMessage: 'Invalid request body' },
-  unauthorized: { type: 'UNAUTHORIZED', status: 401, code: 'UNAUTHORIZED', localMessage: 'Unauthorized' },
-  accessDenied: { type: 'ACCESS_DENIED', status: 403, code: 'FORBIDDEN', localMessage: 'Forbidden' },
-  invalidApiKey: { type: 'INVALID_API_KEY', status: 403, code: 'INVALID_API_KEY', localMessage: 'Forbidden' },
-  wafFiltered: { type: 'WAF_FILTERED', status: 403, code: 'REQUEST_BLOCKED', localMessage: 'Forbidden' },
+  badRequestParameters: {
+    type: 'BAD_REQUEST_PARAMETERS',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    localMessage: 'Missing required request parameters',
+  },
+  badRequestBody: {
+    type: 'BAD_REQUEST_BODY',
+    status: 400,
+    code: 'VALIDATION_ERROR',
+    localMessage: 'Invalid request body',
+  },
+  unauthorized: {
+    type: 'UNAUTHORIZED',
+    status: 401,
+    code: 'UNAUTHORIZED',
+    localMessage: 'Unauthorized',
+  },
+  accessDenied: {
+    type: 'ACCESS_DENIED',
+    status: 403,
+    code: 'FORBIDDEN',
+    localMessage: 'Forbidden',
+  },
+  invalidApiKey: {
+    type: 'INVALID_API_KEY',
+    status: 403,
+    code: 'INVALID_API_KEY',
+    localMessage: 'Forbidden',
+  },
+  wafFiltered: {
+    type: 'WAF_FILTERED',
+    status: 403,
+    code: 'REQUEST_BLOCKED',
+    localMessage: 'Forbidden',
+  },
   // API Gateway answers an unknown route with 403 "Missing Authentication Token"; a JSON 404 is clearer.
   missingAuthenticationToken: {
     type: 'MISSING_AUTHENTICATION_TOKEN',
@@ -59,13 +89,48 @@ export const GATEWAY_ERRORS = {
     message: 'No such route',
     localMessage: 'No such route',
   },
-  resourceNotFound: { type: 'RESOURCE_NOT_FOUND', status: 404, code: 'NOT_FOUND', localMessage: 'Not Found' },
-  requestTooLarge: { type: 'REQUEST_TOO_LARGE', status: 413, code: 'PAYLOAD_TOO_LARGE', localMessage: 'Request Too Long' },
-  unsupportedMediaType: { type: 'UNSUPPORTED_MEDIA_TYPE', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', localMessage: 'Unsupported Media Type' },
-  throttled: { type: 'THROTTLED', status: 429, code: 'THROTTLED', localMessage: 'Too Many Requests' },
-  quotaExceeded: { type: 'QUOTA_EXCEEDED', status: 429, code: 'QUOTA_EXCEEDED', localMessage: 'Limit Exceeded' },
-  integrationFailure: { type: 'INTEGRATION_FAILURE', status: 502, code: 'INTEGRATION_FAILURE', localMessage: 'Internal server error' },
-  integrationTimeout: { type: 'INTEGRATION_TIMEOUT', status: 504, code: 'INTEGRATION_TIMEOUT', localMessage: 'Endpoint request timed out' },
+  resourceNotFound: {
+    type: 'RESOURCE_NOT_FOUND',
+    status: 404,
+    code: 'NOT_FOUND',
+    localMessage: 'Not Found',
+  },
+  requestTooLarge: {
+    type: 'REQUEST_TOO_LARGE',
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    localMessage: 'Request Too Long',
+  },
+  unsupportedMediaType: {
+    type: 'UNSUPPORTED_MEDIA_TYPE',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    localMessage: 'Unsupported Media Type',
+  },
+  throttled: {
+    type: 'THROTTLED',
+    status: 429,
+    code: 'THROTTLED',
+    localMessage: 'Too Many Requests',
+  },
+  quotaExceeded: {
+    type: 'QUOTA_EXCEEDED',
+    status: 429,
+    code: 'QUOTA_EXCEEDED',
+    localMessage: 'Limit Exceeded',
+  },
+  integrationFailure: {
+    type: 'INTEGRATION_FAILURE',
+    status: 502,
+    code: 'INTEGRATION_FAILURE',
+    localMessage: 'Internal server error',
+  },
+  integrationTimeout: {
+    type: 'INTEGRATION_TIMEOUT',
+    status: 504,
+    code: 'INTEGRATION_TIMEOUT',
+    localMessage: 'Endpoint request timed out',
+  },
   default4xx: { type: 'DEFAULT_4XX', localMessage: 'Bad Request' },
   default5xx: { type: 'DEFAULT_5XX', localMessage: 'Internal server error' },
 } as const satisfies Record<string, GatewayErrorDefinition>;
@@ -73,7 +138,11 @@ export const GATEWAY_ERRORS = {
 export type GatewayErrorKey = keyof typeof GATEWAY_ERRORS;
 
 /** Only the local gateway answers this (API Gateway gives 403/404 for a known path with another method). */
-export const METHOD_NOT_ALLOWED = { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Method Not Allowed' } as const;
+export const METHOD_NOT_ALLOWED = {
+  status: 405,
+  code: 'METHOD_NOT_ALLOWED',
+  message: 'Method Not Allowed',
+} as const;
 
 /** What API Gateway's request validator checks before the function runs: presence only. */
 export interface RequiredParameters {
@@ -88,15 +157,25 @@ export function requiredParameters(route: RouteDefinition): RequiredParameters {
     Object.entries(shape?.shape ?? {})
       .filter(([, schema]) => !(schema as z.ZodType).safeParse(undefined).success)
       .map(([name]) => name);
-  return { path: required(route.pathParams), query: required(route.query), headers: [...(route.requiredHeaders ?? [])] };
+  return {
+    path: required(route.pathParams),
+    query: required(route.query),
+    headers: [...(route.requiredHeaders ?? [])],
+  };
 }
 
 /** `request.querystring.base`-style keys of every parameter a route declares, with whether it is required. */
 export function methodRequestParameters(route: RouteDefinition): Record<string, boolean> {
   const req = requiredParameters(route);
   const entries: [string, boolean][] = [
-    ...Object.keys(route.pathParams?.shape ?? {}).map((n): [string, boolean] => [`method.request.path.${n}`, true]),
-    ...Object.keys(route.query?.shape ?? {}).map((n): [string, boolean] => [`method.request.querystring.${n}`, req.query.includes(n)]),
+    ...Object.keys(route.pathParams?.shape ?? {}).map((n): [string, boolean] => [
+      `method.request.path.${n}`,
+      true,
+    ]),
+    ...Object.keys(route.query?.shape ?? {}).map((n): [string, boolean] => [
+      `method.request.querystring.${n}`,
+      req.query.includes(n),
+    ]),
     ...req.headers.map((n): [string, boolean] => [`method.request.header.${n}`, true]),
   ];
   return Object.fromEntries(entries);

@@ -52,6 +52,8 @@ export const TABLES = {
     envVar: ENV.apiTable,
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
+    /** Idempotency records expire; conversions and currencies carry no expiresAt and stay. */
+    timeToLiveAttribute: 'expiresAt',
   },
   /** Small operational state: feed cursors, idempotency records. */
   state: {

@@ -14,7 +14,12 @@ import {
   type GatewayErrorDefinition,
 } from '../definitions/partner-api';
 import type { PartnerConfig } from '../config/stage-config';
-import { ROUTES, fullScope, type ApiFunctionName, type RouteDefinition } from '../../lambdas/shared/api-contract';
+import {
+  ROUTES,
+  fullScope,
+  type ApiFunctionName,
+  type RouteDefinition,
+} from '../../lambdas/shared/api-contract';
 import { loadPartnerClients, type LocalPartnerClient } from './partner-clients';
 import { startTokenService, type Jwks, type RunningTokenService } from './token-service';
 
@@ -133,8 +138,11 @@ class GatewayError extends Error {
   }
 }
 
-const fail = (def: GatewayErrorDefinition & { status: number; code: string }, details?: Record<string, unknown>, message?: string) =>
-  new GatewayError(def, message ?? def.localMessage, details);
+const fail = (
+  def: GatewayErrorDefinition & { status: number; code: string },
+  details?: Record<string, unknown>,
+  message?: string,
+) => new GatewayError(def, message ?? def.localMessage, details);
 
 export class LocalApiGateway {
   private readonly routes: readonly CompiledRoute[];
@@ -150,7 +158,11 @@ export class LocalApiGateway {
     this.routes = compileRoutes(options.routes ?? ROUTES);
     this.verifier = createVerifier(options.issuer, options.jwks, options.clientIds);
     this.keys = new Map(options.apiKeys.map((k) => [k.value, k]));
-    this.stageBucket = new TokenBucket(options.stageThrottle.rateLimit, options.stageThrottle.burstLimit, this.now);
+    this.stageBucket = new TokenBucket(
+      options.stageThrottle.rateLimit,
+      options.stageThrottle.burstLimit,
+      this.now,
+    );
   }
 
   /** Answers one request: a gateway error, or the function's response. */
@@ -187,7 +199,10 @@ export class LocalApiGateway {
     return this.integrate(match.route.function, event, requestId);
   }
 
-  private match(method: string, pathname: string): CompiledRoute & { params: Record<string, string> } {
+  private match(
+    method: string,
+    pathname: string,
+  ): CompiledRoute & { params: Record<string, string> } {
     const candidates = this.routes
       .map((r) => ({ r, m: r.pattern.exec(pathname) }))
       .filter((c): c is { r: CompiledRoute; m: RegExpExecArray } => c.m !== null);
@@ -197,28 +212,44 @@ export class LocalApiGateway {
     const hit = candidates.find((c) => c.r.route.method === method);
     if (!hit) {
       const allow = [...new Set(candidates.map((c) => c.r.route.method))].join(', ');
-      throw new GatewayError(METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED.message, { method, path: pathname, allow }, { allow });
+      throw new GatewayError(
+        METHOD_NOT_ALLOWED,
+        METHOD_NOT_ALLOWED.message,
+        { method, path: pathname, allow },
+        { allow },
+      );
     }
     const params: Record<string, string> = {};
     hit.r.paramNames.forEach((name, i) => {
       try {
         params[name] = decodeURIComponent(hit.m[i + 1]);
       } catch {
-        throw fail(GATEWAY_ERRORS.badRequestParameters, { parameter: name }, `Malformed path parameter: ${name}`);
+        throw fail(
+          GATEWAY_ERRORS.badRequestParameters,
+          { parameter: name },
+          `Malformed path parameter: ${name}`,
+        );
       }
     });
     return { ...hit.r, params };
   }
 
   /** The Cognito authorizer: a valid access token of one of the pool's clients, with one of the route's scopes. */
-  private async authorize(authorization: string | undefined, route: RouteDefinition): Promise<JwtPayload> {
+  private async authorize(
+    authorization: string | undefined,
+    route: RouteDefinition,
+  ): Promise<JwtPayload> {
     const token = /^(?:Bearer\s+)?(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     if (!token) throw fail(GATEWAY_ERRORS.unauthorized);
     try {
       return await this.verifier.verify(token, { scope: route.scopes.map(fullScope) });
     } catch (error) {
       if (error instanceof JwtInvalidScopeError) {
-        throw fail(GATEWAY_ERRORS.accessDenied, { requiredScopes: route.scopes.map(fullScope) }, 'The token has none of the scopes this route requires');
+        throw fail(
+          GATEWAY_ERRORS.accessDenied,
+          { requiredScopes: route.scopes.map(fullScope) },
+          'The token has none of the scopes this route requires',
+        );
       }
       throw fail(GATEWAY_ERRORS.unauthorized);
     }
@@ -251,10 +282,17 @@ export class LocalApiGateway {
       ...match.required.headers.filter((n) => !header(n)),
     ];
     if (missing.length > 0) {
-      throw fail(GATEWAY_ERRORS.badRequestParameters, { missing }, `Missing required request parameters: [${missing.join(', ')}]`);
+      throw fail(
+        GATEWAY_ERRORS.badRequestParameters,
+        { missing },
+        `Missing required request parameters: [${missing.join(', ')}]`,
+      );
     }
     const text = body.length > 0 ? body.toString('utf8') : null;
-    const contentType = (header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+    const contentType = (header('content-type') ?? 'application/json')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     // API Gateway validates against the model registered for the request's content type: JSON only.
     if (match.route.body && contentType === 'application/json') {
       let parsed: unknown;
@@ -288,7 +326,9 @@ export class LocalApiGateway {
     const stage = this.options.stage ?? 'local';
     const multiQuery: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (multiQuery[k] ??= []).push(v);
-    const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]]));
+    const query = Object.fromEntries(
+      Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]]),
+    );
     const hasQuery = Object.keys(query).length > 0;
     const hasParams = Object.keys(match.params).length > 0;
     return {
@@ -341,7 +381,11 @@ export class LocalApiGateway {
   }
 
   /** Lambda proxy integration: the function's `{ statusCode, headers, body }` becomes the response. */
-  private async integrate(fn: ApiFunctionName, event: APIGatewayProxyEvent, requestId: string): Promise<GatewayResponse> {
+  private async integrate(
+    fn: ApiFunctionName,
+    event: APIGatewayProxyEvent,
+    requestId: string,
+  ): Promise<GatewayResponse> {
     let result: unknown;
     try {
       result = await this.options.invoke(fn, event);
@@ -354,11 +398,15 @@ export class LocalApiGateway {
     }
     const proxy = result as LambdaProxyResult | null;
     if (!proxy || typeof proxy !== 'object' || !Number.isInteger(proxy.statusCode)) {
-      throw fail(GATEWAY_ERRORS.integrationFailure, { function: fn, reason: 'Malformed Lambda proxy response' });
+      throw fail(GATEWAY_ERRORS.integrationFailure, {
+        function: fn,
+        reason: 'Malformed Lambda proxy response',
+      });
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(proxy.headers ?? {})) headers[k.toLowerCase()] = String(v);
-    for (const [k, v] of Object.entries(proxy.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
+    for (const [k, v] of Object.entries(proxy.multiValueHeaders ?? {}))
+      headers[k.toLowerCase()] = v.map(String);
     headers['x-amzn-requestid'] = requestId;
     const body = Buffer.from(proxy.body ?? '', proxy.isBase64Encoded ? 'base64' : 'utf8');
     return { status: proxy.statusCode, headers, body };
@@ -388,22 +436,29 @@ function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]
 }
 
 function compileRoutes(routes: readonly RouteDefinition[]): CompiledRoute[] {
-  return routes
-    .map((route) => {
-      const paramNames: string[] = [];
-      const source = route.path
-        .split('/')
-        .map((segment) => {
-          const param = /^\{(\w+)\}$/.exec(segment);
-          if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          paramNames.push(param[1]);
-          return '([^/]+)';
-        })
-        .join('/');
-      return { route, pattern: new RegExp(`^${source}$`), paramNames, required: requiredParameters(route) };
-    })
-    // Like API Gateway's resource tree: a literal segment wins over a path parameter.
-    .sort((a, b) => a.paramNames.length - b.paramNames.length);
+  return (
+    routes
+      .map((route) => {
+        const paramNames: string[] = [];
+        const source = route.path
+          .split('/')
+          .map((segment) => {
+            const param = /^\{(\w+)\}$/.exec(segment);
+            if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+            paramNames.push(param[1]);
+            return '([^/]+)';
+          })
+          .join('/');
+        return {
+          route,
+          pattern: new RegExp(`^${source}$`),
+          paramNames,
+          required: requiredParameters(route),
+        };
+      })
+      // Like API Gateway's resource tree: a literal segment wins over a path parameter.
+      .sort((a, b) => a.paramNames.length - b.paramNames.length)
+  );
 }
 
 function headerMaps(pairs: readonly (readonly [string, string])[]) {
@@ -426,8 +481,15 @@ export function cognitoClaims(payload: JwtPayload): Record<string, string> {
   const claims: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload)) {
     if (value === undefined) continue;
-    if ((name === 'exp' || name === 'iat') && typeof value === 'number') claims[name] = javaDate(value);
-    else claims[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(' ') : JSON.stringify(value);
+    if ((name === 'exp' || name === 'iat') && typeof value === 'number')
+      claims[name] = javaDate(value);
+    else
+      claims[name] =
+        typeof value === 'string'
+          ? value
+          : Array.isArray(value)
+            ? value.join(' ')
+            : JSON.stringify(value);
   }
   return claims;
 }
@@ -449,10 +511,21 @@ function clfTime(d: Date): string {
 }
 
 function errorResponse(error: GatewayError, requestId: string): GatewayResponse {
-  const body = { error: { code: error.def.code, message: error.message, details: { requestId, ...error.details } } };
+  const body = {
+    error: {
+      code: error.def.code,
+      message: error.message,
+      details: { requestId, ...error.details },
+    },
+  };
   return {
     status: error.def.status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.def.code, ...error.headers },
+    headers: {
+      'content-type': 'application/json',
+      'x-amzn-requestid': requestId,
+      'x-amzn-errortype': error.def.code,
+      ...error.headers,
+    },
     body: Buffer.from(JSON.stringify(body)),
   };
 }
@@ -495,7 +568,11 @@ export async function startLocalApiGateway(
   };
 }
 
-async function serve(gateway: LocalApiGateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  gateway: LocalApiGateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   // Read the whole body (so the client sees the answer, not a reset) but keep at most the limit.
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -505,7 +582,8 @@ async function serve(gateway: LocalApiGateway, req: IncomingMessage, res: Server
     bytes += buffer.length;
   }
   const headers: [string, string][] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
   const response = await gateway.handle({
     method: req.method ?? 'GET',
     url: req.url ?? '/',
@@ -514,7 +592,10 @@ async function serve(gateway: LocalApiGateway, req: IncomingMessage, res: Server
     bodyBytes: bytes,
     sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
   });
-  res.writeHead(response.status, { ...response.headers, 'content-length': String(response.body.length) });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': String(response.body.length),
+  });
   res.end(response.body);
 }
 
@@ -535,7 +616,10 @@ export async function startLocalPartnerApi(options: {
   readonly stageThrottle: LocalApiGatewayOptions['stageThrottle'];
   readonly invoke: LocalApiGatewayOptions['invoke'];
 }): Promise<LocalPartnerApi> {
-  const clients = loadPartnerClients(path.join(options.dir, 'partner-clients.json'), options.partners);
+  const clients = loadPartnerClients(
+    path.join(options.dir, 'partner-clients.json'),
+    options.partners,
+  );
   const tokens = await startTokenService({ keyDir: options.dir, clients });
   try {
     const api = await startLocalApiGateway({

@@ -49,7 +49,10 @@ function newCredentials(): StoredCredentials {
  * mode 0600); scopes, throttle and quota always come from the config, so editing the config
  * changes them without new credentials.
  */
-export function loadPartnerClients(file: string, partners: readonly PartnerConfig[]): LocalPartnerClient[] {
+export function loadPartnerClients(
+  file: string,
+  partners: readonly PartnerConfig[],
+): LocalPartnerClient[] {
   const stored: Record<string, StoredCredentials> = existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, StoredCredentials>)
     : {};

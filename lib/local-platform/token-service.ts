@@ -81,9 +81,14 @@ export function loadOrCreateSigningKey(dir: string): SigningKey {
     privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
-  const { n, e } = createPublicKey(privateKey).export({ format: 'jwk' }) as { n: string; e: string };
+  const { n, e } = createPublicKey(privateKey).export({ format: 'jwk' }) as {
+    n: string;
+    e: string;
+  };
   // RFC 7638 thumbprint: the same key always has the same kid.
-  const kid = createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  const kid = createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
   return { kid, privateKey, jwk: { kty: 'RSA', n, e, kid, alg: 'RS256', use: 'sig' } };
 }
 
@@ -142,21 +147,38 @@ export class TokenIssuer {
    */
   token(request: { authorization?: string; contentType?: string; body: string }): TokenResponse {
     if (!/^application\/x-www-form-urlencoded\b/i.test(request.contentType ?? '')) {
-      return oauthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+      return oauthError(
+        'invalid_request',
+        'Content-Type must be application/x-www-form-urlencoded',
+      );
     }
     const form = new URLSearchParams(request.body);
     const client = this.authenticate(request.authorization);
-    if (!client) return oauthError('invalid_client', 'Client authentication failed (HTTP Basic client_id:client_secret)');
+    if (!client)
+      return oauthError(
+        'invalid_client',
+        'Client authentication failed (HTTP Basic client_id:client_secret)',
+      );
     const grantType = form.get('grant_type');
     if (!grantType) return oauthError('invalid_request', 'grant_type is required');
-    if (grantType !== 'client_credentials') return oauthError('unsupported_grant_type', 'Only client_credentials is supported');
-    if (client.scopes.length === 0) return oauthError('unauthorized_client', 'The client has no allowed scopes');
+    if (grantType !== 'client_credentials')
+      return oauthError('unsupported_grant_type', 'Only client_credentials is supported');
+    if (client.scopes.length === 0)
+      return oauthError('unauthorized_client', 'The client has no allowed scopes');
     const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
     const notAllowed = requested.filter((s) => !client.scopes.includes(s));
-    if (notAllowed.length > 0) return oauthError('invalid_scope', `Scopes not allowed for this client: ${notAllowed.join(' ')}`);
+    if (notAllowed.length > 0)
+      return oauthError(
+        'invalid_scope',
+        `Scopes not allowed for this client: ${notAllowed.join(' ')}`,
+      );
     const scopes = requested.length > 0 ? [...new Set(requested)] : client.scopes;
     const lifetime = this.options.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
-    return json(200, { access_token: this.sign(client.clientId, scopes), expires_in: lifetime, token_type: 'Bearer' });
+    return json(200, {
+      access_token: this.sign(client.clientId, scopes),
+      expires_in: lifetime,
+      token_type: 'Bearer',
+    });
   }
 
   private authenticate(authorization: string | undefined): TokenClient | undefined {
@@ -184,7 +206,11 @@ export class TokenIssuer {
 function json(status: number, body: unknown): TokenResponse {
   return {
     status,
-    headers: { 'content-type': 'application/json;charset=UTF-8', 'cache-control': 'no-store', pragma: 'no-cache' },
+    headers: {
+      'content-type': 'application/json;charset=UTF-8',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+    },
     body: JSON.stringify(body),
   };
 }
@@ -215,11 +241,16 @@ export interface RunningTokenService {
 }
 
 /** Starts the token service on 127.0.0.1. */
-export async function startTokenService(options: TokenServiceOptions): Promise<RunningTokenService> {
+export async function startTokenService(
+  options: TokenServiceOptions,
+): Promise<RunningTokenService> {
   const key = loadOrCreateSigningKey(options.keyDir);
-  let issuer: TokenIssuer | undefined;
+  // The issuer is the server's own URL, known once it listens.
+  const state: { issuer?: TokenIssuer } = {};
   const server = createServer((req, res) => {
-    void handle(req, res, issuer!).catch(() => send(res, json(500, { error: 'server_error' })));
+    void handle(req, res, state.issuer!).catch(() =>
+      send(res, json(500, { error: 'server_error' })),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -227,13 +258,14 @@ export async function startTokenService(options: TokenServiceOptions): Promise<R
   });
   const { port } = server.address() as { port: number };
   const base = `http://127.0.0.1:${port}`;
-  issuer = new TokenIssuer({
+  const issuer = new TokenIssuer({
     key,
     issuer: base,
     clients: options.clients,
     lifetimeSeconds: options.lifetimeSeconds,
     now: options.now,
   });
+  state.issuer = issuer;
   return {
     issuer: base,
     tokenUrl: `${base}/oauth2/token`,
@@ -248,21 +280,31 @@ export async function startTokenService(options: TokenServiceOptions): Promise<R
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, issuer: TokenIssuer): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  issuer: TokenIssuer,
+): Promise<void> {
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
   if (pathname === '/.well-known/jwks.json') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, json(405, { error: 'invalid_request' }));
-    return send(res, { ...json(200, issuer.jwks), headers: { 'content-type': 'application/json' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, json(405, { error: 'invalid_request' }));
+    return send(res, {
+      ...json(200, issuer.jwks),
+      headers: { 'content-type': 'application/json' },
+    });
   }
   if (pathname !== '/oauth2/token') return send(res, json(404, { error: 'not_found' }));
-  if (req.method !== 'POST') return send(res, { ...oauthError('invalid_request', 'Use POST'), status: 405 });
+  if (req.method !== 'POST')
+    return send(res, { ...oauthError('invalid_request', 'Use POST'), status: 405 });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size <= MAX_FORM_BYTES) chunks.push(chunk as Buffer);
   }
-  if (size > MAX_FORM_BYTES) return send(res, oauthError('invalid_request', 'Request body too large'));
+  if (size > MAX_FORM_BYTES)
+    return send(res, oauthError('invalid_request', 'Request body too large'));
   send(
     res,
     issuer.token({

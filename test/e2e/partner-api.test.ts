@@ -3,7 +3,11 @@ import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { stageConfig } from '../../lib/config/stage-config';
 import { loadOrCreateSigningKey, signJwt, type Jwks } from '../../lib/local-platform/token-service';
 import { ROUTES, Schemas, fullScope } from '../../lambdas/shared/api-contract';
-import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
+import {
+  eventually,
+  startPlatformProcess,
+  type PlatformProcess,
+} from '../support/local-platform-process';
 
 jest.setTimeout(180_000);
 
@@ -12,7 +16,17 @@ type Client = PlatformProcess['endpoints']['clients'][number];
 interface Reply {
   readonly status: number;
   readonly headers: Headers;
-  readonly json: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>;
+  readonly json: {
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+  } & Record<string, unknown>;
+}
+
+function parseJson(text: string): Reply['json'] {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return { text } as Reply['json'];
+  }
 }
 
 describe('partner API on the local platform (npm start, over HTTP, real tokens)', () => {
@@ -21,7 +35,10 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
   const devPartners = stageConfig('dev').api.partners;
 
   const client = (name: string): Client => platform.endpoints.clients.find((c) => c.name === name)!;
-  const requestToken = (c: Pick<Client, 'clientId' | 'clientSecret'>, form: Record<string, string> = {}) =>
+  const requestToken = (
+    c: Pick<Client, 'clientId' | 'clientSecret'>,
+    form: Record<string, string> = {},
+  ) =>
     fetch(platform.endpoints.tokenUrl!, {
       method: 'POST',
       headers: {
@@ -35,7 +52,13 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
   const call = async (
     method: string,
     url: string,
-    options: { as?: string; token?: string | null; apiKey?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      as?: string;
+      token?: string | null;
+      apiKey?: string | null;
+      body?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Reply> => {
     const as = options.as ?? 'acme-payments';
     const token = options.token === undefined ? tokens[as] : options.token;
@@ -48,16 +71,15 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...options.headers,
       },
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
     });
     const text = await response.text();
-    let json: Reply['json'] = {};
-    try {
-      json = text ? JSON.parse(text) : {};
-    } catch {
-      json = { text } as Reply['json'];
-    }
-    return { status: response.status, headers: response.headers, json };
+    return { status: response.status, headers: response.headers, json: parseJson(text) };
   };
   const expectError = (reply: Reply, status: number, code: string) => {
     expect({ status: reply.status, code: reply.json.error?.code }).toEqual({ status, code });
@@ -101,7 +123,11 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       const token = stdout.trim().split('\n').pop()!;
       const issuer = new URL(platform.endpoints.tokenUrl!).origin;
       const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as Jwks;
-      const verifier = JwtRsaVerifier.create({ issuer, audience: null, jwksUri: `${issuer}/.well-known/jwks.json` });
+      const verifier = JwtRsaVerifier.create({
+        issuer,
+        audience: null,
+        jwksUri: `${issuer}/.well-known/jwks.json`,
+      });
       verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
       const claims = await verifier.verify(token);
       expect(claims).toEqual(
@@ -126,7 +152,9 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       const wrong = await requestToken({ ...client('acme-payments'), clientSecret: 'wrong' });
       expect(wrong.status).toBe(400);
       expect(await wrong.json()).toEqual(expect.objectContaining({ error: 'invalid_client' }));
-      const notAllowed = await requestToken(client('rates-viewer'), { scope: 'fx-api/currencies.admin' });
+      const notAllowed = await requestToken(client('rates-viewer'), {
+        scope: 'fx-api/currencies.admin',
+      });
       expect(await notAllowed.json()).toEqual(expect.objectContaining({ error: 'invalid_scope' }));
       const narrowed = await requestToken(client('acme-payments'), { scope: 'fx-api/rates.read' });
       const token = ((await narrowed.json()) as { access_token: string }).access_token;
@@ -135,32 +163,68 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
   });
 
   describe('the gateway answers itself', () => {
-    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    const claimsOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
     it('401 without a token, with an expired, a tampered or a foreign-signed token', async () => {
       expectError(await call('GET', '/v1/conversions', { token: null }), 401, 'UNAUTHORIZED');
-      expectError(await call('GET', '/v1/conversions', { token: 'not.a.jwt' }), 401, 'UNAUTHORIZED');
+      expectError(
+        await call('GET', '/v1/conversions', { token: 'not.a.jwt' }),
+        401,
+        'UNAUTHORIZED',
+      );
 
       // Signed with the platform's own key, but an hour past its expiry.
       const key = loadOrCreateSigningKey(path.join(platform.dir, 'data'));
       const now = Math.floor(Date.now() / 1000);
-      const expired = signJwt(key, { ...claimsOf(tokens['acme-payments']), iat: now - 7200, exp: now - 3600 });
+      const expired = signJwt(key, {
+        ...claimsOf(tokens['acme-payments']),
+        iat: now - 7200,
+        exp: now - 3600,
+      });
       expectError(await call('GET', '/v1/conversions', { token: expired }), 401, 'UNAUTHORIZED');
 
       // rates-viewer's token with acme's scopes pasted in: the signature no longer matches.
       const [header, , signature] = tokens['rates-viewer'].split('.');
-      const widened = Buffer.from(JSON.stringify({ ...claimsOf(tokens['rates-viewer']), scope: client('acme-payments').scopes.join(' ') })).toString('base64url');
-      expectError(await call('GET', '/v1/conversions', { as: 'rates-viewer', token: `${header}.${widened}.${signature}` }), 401, 'UNAUTHORIZED');
+      const widened = Buffer.from(
+        JSON.stringify({
+          ...claimsOf(tokens['rates-viewer']),
+          scope: client('acme-payments').scopes.join(' '),
+        }),
+      ).toString('base64url');
+      expectError(
+        await call('GET', '/v1/conversions', {
+          as: 'rates-viewer',
+          token: `${header}.${widened}.${signature}`,
+        }),
+        401,
+        'UNAUTHORIZED',
+      );
 
-      const foreign = signJwt(loadOrCreateSigningKey(path.join(platform.dir, 'foreign-key')), claimsOf(tokens['acme-payments']));
+      const foreign = signJwt(
+        loadOrCreateSigningKey(path.join(platform.dir, 'foreign-key')),
+        claimsOf(tokens['acme-payments']),
+      );
       expectError(await call('GET', '/v1/conversions', { token: foreign }), 401, 'UNAUTHORIZED');
     });
 
     it('403 for a valid token without the route’s scope, and for a missing or wrong API key', async () => {
       expectError(await call('GET', '/v1/conversions', { as: 'rates-viewer' }), 403, 'FORBIDDEN');
-      expectError(await call('PUT', '/v1/currencies/SEK', { as: 'acme-payments', body: { enabled: false } }), 403, 'FORBIDDEN');
-      expectError(await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', { apiKey: null }), 403, 'INVALID_API_KEY');
-      expectError(await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', { apiKey: 'x'.repeat(40) }), 403, 'INVALID_API_KEY');
+      expectError(
+        await call('PUT', '/v1/currencies/SEK', { as: 'acme-payments', body: { enabled: false } }),
+        403,
+        'FORBIDDEN',
+      );
+      expectError(
+        await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', { apiKey: null }),
+        403,
+        'INVALID_API_KEY',
+      );
+      expectError(
+        await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', { apiKey: 'x'.repeat(40) }),
+        403,
+        'INVALID_API_KEY',
+      );
     });
 
     it('404 for an unknown route, 405 for another method on a known path', async () => {
@@ -174,8 +238,15 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       const missing = await call('GET', '/v1/convert?from=EUR');
       expectError(missing, 400, 'VALIDATION_ERROR');
       expect(missing.json.error?.details?.missing).toEqual(['to', 'amount']);
-      expectError(await call('POST', '/v1/conversions', { body: { from: 'EUR', to: 'USD', amount: '1' } }), 400, 'VALIDATION_ERROR');
-      const big = await call('POST', '/v1/conversions', { body: `"${'x'.repeat(10 * 1024 * 1024)}"`, headers: { 'idempotency-key': 'big' } });
+      expectError(
+        await call('POST', '/v1/conversions', { body: { from: 'EUR', to: 'USD', amount: '1' } }),
+        400,
+        'VALIDATION_ERROR',
+      );
+      const big = await call('POST', '/v1/conversions', {
+        body: `"${'x'.repeat(10 * 1024 * 1024)}"`,
+        headers: { 'idempotency-key': 'big' },
+      });
       expectError(big, 413, 'PAYLOAD_TOO_LARGE');
     });
   });
@@ -184,10 +255,16 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
   describe('through the handlers', () => {
     beforeAll(async () => {
       expect((await platform.cli(['invoke', 'fetch-rates'])).code).toBe(0);
-      await eventually(async () => {
-        const reply = await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', { as: 'rates-viewer' });
-        return reply.status === 200 ? reply : undefined;
-      }, 60_000, 'a EUR→USD quote');
+      await eventually(
+        async () => {
+          const reply = await call('GET', '/v1/convert?from=EUR&to=USD&amount=1', {
+            as: 'rates-viewer',
+          });
+          return reply.status === 200 ? reply : undefined;
+        },
+        60_000,
+        'a EUR→USD quote',
+      );
     });
 
     it('serves the seeded currencies and a quote in the contract’s shapes', async () => {
@@ -195,28 +272,44 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       expect(currencies.status).toBe(200);
       const codes = (currencies.json.items as { code: string }[]).map((c) => c.code);
       expect(codes).toEqual(expect.arrayContaining(['EUR', 'USD', 'JPY']));
-      const quote = await call('GET', '/v1/convert?from=EUR&to=JPY&amount=10.50', { as: 'rates-viewer' });
+      const quote = await call('GET', '/v1/convert?from=EUR&to=JPY&amount=10.50', {
+        as: 'rates-viewer',
+      });
       expect(quote.status).toBe(200);
-      expect(Schemas.Quote.parse(quote.json)).toEqual(expect.objectContaining({ from: 'EUR', to: 'JPY', amount: '10.50' }));
+      expect(Schemas.Quote.parse(quote.json)).toEqual(
+        expect.objectContaining({ from: 'EUR', to: 'JPY', amount: '10.50' }),
+      );
       expect(quote.json.converted).toMatch(/^\d+$/); // JPY has no minor units
     });
 
     it('records a conversion once per Idempotency-Key; only its partner can read it', async () => {
       const request = { from: 'EUR', to: 'USD', amount: '125.50' };
       const headers = { 'Idempotency-Key': `e2e-${Date.now()}` };
-      const created = await call('POST', '/v1/conversions', { as: 'acme-payments', body: request, headers });
+      const created = await call('POST', '/v1/conversions', {
+        as: 'acme-payments',
+        body: request,
+        headers,
+      });
       expect(created.status).toBe(201);
       const conversion = Schemas.Conversion.parse(created.json);
       expect(conversion).toEqual(expect.objectContaining(request));
 
-      const replay = await call('POST', '/v1/conversions', { as: 'acme-payments', body: request, headers });
+      const replay = await call('POST', '/v1/conversions', {
+        as: 'acme-payments',
+        body: request,
+        headers,
+      });
       expect(replay.status).toBe(201);
       expect(replay.json.id).toBe(conversion.id);
 
       const own = await call('GET', `/v1/conversions/${conversion.id}`, { as: 'acme-payments' });
       expect(own.status).toBe(200);
       expect(own.json).toEqual(created.json);
-      expectError(await call('GET', `/v1/conversions/${conversion.id}`, { as: 'globex-treasury' }), 404, 'NOT_FOUND');
+      expectError(
+        await call('GET', `/v1/conversions/${conversion.id}`, { as: 'globex-treasury' }),
+        404,
+        'NOT_FOUND',
+      );
 
       const mine = await call('GET', '/v1/conversions', { as: 'acme-payments' });
       expect((mine.json.items as { id: string }[]).map((c) => c.id)).toContain(conversion.id);

@@ -2,7 +2,12 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Validations } from 'aws-cdk-lib';
 import type { StageName } from '../../lib/config/stage-config';
 import { apiGatewaySchema } from '../../lib/constructs/partner-api';
-import { GATEWAY_ERRORS, SEED_CURRENCIES, isPublicRoute, methodRequestParameters } from '../../lib/definitions/partner-api';
+import {
+  GATEWAY_ERRORS,
+  SEED_CURRENCIES,
+  isPublicRoute,
+  methodRequestParameters,
+} from '../../lib/definitions/partner-api';
 import { STACK_OUTPUTS } from '../../lib/definitions/stack-outputs';
 import {
   RESOURCE_SERVER,
@@ -61,30 +66,42 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
   describe('REST API methods, from ROUTES and nothing else', () => {
     it('has exactly one method per route, at the route’s path, named by its operationId', () => {
       const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
-      expect(methods.map((m) => `${String(m.Properties?.HttpMethod)} ${pathOf(m.Properties?.ResourceId)}`).sort()).toEqual(
-        ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
-      );
-      for (const route of ROUTES) expect(methodOf(route).Properties?.OperationName).toBe(route.operationId);
+      expect(
+        methods
+          .map((m) => `${String(m.Properties?.HttpMethod)} ${pathOf(m.Properties?.ResourceId)}`)
+          .sort(),
+      ).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+      for (const route of ROUTES)
+        expect(methodOf(route).Properties?.OperationName).toBe(route.operationId);
     });
 
     it.each(routeEntries)('%s is a Lambda proxy to its function', (_name, route) => {
-      const uri = renderIntrinsic((methodOf(route).Properties?.Integration as { Uri: unknown }).Uri);
+      const uri = renderIntrinsic(
+        (methodOf(route).Properties?.Integration as { Uri: unknown }).Uri,
+      );
       expect((methodOf(route).Properties?.Integration as { Type: string }).Type).toBe('AWS_PROXY');
-      expect(uri).toContain(`\${${logicalIdOf(s.stateless.functions[route.function].fn)}.Arn}/invocations`);
+      expect(uri).toContain(
+        `\${${logicalIdOf(s.stateless.functions[route.function].fn)}.Arn}/invocations`,
+      );
     });
 
-    it.each(protectedRoutes)('%s requires a Cognito token with one of its scopes, and an API key', (_name, route) => {
-      templateOfResource(template, logicalIdOf(api().methods[route.operationId])).hasResourceProperties(
-        'AWS::ApiGateway::Method',
-        {
+    it.each(protectedRoutes)(
+      '%s requires a Cognito token with one of its scopes, and an API key',
+      (_name, route) => {
+        templateOfResource(
+          template,
+          logicalIdOf(api().methods[route.operationId]),
+        ).hasResourceProperties('AWS::ApiGateway::Method', {
           AuthorizationType: 'COGNITO_USER_POOLS',
           AuthorizerId: { Ref: logicalIdOf(api().authorizer) },
           AuthorizationScopes: route.scopes.map(fullScope),
           ApiKeyRequired: true,
-        },
-      );
-      expect(route.scopes.map(fullScope).every((sc) => sc.startsWith(`${RESOURCE_SERVER}/`))).toBe(true);
-    });
+        });
+        expect(
+          route.scopes.map(fullScope).every((sc) => sc.startsWith(`${RESOURCE_SERVER}/`)),
+        ).toBe(true);
+      },
+    );
 
     it.each(publicRoutes)('%s is public: no authorizer, no scopes, no API key', (_name, route) => {
       const props = methodOf(route).Properties!;
@@ -96,21 +113,23 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
 
     it('acknowledges the missing authorizer on the public methods only, with a reason', () => {
       const acked = ROUTES.filter((r) =>
-        api()
-          .methods[r.operationId].node.metadata.some(
-            (m) =>
-              m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
-              Object.keys(m.data as object).includes('AwsSolutions::AwsSolutions-APIG4'),
-          ),
+        api().methods[r.operationId].node.metadata.some(
+          (m) =>
+            m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
+            Object.keys(m.data as object).includes('AwsSolutions::AwsSolutions-APIG4'),
+        ),
       ).map((r) => r.operationId);
       expect(acked.sort()).toEqual(publicRoutes.map(([, r]) => r.operationId).sort());
     });
 
-    it.each(routeEntries)('%s validates its required parameters and headers (from the zod schemas)', (_name, route) => {
-      const props = methodOf(route).Properties!;
-      expect(props.RequestValidatorId).toEqual({ Ref: logicalIdOf(api().requestValidator) });
-      expect(props.RequestParameters ?? {}).toEqual(methodRequestParameters(route));
-    });
+    it.each(routeEntries)(
+      '%s validates its required parameters and headers (from the zod schemas)',
+      (_name, route) => {
+        const props = methodOf(route).Properties!;
+        expect(props.RequestValidatorId).toEqual({ Ref: logicalIdOf(api().requestValidator) });
+        expect(props.RequestParameters ?? {}).toEqual(methodRequestParameters(route));
+      },
+    );
 
     it('marks exactly the non-optional query parameters as required', () => {
       const history = methodOf(ROUTES.find((r) => r.operationId === 'rateHistory')!).Properties!;
@@ -122,7 +141,9 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
         'method.request.querystring.limit': false,
         'method.request.querystring.cursor': false,
       });
-      const create = methodOf(ROUTES.find((r) => r.operationId === 'createConversion')!).Properties!;
+      const create = methodOf(
+        ROUTES.find((r) => r.operationId === 'createConversion')!,
+      ).Properties!;
       expect(create.RequestParameters).toEqual({ 'method.request.header.Idempotency-Key': true });
     });
 
@@ -133,48 +154,65 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       );
     });
 
-    it.each(routeEntries.filter(([, r]) => r.body))('%s validates its body against a model of the zod schema', (_name, route) => {
-      const modelRef = (methodOf(route).Properties?.RequestModels as Record<string, { Ref: string }>)['application/json'];
-      const model = resourceOf(template, modelRef.Ref);
-      const schema = model.Properties?.Schema as Record<string, unknown>;
-      expect(schema).toEqual(
-        expect.objectContaining({
-          $schema: 'http://json-schema.org/draft-04/schema#',
-          type: 'object',
-          additionalProperties: false,
-        }),
-      );
-      // Models cannot use local definitions: everything is inlined.
-      expect(JSON.stringify(schema)).not.toMatch(/"\$ref"|"definitions"|"\$defs"|"id"/);
-      const expected = apiGatewaySchema(route.body!, 'input', String(model.Properties?.Name)) as Record<string, unknown>;
-      expect(schema.properties).toEqual(expected.properties);
-      expect(schema.required).toEqual(expected.required);
-    });
+    it.each(routeEntries.filter(([, r]) => r.body))(
+      '%s validates its body against a model of the zod schema',
+      (_name, route) => {
+        const modelRef = (
+          methodOf(route).Properties?.RequestModels as Record<string, { Ref: string }>
+        )['application/json'];
+        const model = resourceOf(template, modelRef.Ref);
+        const schema = model.Properties?.Schema as Record<string, unknown>;
+        expect(schema).toEqual(
+          expect.objectContaining({
+            $schema: 'http://json-schema.org/draft-04/schema#',
+            type: 'object',
+            additionalProperties: false,
+          }),
+        );
+        // Models cannot use local definitions: everything is inlined.
+        expect(JSON.stringify(schema)).not.toMatch(/"\$ref"|"definitions"|"\$defs"|"id"/);
+        const expected = apiGatewaySchema(
+          route.body!,
+          'input',
+          String(model.Properties?.Name),
+        ) as Record<string, unknown>;
+        expect(schema.properties).toEqual(expected.properties);
+        expect(schema.required).toEqual(expected.required);
+      },
+    );
   });
 
   describe('stage', () => {
     const stageResource = () => resourceOf(template, logicalIdOf(api().api.deploymentStage));
 
     it('throttles at the stage config’s rate and burst, traces with X-Ray, logs errors but never bodies', () => {
-      templateOfResource(template, logicalIdOf(api().api.deploymentStage)).hasResourceProperties('AWS::ApiGateway::Stage', {
-        StageName: stage,
-        TracingEnabled: true,
-        MethodSettings: [
-          Match.objectLike({
-            HttpMethod: '*',
-            ResourcePath: '/*',
-            ThrottlingRateLimit: s.config.api.throttle.rateLimit,
-            ThrottlingBurstLimit: s.config.api.throttle.burstLimit,
-            LoggingLevel: 'ERROR',
-            DataTraceEnabled: false,
-          }),
-        ],
-      });
+      templateOfResource(template, logicalIdOf(api().api.deploymentStage)).hasResourceProperties(
+        'AWS::ApiGateway::Stage',
+        {
+          StageName: stage,
+          TracingEnabled: true,
+          MethodSettings: [
+            Match.objectLike({
+              HttpMethod: '*',
+              ResourcePath: '/*',
+              ThrottlingRateLimit: s.config.api.throttle.rateLimit,
+              ThrottlingBurstLimit: s.config.api.throttle.burstLimit,
+              LoggingLevel: 'ERROR',
+              DataTraceEnabled: false,
+            }),
+          ],
+        },
+      );
     });
 
     it('writes JSON access logs to a log group with the stage’s retention', () => {
-      const settings = stageResource().Properties?.AccessLogSetting as { DestinationArn: unknown; Format: string };
-      expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(api().accessLogs), 'Arn'] });
+      const settings = stageResource().Properties?.AccessLogSetting as {
+        DestinationArn: unknown;
+        Format: string;
+      };
+      expect(settings.DestinationArn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(api().accessLogs), 'Arn'],
+      });
       const format = JSON.parse(settings.Format) as Record<string, string>;
       expect(format).toEqual(
         expect.objectContaining({
@@ -192,36 +230,61 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
     });
 
     it('is protected by the AWS managed common rule set (WAF)', () => {
-      templateOfResource(template, logicalIdOf(api().webAcl)).hasResourceProperties('AWS::WAFv2::WebACL', {
-        Scope: 'REGIONAL',
-        DefaultAction: { Allow: {} },
-        Rules: Match.arrayWith([
-          Match.objectLike({
-            Statement: { ManagedRuleGroupStatement: Match.objectLike({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }) },
-          }),
-        ]),
-      });
-      const associations = Object.values(resourcesOfType(template, 'AWS::WAFv2::WebACLAssociation'));
+      templateOfResource(template, logicalIdOf(api().webAcl)).hasResourceProperties(
+        'AWS::WAFv2::WebACL',
+        {
+          Scope: 'REGIONAL',
+          DefaultAction: { Allow: {} },
+          Rules: Match.arrayWith([
+            Match.objectLike({
+              Statement: {
+                ManagedRuleGroupStatement: Match.objectLike({
+                  VendorName: 'AWS',
+                  Name: 'AWSManagedRulesCommonRuleSet',
+                }),
+              },
+            }),
+          ]),
+        },
+      );
+      const associations = Object.values(
+        resourcesOfType(template, 'AWS::WAFv2::WebACLAssociation'),
+      );
       expect(associations).toHaveLength(1);
-      expect(associations[0].Properties?.WebACLArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(api().webAcl), 'Arn'] });
+      expect(associations[0].Properties?.WebACLArn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(api().webAcl), 'Arn'],
+      });
       const arn = renderIntrinsic(associations[0].Properties?.ResourceArn);
-      expect(arn).toContain(`/restapis/\${${logicalIdOf(api().api)}}/stages/\${${logicalIdOf(api().api.deploymentStage)}}`);
+      expect(arn).toContain(
+        `/restapis/\${${logicalIdOf(api().api)}}/stages/\${${logicalIdOf(api().api.deploymentStage)}}`,
+      );
     });
 
     it('answers every gateway error in the API’s JSON error shape', () => {
-      const responses = Object.values(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse'));
-      const byType = new Map(responses.map((r) => [String(r.Properties?.ResponseType), r.Properties!]));
+      const responses = Object.values(
+        resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse'),
+      );
+      const byType = new Map(
+        responses.map((r) => [String(r.Properties?.ResponseType), r.Properties!]),
+      );
       for (const status of ['400', '401', '403', '404', '413', '415', '429']) {
         expect(responses.some((r) => r.Properties?.StatusCode === status)).toBe(true);
       }
       for (const def of Object.values(GATEWAY_ERRORS)) {
         const props = byType.get(def.type);
-        expect([def.type, props?.StatusCode]).toEqual([def.type, 'status' in def ? String(def.status) : undefined]);
+        expect([def.type, props?.StatusCode]).toEqual([
+          def.type,
+          'status' in def ? String(def.status) : undefined,
+        ]);
         const body = (props?.ResponseTemplates as Record<string, string>)['application/json']
           .replace(/\$context\.error\.messageString/g, '"a message"')
           .replace(/\$context\.[\w.]+/g, 'x');
         expect(JSON.parse(body)).toEqual({
-          error: { code: 'code' in def ? def.code : 'x', message: expect.any(String), details: { requestId: 'x' } },
+          error: {
+            code: 'code' in def ? def.code : 'x',
+            message: expect.any(String),
+            details: { requestId: 'x' },
+          },
         });
       }
       expect(byType.get('MISSING_AUTHENTICATION_TOKEN')?.StatusCode).toBe('404');
@@ -243,19 +306,24 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
     });
 
     it('is a pool for machine clients: no self sign-up, a strong password policy', () => {
-      templateOfResource(template, logicalIdOf(api().userPool)).hasResourceProperties('AWS::Cognito::UserPool', {
-        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-        Policies: {
-          PasswordPolicy: Match.objectLike({
-            MinimumLength: Match.anyValue(),
-            RequireLowercase: true,
-            RequireUppercase: true,
-            RequireNumbers: true,
-            RequireSymbols: true,
-          }),
+      templateOfResource(template, logicalIdOf(api().userPool)).hasResourceProperties(
+        'AWS::Cognito::UserPool',
+        {
+          AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+          Policies: {
+            PasswordPolicy: Match.objectLike({
+              MinimumLength: Match.anyValue(),
+              RequireLowercase: true,
+              RequireUppercase: true,
+              RequireNumbers: true,
+              RequireSymbols: true,
+            }),
+          },
         },
-      });
-      expect(resourceOf(template, logicalIdOf(api().userPool)).DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+      );
+      expect(resourceOf(template, logicalIdOf(api().userPool)).DeletionPolicy).toBe(
+        s.config.retainData ? 'Retain' : 'Delete',
+      );
     });
 
     it('has one client-credentials app client per configured partner, with exactly its scopes', () => {
@@ -263,21 +331,27 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       expect(clients).toHaveLength(s.config.api.partners.length);
       for (const partner of s.config.api.partners) {
         const deployed = api().partners.find((p) => p.config.name === partner.name)!;
-        templateOfResource(template, logicalIdOf(deployed.client)).hasResourceProperties('AWS::Cognito::UserPoolClient', {
-          ClientName: partner.name,
-          GenerateSecret: true,
-          AllowedOAuthFlows: ['client_credentials'],
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthScopes: partner.scopes.map(fullScope),
-        });
-        const scopes = resourceOf(template, logicalIdOf(deployed.client)).Properties?.AllowedOAuthScopes as string[];
+        templateOfResource(template, logicalIdOf(deployed.client)).hasResourceProperties(
+          'AWS::Cognito::UserPoolClient',
+          {
+            ClientName: partner.name,
+            GenerateSecret: true,
+            AllowedOAuthFlows: ['client_credentials'],
+            AllowedOAuthFlowsUserPoolClient: true,
+            AllowedOAuthScopes: partner.scopes.map(fullScope),
+          },
+        );
+        const scopes = resourceOf(template, logicalIdOf(deployed.client)).Properties
+          ?.AllowedOAuthScopes as string[];
         expect(scopes).not.toContain('openid');
       }
     });
 
     it('hosts /oauth2/token on a Cognito domain named after the stage and account', () => {
       const domain = resourceOf(template, logicalIdOf(api().domain)).Properties!;
-      expect(renderIntrinsic(domain.Domain)).toBe(s.config.api.domainPrefix ?? `fx-partners-${stage}-\${AWS::AccountId}`);
+      expect(renderIntrinsic(domain.Domain)).toBe(
+        s.config.api.domainPrefix ?? `fx-partners-${stage}-\${AWS::AccountId}`,
+      );
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(renderIntrinsic(outputs[STACK_OUTPUTS.partnerTokenUrl].Value)).toMatch(
         /^https:\/\/\$\{\w+\}\.auth\.\$\{AWS::Region\}\.amazoncognito\.com\/oauth2\/token$/,
@@ -296,14 +370,24 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
         const deployed = api().partners.find((p) => p.config.name === partner.name)!;
         const planId = logicalIdOf(deployed.usagePlan);
         templateOfResource(template, planId).hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-          Throttle: { RateLimit: partner.throttle.rateLimit, BurstLimit: partner.throttle.burstLimit },
+          Throttle: {
+            RateLimit: partner.throttle.rateLimit,
+            BurstLimit: partner.throttle.burstLimit,
+          },
           Quota: { Limit: partner.quotaPerDay, Period: 'DAY' },
           ApiStages: [
-            { ApiId: { Ref: logicalIdOf(api().api) }, Stage: { Ref: logicalIdOf(api().api.deploymentStage) } },
+            {
+              ApiId: { Ref: logicalIdOf(api().api) },
+              Stage: { Ref: logicalIdOf(api().api.deploymentStage) },
+            },
           ],
         });
-        const keyIds = planKeys.filter((k) => JSON.stringify(k.Properties?.UsagePlanId) === JSON.stringify({ Ref: planId }));
-        expect(keyIds.map((k) => k.Properties?.KeyId)).toEqual([{ Ref: logicalIdOf(deployed.apiKey.node.defaultChild ?? deployed.apiKey) }]);
+        const keyIds = planKeys.filter(
+          (k) => JSON.stringify(k.Properties?.UsagePlanId) === JSON.stringify({ Ref: planId }),
+        );
+        expect(keyIds.map((k) => k.Properties?.KeyId)).toEqual([
+          { Ref: logicalIdOf(deployed.apiKey.node.defaultChild ?? deployed.apiKey) },
+        ]);
       }
     });
   });
@@ -313,30 +397,53 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       const triggers = Object.values(resourcesOfType(template, 'Custom::Trigger'));
       expect(triggers).toHaveLength(1);
       expect(triggers[0].Properties).toEqual(
-        expect.objectContaining({ ExecuteOnHandlerChange: true, InvocationType: 'RequestResponse' }),
+        expect.objectContaining({
+          ExecuteOnHandlerChange: true,
+          InvocationType: 'RequestResponse',
+        }),
       );
-      const version = resourceOf(template, (triggers[0].Properties?.HandlerArn as { Ref: string }).Ref);
+      const version = resourceOf(
+        template,
+        (triggers[0].Properties?.HandlerArn as { Ref: string }).Ref,
+      );
       expect(version.Properties?.FunctionName).toEqual({ Ref: logicalIdOf(api().seedFunction.fn) });
     });
 
     it('builds the seed function like every FX function, granted the API table and nothing else', () => {
-      templateOfResource(template, logicalIdOf(api().seedFunction.fn)).hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs24.x',
-        Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
-        Timeout: SEED_CURRENCIES.definition.timeoutSeconds,
-      });
+      templateOfResource(template, logicalIdOf(api().seedFunction.fn)).hasResourceProperties(
+        'AWS::Lambda::Function',
+        {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Timeout: SEED_CURRENCIES.definition.timeoutSeconds,
+        },
+      );
       const roleRef = { Ref: logicalIdOf(api().seedFunction.fn.role!) };
       const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
-        .filter((p) => asArray(p.Properties?.Roles).some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
-        .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
-      const dynamo = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
+        .filter((p) =>
+          asArray(p.Properties?.Roles).some((r) => JSON.stringify(r) === JSON.stringify(roleRef)),
+        )
+        .flatMap(
+          (p) =>
+            (
+              p.Properties?.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown }[];
+              }
+            ).Statement,
+        );
+      const dynamo = statements.filter((st) =>
+        asArray(st.Action).some((a) => a.startsWith('dynamodb:')),
+      );
       expect(dynamo.length).toBeGreaterThan(0);
       const apiTableExport = logicalIdOf(s.stateful.tables.api);
       for (const st of dynamo) {
         for (const resource of asArray(st.Resource)) {
           const name = (resource as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
-          const outputs = s.statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+          const outputs = s.statefulTemplate.toJSON().Outputs as Record<
+            string,
+            { Value: unknown; Export?: { Name: string } }
+          >;
           const exported = Object.values(outputs).find((o) => o.Export?.Name === name)?.Value;
           expect(exported).toEqual({ 'Fn::GetAtt': [apiTableExport, 'Arn'] });
         }

@@ -12,13 +12,16 @@ import type { ConversionStore, StoredConversion } from '../../ports/conversion-s
  * - `PARTNER#<clientId>`, `CONVERSION#<id>`: the conversion; ids are ULIDs, so a descending
  *   Query lists a partner's conversions newest first, and a Get by key never finds another's.
  * - `PARTNER#<clientId>`, `IDEMPOTENCY#<key>`: the request hash and a copy of the conversion,
- *   so a retry is answered with one consistent read.
+ *   so a retry is answered with one consistent read; DynamoDB TTL removes it after
+ *   IDEMPOTENCY_TTL_SECONDS (24 h, as payment APIs commonly keep keys), the conversion stays.
  * Both are written in one transaction, each on condition that it does not exist yet.
  */
 export const conversionKeys = {
   conversion: (partner: string, id: string) => ({ pk: `PARTNER#${partner}`, sk: `CONVERSION#${id}` }),
   idempotency: (partner: string, key: string) => ({ pk: `PARTNER#${partner}`, sk: `IDEMPOTENCY#${key}` }),
 };
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const FIELDS = ['id', 'createdAt', 'from', 'to', 'amount', 'converted', 'rate', 'inverseRate', 'asOf', 'provider'] as const;
 
@@ -40,7 +43,12 @@ export function dynamoConversionStore(client: DynamoDBDocumentClient, tableName:
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...conversionKeys.idempotency(partner, idempotencyKey), requestHash, conversion },
+                  Item: {
+                    ...conversionKeys.idempotency(partner, idempotencyKey),
+                    requestHash,
+                    conversion,
+                    expiresAt: Math.floor(Date.parse(conversion.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS,
+                  },
                   ConditionExpression: absent,
                 },
               },

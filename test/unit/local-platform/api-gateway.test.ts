@@ -11,8 +11,17 @@ import {
   type GatewayResponse,
   type LocalApiGatewayOptions,
 } from '../../../lib/local-platform/api-gateway';
-import { TokenIssuer, loadOrCreateSigningKey, signJwt, type SigningKey } from '../../../lib/local-platform/token-service';
-import { MAX_PAYLOAD_BYTES, isPublicRoute, requiredParameters } from '../../../lib/definitions/partner-api';
+import {
+  TokenIssuer,
+  loadOrCreateSigningKey,
+  signJwt,
+  type SigningKey,
+} from '../../../lib/local-platform/token-service';
+import {
+  MAX_PAYLOAD_BYTES,
+  isPublicRoute,
+  requiredParameters,
+} from '../../../lib/definitions/partner-api';
 import {
   ROUTES,
   SCOPES,
@@ -37,12 +46,18 @@ const KEY_A: GatewayApiKey = {
 };
 
 /** A request that passes the request validator for each route (the gateway checks presence and the body model). */
-const SAMPLE: Record<OperationId, { path: string; query?: string; headers?: Record<string, string>; body?: unknown }> = {
+const SAMPLE: Record<
+  OperationId,
+  { path: string; query?: string; headers?: Record<string, string>; body?: unknown }
+> = {
   listCurrencies: { path: '/v1/currencies' },
   putCurrency: { path: '/v1/currencies/USD', body: { enabled: false } },
   deleteCurrency: { path: '/v1/currencies/USD' },
   latestRates: { path: '/v1/rates/latest', query: 'base=USD' },
-  rateHistory: { path: '/v1/rates/history', query: 'base=EUR&quote=USD&from=2024-01-01&to=2024-01-31' },
+  rateHistory: {
+    path: '/v1/rates/history',
+    query: 'base=EUR&quote=USD&from=2024-01-01&to=2024-01-31',
+  },
   convert: { path: '/v1/convert', query: 'from=EUR&to=JPY&amount=10.50' },
   createConversion: {
     path: '/v1/conversions',
@@ -61,7 +76,13 @@ interface Harness {
   /** The gateway's clock (throttling, quotas, requestTime); tokens use the real one. */
   clock: { now: number };
   token: (scopes?: readonly string[], clientId?: string) => string;
-  send: (request: Partial<GatewayRequest> & { token?: string | null; apiKey?: string | null; json?: unknown }) => Promise<GatewayResponse>;
+  send: (
+    request: Partial<GatewayRequest> & {
+      token?: string | null;
+      apiKey?: string | null;
+      json?: unknown;
+    },
+  ) => Promise<GatewayResponse>;
 }
 
 describe('local API gateway', () => {
@@ -74,7 +95,10 @@ describe('local API gateway', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const harness = (overrides: Partial<LocalApiGatewayOptions> = {}, result?: (fn: ApiFunctionName) => unknown): Harness => {
+  const harness = (
+    overrides: Partial<LocalApiGatewayOptions> = {},
+    result?: (fn: ApiFunctionName) => unknown,
+  ): Harness => {
     const clock = { now: Date.UTC(2026, 5, 1, 10, 0, 0) };
     const events: Harness['events'] = [];
     const issuer = new TokenIssuer({
@@ -95,13 +119,20 @@ describe('local API gateway', () => {
       now: () => clock.now,
       invoke: async (fn, event) => {
         events.push({ fn, event });
-        return result ? result(fn) : { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: `{"fn":"${fn}"}` };
+        return result
+          ? result(fn)
+          : {
+              statusCode: 200,
+              headers: { 'Content-Type': 'application/json' },
+              body: `{"fn":"${fn}"}`,
+            };
       },
       ...overrides,
     });
-    const token = (scopes: readonly string[] = ALL_SCOPES, clientId = CLIENT_A) => issuer.sign(clientId, scopes);
+    const token = (scopes: readonly string[] = ALL_SCOPES, clientId = CLIENT_A) =>
+      issuer.sign(clientId, scopes);
     const send: Harness['send'] = (r) => {
-      const headers: [string, string][] = [...(r.headers ?? [])];
+      const headers: (readonly [string, string])[] = [...(r.headers ?? [])];
       const auth = r.token === undefined ? token() : r.token;
       if (auth !== null) headers.push(['Authorization', `Bearer ${auth}`]);
       const apiKey = r.apiKey === undefined ? KEY_A.value : r.apiKey;
@@ -148,10 +179,18 @@ describe('local API gateway', () => {
       const { fn, event } = h.events[0];
       expect(fn).toBe(route.function);
       expect(event).toEqual(
-        expect.objectContaining({ resource: route.path, httpMethod: route.method, isBase64Encoded: false }),
+        expect.objectContaining({
+          resource: route.path,
+          httpMethod: route.method,
+          isBase64Encoded: false,
+        }),
       );
       expect(event.requestContext).toEqual(
-        expect.objectContaining({ resourcePath: route.path, httpMethod: route.method, stage: 'local' }),
+        expect.objectContaining({
+          resourcePath: route.path,
+          httpMethod: route.method,
+          stage: 'local',
+        }),
       );
     },
   );
@@ -182,7 +221,10 @@ describe('local API gateway', () => {
     const claims = event.requestContext.authorizer?.claims as Record<string, string>;
     const signed = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
     const javaDate = (seconds: number) => {
-      const [day, date, month, year, time] = new Date(seconds * 1000).toUTCString().replace(',', '').split(' ');
+      const [day, date, month, year, time] = new Date(seconds * 1000)
+        .toUTCString()
+        .replace(',', '')
+        .split(' ');
       return `${day} ${month} ${date} ${time} UTC ${year}`;
     };
     expect(claims).toEqual({
@@ -200,7 +242,12 @@ describe('local API gateway', () => {
     expect(claims.exp).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}$/);
     for (const value of Object.values(claims)) expect(typeof value).toBe('string');
     expect(event.requestContext.identity).toEqual(
-      expect.objectContaining({ apiKey: KEY_A.value, apiKeyId: KEY_A.id, userAgent: 'partner-sdk/1.0', sourceIp: '127.0.0.1' }),
+      expect.objectContaining({
+        apiKey: KEY_A.value,
+        apiKeyId: KEY_A.id,
+        userAgent: 'partner-sdk/1.0',
+        sourceIp: '127.0.0.1',
+      }),
     );
     expect(event.requestContext.requestId).toBe(response.headers['x-amzn-requestid']);
     expect(event.requestContext.requestTime).toBe('01/Jun/2026:10:00:00 +0000');
@@ -213,7 +260,10 @@ describe('local API gateway', () => {
     await h.send({
       method: 'POST',
       url: '/v1/conversions',
-      headers: [['Content-Type', 'application/json; charset=utf-8'], ['idempotency-key', 'k']],
+      headers: [
+        ['Content-Type', 'application/json; charset=utf-8'],
+        ['idempotency-key', 'k'],
+      ],
       body: Buffer.from(raw),
     });
     expect(h.events[0].event.body).toBe(raw);
@@ -234,7 +284,14 @@ describe('local API gateway', () => {
 
     it('404 for a path no route has', async () => {
       const h = harness();
-      for (const url of ['/', '/v1', '/v1/nope', '/v2/currencies', '/v1/currencies/USD/extra', '/v1/convert/']) {
+      for (const url of [
+        '/',
+        '/v1',
+        '/v1/nope',
+        '/v2/currencies',
+        '/v1/currencies/USD/extra',
+        '/v1/convert/',
+      ]) {
         expectError(await h.send({ url }), 404, 'NOT_FOUND');
       }
       expect(h.events).toHaveLength(0);
@@ -254,7 +311,10 @@ describe('local API gateway', () => {
       const [header, payload, signature] = valid.split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
       const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, scope: ALL_SCOPES.join(' ') + ' fx-api/x' })).toString('base64url')}.${signature}`;
-      const otherKey: SigningKey = { ...key, privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
+      const otherKey: SigningKey = {
+        ...key,
+        privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
+      };
       const now = Math.floor(Date.now() / 1000);
       const base = { ...claims, iat: now, exp: now + 3600 };
       const bad = {
@@ -264,7 +324,10 @@ describe('local API gateway', () => {
         tampered,
         'signed by another key': signJwt(otherKey, base),
         expired: signJwt(key, { ...base, iat: now - 7200, exp: now - 3600 }),
-        'another issuer': signJwt(key, { ...base, iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x' }),
+        'another issuer': signJwt(key, {
+          ...base,
+          iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x',
+        }),
         'an id token': signJwt(key, { ...base, token_use: 'id' }),
         'an unknown app client': signJwt(key, { ...base, client_id: 'someone-else' }),
         'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`,
@@ -279,17 +342,29 @@ describe('local API gateway', () => {
 
     it('403 for a valid token without any of the route’s scopes; any one scope suffices', async () => {
       const h = harness();
-      const response = await h.send({ url: '/v1/conversions', token: h.token([fullScope(SCOPES.ratesRead)]) });
+      const response = await h.send({
+        url: '/v1/conversions',
+        token: h.token([fullScope(SCOPES.ratesRead)]),
+      });
       expectError(response, 403, 'FORBIDDEN');
-      expect(json(response).error.details.requiredScopes).toEqual(protectedRoute.scopes.map(fullScope));
-      const ok = await h.send({ url: '/v1/conversions', token: h.token([fullScope(SCOPES.conversionsRead)]) });
+      expect(json(response).error.details.requiredScopes).toEqual(
+        protectedRoute.scopes.map(fullScope),
+      );
+      const ok = await h.send({
+        url: '/v1/conversions',
+        token: h.token([fullScope(SCOPES.conversionsRead)]),
+      });
       expect(ok.status).toBe(200);
     });
 
     it('403 for a missing or unknown API key, even with a valid token', async () => {
       const h = harness();
       expectError(await h.send({ url: '/v1/conversions', apiKey: null }), 403, 'INVALID_API_KEY');
-      expectError(await h.send({ url: '/v1/conversions', apiKey: 'B'.repeat(40) }), 403, 'INVALID_API_KEY');
+      expectError(
+        await h.send({ url: '/v1/conversions', apiKey: 'B'.repeat(40) }),
+        403,
+        'INVALID_API_KEY',
+      );
       expect(h.events).toHaveLength(0);
     });
 
@@ -310,7 +385,11 @@ describe('local API gateway', () => {
       const convert = await h.send({ url: '/v1/convert?from=EUR&amount=' });
       expectError(convert, 400, 'VALIDATION_ERROR');
       expect(json(convert).error.details.missing).toEqual(['to', 'amount']);
-      const create = await h.send({ method: 'POST', url: '/v1/conversions', json: { from: 'EUR', to: 'USD', amount: '1' } });
+      const create = await h.send({
+        method: 'POST',
+        url: '/v1/conversions',
+        json: { from: 'EUR', to: 'USD', amount: '1' },
+      });
       expectError(create, 400, 'VALIDATION_ERROR');
       expect(json(create).error.details.missing).toEqual(['Idempotency-Key']);
       // Optional parameters may be left out; header names are case-insensitive.
@@ -326,7 +405,11 @@ describe('local API gateway', () => {
 
     it('derives the required parameters from the zod schemas (.optional() = not required)', () => {
       const history = ROUTES.find((r) => r.operationId === 'rateHistory')!;
-      expect(requiredParameters(history)).toEqual({ path: [], query: ['base', 'quote', 'from', 'to'], headers: [] });
+      expect(requiredParameters(history)).toEqual({
+        path: [],
+        query: ['base', 'quote', 'from', 'to'],
+        headers: [],
+      });
     });
 
     it.each([
@@ -342,7 +425,10 @@ describe('local API gateway', () => {
       const response = await h.send({
         method: 'POST',
         url: '/v1/conversions',
-        headers: [['Idempotency-Key', 'k'], ['Content-Type', 'application/json']],
+        headers: [
+          ['Idempotency-Key', 'k'],
+          ['Content-Type', 'application/json'],
+        ],
         body: Buffer.from(raw),
       });
       expectError(response, 400, 'VALIDATION_ERROR');
@@ -354,7 +440,10 @@ describe('local API gateway', () => {
       const response = await h.send({
         method: 'POST',
         url: '/v1/conversions',
-        headers: [['Idempotency-Key', 'k'], ['Content-Type', 'text/plain']],
+        headers: [
+          ['Idempotency-Key', 'k'],
+          ['Content-Type', 'text/plain'],
+        ],
         body: Buffer.from('from=EUR'),
       });
       expect(response.status).toBe(200);
@@ -370,7 +459,11 @@ describe('local API gateway', () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       expectError(await h.send({}), 429, 'THROTTLED');
       h.clock.now += 1000;
-      expect([(await h.send({})).status, (await h.send({})).status, (await h.send({})).status]).toEqual([200, 200, 429]);
+      expect([
+        (await h.send({})).status,
+        (await h.send({})).status,
+        (await h.send({})).status,
+      ]).toEqual([200, 200, 429]);
     });
 
     it('429 QUOTA_EXCEEDED after the daily quota, until the next UTC day', async () => {
@@ -412,7 +505,9 @@ describe('local API gateway', () => {
       expectError(await failing.send({}), 502, 'INTEGRATION_FAILURE');
       const malformed = harness({}, () => ({ body: 'no status' }));
       expectError(await malformed.send({}), 502, 'INTEGRATION_FAILURE');
-      const slow = harness({ invoke: async () => Promise.reject(new Error('rates-api timed out after 10 s')) });
+      const slow = harness({
+        invoke: async () => Promise.reject(new Error('rates-api timed out after 10 s')),
+      });
       expectError(await slow.send({}), 504, 'INTEGRATION_TIMEOUT');
     });
   });
@@ -436,7 +531,9 @@ describe('local API gateway', () => {
           body: Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20),
         });
         expect(big.status).toBe(413);
-        expect(await big.json()).toEqual({ error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) });
+        expect(await big.json()).toEqual({
+          error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }),
+        });
         const docs = await fetch(`${running.url}/v1/docs`);
         expect(docs.status).toBe(200);
         const convert = await fetch(`${running.url}/v1/convert?from=EUR&to=USD&amount=1`, {

@@ -23,11 +23,19 @@ const CLIENT: TokenClient = {
 };
 const FORM = 'application/x-www-form-urlencoded';
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-const decode = (jwt: string) => jwt.split('.').map((part, i) => (i < 2 ? JSON.parse(Buffer.from(part, 'base64url').toString()) : part));
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const decode = (jwt: string) =>
+  jwt
+    .split('.')
+    .map((part, i) => (i < 2 ? JSON.parse(Buffer.from(part, 'base64url').toString()) : part));
 
 const verifierFor = (issuer: string, jwks: Jwks) => {
-  const verifier = JwtRsaVerifier.create({ issuer, audience: null, jwksUri: `${issuer}/.well-known/jwks.json` });
+  const verifier = JwtRsaVerifier.create({
+    issuer,
+    audience: null,
+    jwksUri: `${issuer}/.well-known/jwks.json`,
+  });
   verifier.cacheJwks(jwks as Parameters<typeof verifier.cacheJwks>[0]);
   return verifier;
 };
@@ -37,9 +45,19 @@ describe('token service (Cognito client-credentials stand-in)', () => {
   let key: SigningKey;
   const now = Date.UTC(2026, 0, 15, 12, 0, 0);
   const issuer = () => new TokenIssuer({ key, issuer: ISSUER, clients: [CLIENT], now: () => now });
-  const request = (form: Record<string, string>, authorization = basic(CLIENT.clientId, CLIENT.clientSecret)) =>
-    issuer().token({ authorization, contentType: FORM, body: new URLSearchParams(form).toString() });
-  const errorOf = (response: { status: number; body: string }) => ({ status: response.status, error: JSON.parse(response.body).error });
+  const request = (
+    form: Record<string, string>,
+    authorization = basic(CLIENT.clientId, CLIENT.clientSecret),
+  ) =>
+    issuer().token({
+      authorization,
+      contentType: FORM,
+      body: new URLSearchParams(form).toString(),
+    });
+  const errorOf = (response: { status: number; body: string }) => ({
+    status: response.status,
+    error: JSON.parse(response.body).error,
+  });
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'fx-token-'));
@@ -52,7 +70,11 @@ describe('token service (Cognito client-credentials stand-in)', () => {
     expect(response.status).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     const body = JSON.parse(response.body);
-    expect(body).toEqual({ access_token: expect.any(String), expires_in: 3600, token_type: 'Bearer' });
+    expect(body).toEqual({
+      access_token: expect.any(String),
+      expires_in: 3600,
+      token_type: 'Bearer',
+    });
     const [header, claims] = decode(body.access_token);
     expect(header).toEqual({ kid: key.kid, alg: 'RS256' });
     const iat = now / 1000;
@@ -76,14 +98,23 @@ describe('token service (Cognito client-credentials stand-in)', () => {
     // The fixed clock is in the past: check the signature and claims with a generous grace.
     const payload = await verifier.verify(token, { graceSeconds: 10 * 365 * 86_400 });
     expect(payload.client_id).toBe(CLIENT.clientId);
-    expect(issuer().jwks.keys[0]).toEqual(expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: key.kid }));
+    expect(issuer().jwks.keys[0]).toEqual(
+      expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: key.kid }),
+    );
     expect(issuer().jwks.keys[0]).not.toHaveProperty('d');
   });
 
   it('narrows the token to the requested scopes, and refuses scopes the client does not have', () => {
     const narrowed = request({ grant_type: 'client_credentials', scope: 'fx-api/rates.read' });
     expect(decode(JSON.parse(narrowed.body).access_token)[1].scope).toBe('fx-api/rates.read');
-    expect(errorOf(request({ grant_type: 'client_credentials', scope: 'fx-api/rates.read fx-api/currencies.admin' }))).toEqual({
+    expect(
+      errorOf(
+        request({
+          grant_type: 'client_credentials',
+          scope: 'fx-api/rates.read fx-api/currencies.admin',
+        }),
+      ),
+    ).toEqual({
       status: 400,
       error: 'invalid_scope',
     });
@@ -96,13 +127,20 @@ describe('token service (Cognito client-credentials stand-in)', () => {
     ['a bearer instead of Basic', 'Bearer abc'],
     ['Basic without a colon', `Basic ${Buffer.from('no-colon').toString('base64')}`],
   ])('answers 400 invalid_client for %s', (_case, authorization) => {
-    const response = issuer().token({ authorization, contentType: FORM, body: 'grant_type=client_credentials' });
+    const response = issuer().token({
+      authorization,
+      contentType: FORM,
+      body: 'grant_type=client_credentials',
+    });
     expect(errorOf(response)).toEqual({ status: 400, error: 'invalid_client' });
   });
 
   it('answers OAuth2 errors for a missing or unsupported grant and a non-form body', () => {
     expect(errorOf(request({}))).toEqual({ status: 400, error: 'invalid_request' });
-    expect(errorOf(request({ grant_type: 'authorization_code' }))).toEqual({ status: 400, error: 'unsupported_grant_type' });
+    expect(errorOf(request({ grant_type: 'authorization_code' }))).toEqual({
+      status: 400,
+      error: 'unsupported_grant_type',
+    });
     const json = issuer().token({
       authorization: basic(CLIENT.clientId, CLIENT.clientSecret),
       contentType: 'application/json',
@@ -137,7 +175,10 @@ describe('token service (Cognito client-credentials stand-in)', () => {
       expect(service.tokenUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth2\/token$/);
       const response = await fetch(service.tokenUrl, {
         method: 'POST',
-        headers: { authorization: basic(CLIENT.clientId, CLIENT.clientSecret), 'content-type': FORM },
+        headers: {
+          authorization: basic(CLIENT.clientId, CLIENT.clientSecret),
+          'content-type': FORM,
+        },
         body: 'grant_type=client_credentials&scope=fx-api%2Fconversions.read',
       });
       expect(response.status).toBe(200);
@@ -145,7 +186,9 @@ describe('token service (Cognito client-credentials stand-in)', () => {
       const jwks = (await (await fetch(service.jwksUrl)).json()) as Jwks;
       expect(jwks).toEqual(service.jwks);
       const payload = await verifierFor(service.issuer, jwks).verify(token);
-      expect(payload).toEqual(expect.objectContaining({ iss: service.issuer, scope: 'fx-api/conversions.read' }));
+      expect(payload).toEqual(
+        expect.objectContaining({ iss: service.issuer, scope: 'fx-api/conversions.read' }),
+      );
     });
 
     it('answers other methods and paths with JSON errors', async () => {

@@ -1,0 +1,81 @@
+import { createSimulatedRateProvider } from '../lambdas/adapters/simulated/simulated-rate-provider';
+import { findCurrency, listCurrencies } from '../lambdas/domain/currency';
+import type { CurrencyStore } from '../lambdas/ports/currency-store';
+import type { PublishedPairRate, RateReader } from '../lambdas/ports/rate-reader';
+import { SCOPES, fullScope } from '../lambdas/shared/api-contract';
+import { withHttp, type ApiEvent } from '../lambdas/shared/http';
+import { rateOperations } from '../lambdas/use-cases/rate-queries';
+
+const WARMUP = 500;
+const ITERATIONS = 10_000;
+
+/** Latest rates only, as the LATEST# items hold them; reads cost nothing but the work around them. */
+function memoryRates(rates: readonly PublishedPairRate[]): RateReader {
+  return {
+    latest: async (bases) => rates.filter((r) => bases.includes(r.base)),
+    lastBefore: async () => undefined,
+    first: async () => undefined,
+  };
+}
+
+function memoryCurrencies(): CurrencyStore {
+  const all = listCurrencies().map((c) => ({ ...c, enabled: true }));
+  const unused = async (): Promise<never> => {
+    throw new Error('not used by the convert bench');
+  };
+  return {
+    list: async () => all,
+    get: async (code) => (findCurrency(code) ? { ...findCurrency(code)!, enabled: true } : undefined),
+    addMissing: unused,
+    update: unused,
+    remove: unused,
+  };
+}
+
+const event = (from: string, to: string, amount: string): ApiEvent => ({
+  httpMethod: 'GET',
+  resource: '/v1/convert',
+  path: '/v1/convert',
+  queryStringParameters: { from, to, amount },
+  multiValueQueryStringParameters: { from: [from], to: [to], amount: [amount] },
+  headers: { Accept: 'application/json' },
+  body: null,
+  requestContext: { authorizer: { claims: { client_id: 'bench', scope: fullScope(SCOPES.ratesRead), token_use: 'access' } } },
+});
+
+/**
+ * GET /v1/convert in-process, event to response: routing, claims, validation, the cross from the
+ * simulated EUR feed (fiat crosses, a 3-digit currency, coins both ways), rounding, JSON.
+ */
+export async function run(): Promise<{ name: string; p50Ms: number; p99Ms: number; iterations: number }> {
+  const clock = () => new Date(Date.UTC(2026, 0, 1, 12));
+  const { snapshot } = await createSimulatedRateProvider({ clock }).fetchLatest();
+  const rates = snapshot.rates.map((r) => ({
+    base: snapshot.base,
+    quote: r.quote,
+    rate: r.rate,
+    orientation: r.orientation ?? 'quote-per-base',
+    asOf: snapshot.asOf,
+    provider: snapshot.provider,
+  }));
+  const handler = withHttp(rateOperations, { rates: memoryRates(rates), currencies: memoryCurrencies(), clock });
+  const events = [
+    event('USD', 'JPY', '1250.50'),
+    event('GBP', 'KWD', '99.999'),
+    event('EUR', 'BTC', '10000'),
+    event('ETH', 'USD', '0.75'),
+    event('IDR', 'CHF', '123456789.12'),
+  ];
+
+  const timings: number[] = [];
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    const started = process.hrtime.bigint();
+    const result = await handler(events[i % events.length]);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.statusCode !== 200) throw new Error(`convert answered ${result.statusCode}: ${result.body}`);
+    if (i >= WARMUP) timings.push(ms);
+  }
+  timings.sort((a, b) => a - b);
+  const at = (q: number) => Number(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))].toFixed(4));
+  return { name: 'GET /v1/convert in-process (event -> response, in-memory rates)', p50Ms: at(0.5), p99Ms: at(0.99), iterations: ITERATIONS };
+}

@@ -1,0 +1,247 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
+import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
+import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
+import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { Decimal } from '../../../lambdas/domain/decimal';
+import { listCurrencies } from '../../../lambdas/domain/currency';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
+import { seedCurrencyTable } from '../../../lambdas/handlers/seed-currencies';
+import { Schemas } from '../../../lambdas/shared/api-contract';
+import { withHttp } from '../../../lambdas/shared/http';
+import { conversionOperations, type ConversionDeps } from '../../../lambdas/use-cases/conversions';
+import { currencyOperations } from '../../../lambdas/use-cases/currencies';
+import { rateOperations } from '../../../lambdas/use-cases/rate-queries';
+import { TABLES } from '../../../lib/definitions/resources';
+import { startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
+import {
+  createTableFrom,
+  destroyClients,
+  emulatorClients,
+  scanAll,
+  uniqueName,
+  type EmulatorClients,
+} from '../../support/emulator-resources';
+import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
+import { apiEvent, bodyOf, errorOf, type RequestSpec } from '../../unit/api/fakes';
+
+jest.setTimeout(120_000);
+
+let tmp: string;
+let emulators: RunningEmulators;
+let clients: EmulatorClients;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'partner-api-'));
+  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
+  clients = emulatorClients(emulators.endpoints);
+});
+
+afterAll(async () => {
+  if (clients) destroyClients(clients);
+  await emulators?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const NOW = new Date('2022-07-13T12:00:00.000Z');
+const d = (value: string | number) => new Decimal(value);
+/** NOW, one millisecond later at every call: each conversion gets its own id time. */
+const ticking = (ms = NOW.getTime()) => () => new Date(ms++);
+
+/** Fresh rates and API tables, currencies seeded, the given snapshots stored as process-rates stores them. */
+async function platform(snapshots: readonly RateSnapshot[] = [ecbFixtureSnapshot()]) {
+  const ratesTable = uniqueName('rates');
+  const apiTable = uniqueName('api');
+  await createTableFrom(clients, TABLES.rates, ratesTable);
+  await createTableFrom(clients, TABLES.api, apiTable);
+  await seedCurrencyTable(clients.dynamodb, apiTable);
+  const store = dynamoRateStore(clients.dynamodb, ratesTable);
+  for (const snapshot of snapshots) {
+    await store.putHistory(snapshot);
+    await store.advanceLatest(snapshot);
+  }
+  const deps: ConversionDeps = {
+    rates: dynamoRateReader(clients.dynamodb, ratesTable),
+    currencies: dynamoCurrencyStore(clients.dynamodb, apiTable),
+    conversions: dynamoConversionStore(clients.dynamodb, apiTable),
+    clock: ticking(),
+  };
+  const handlers = [withHttp(rateOperations, deps), withHttp(conversionOperations, deps), withHttp(currencyOperations, deps)];
+  const send = async (spec: RequestSpec) => {
+    for (const handler of handlers) {
+      const result = await handler(apiEvent(spec));
+      if (result.statusCode !== 404 || !/^No route .* here$/.test(errorOf(result).message)) return result;
+    }
+    throw new Error(`no handler serves ${spec.method} ${spec.path}`);
+  };
+  return { apiTable, deps, send, get: (path: string, spec: Partial<RequestSpec> = {}) => send({ method: 'GET', path, ...spec }) };
+}
+
+describe('rates from DynamoDB Local, stored by the real rate store from the ECB fixture', () => {
+  it('quotes USD->JPY as 138.05 / 1.0163 at full precision, rounded half-even to 0 digits, exactly', async () => {
+    const { get } = await platform();
+
+    const result = await get('/v1/convert?from=USD&to=JPY&amount=1000');
+
+    expect(result.statusCode).toBe(200);
+    const exact = d('1000').times(d('138.05').div('1.0163'));
+    expect(Schemas.Quote.parse(bodyOf(result))).toEqual({
+      from: 'USD',
+      to: 'JPY',
+      amount: '1000',
+      converted: exact.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0),
+      rate: d('138.05').div('1.0163').toDecimalPlaces(38).toString(),
+      inverseRate: d('1.0163').div('138.05').toDecimalPlaces(38).toString(),
+      asOf: '2022-07-08T00:00:00.000Z',
+      provider: 'ecb',
+    });
+    expect(bodyOf(result).converted).toBe('135836');
+  });
+
+  it('crosses latest rates from any base, keeping published digits (PLN 4.7630)', async () => {
+    const { get } = await platform();
+
+    const body = bodyOf(await get('/v1/rates/latest?base=GBP&symbols=PLN,JPY,EUR'));
+
+    expect(body.rates).toEqual([
+      { quote: 'PLN', rate: d('4.7630').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
+      { quote: 'JPY', rate: d('138.05').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
+      { quote: 'EUR', rate: d(1).div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
+    ]);
+    expect(bodyOf(await get('/v1/rates/latest?base=EUR&symbols=PLN')).rates[0].rate).toBe('4.763');
+  });
+
+  it('joins a CoinGecko price (USD base) with the ECB euro rate; as-of is the older leg', async () => {
+    const coingecko = snapshotOf('2022-07-08T10:00:00.000Z', [{ quote: 'BTC', rate: '21733.12', orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+    const { get } = await platform([ecbFixtureSnapshot(), coingecko]);
+
+    const body = bodyOf(await get('/v1/convert?from=EUR&to=BTC&amount=1000'));
+
+    expect(body).toMatchObject({
+      converted: d('1000').times('1.0163').div('21733.12').toDecimalPlaces(8).toFixed(8),
+      asOf: '2022-07-08T00:00:00.000Z',
+      provider: 'ecb+coingecko',
+    });
+    expect(bodyOf(await get('/v1/rates/latest?base=BTC&symbols=USD')).rates[0].rate).toBe('21733.12');
+  });
+
+  it('serves a daily history with weekend fallback, page by page', async () => {
+    const week = [
+      snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '138.43' }),
+      ecbFixtureSnapshot(),
+      snapshotOf('2022-07-11T00:00:00.000Z', { USD: '1.0098', JPY: '137.27' }),
+    ];
+    const { get } = await platform(week);
+    const query = '/v1/rates/history?base=USD&quote=JPY&from=2022-07-07&to=2022-07-11&limit=3';
+
+    const first = bodyOf(await get(query));
+    const second = bodyOf(await get(`${query}&cursor=${first.nextCursor}`));
+
+    const points = [...first.items, ...second.items];
+    expect(points.map((p: { date: string; fallback: boolean; asOf: string }) => [p.date, p.fallback, p.asOf.slice(0, 10)])).toEqual([
+      ['2022-07-07', false, '2022-07-07'],
+      ['2022-07-08', false, '2022-07-08'],
+      ['2022-07-09', true, '2022-07-08'],
+      ['2022-07-10', true, '2022-07-08'],
+      ['2022-07-11', false, '2022-07-11'],
+    ]);
+    expect(points[2].rate).toBe(d('138.05').div('1.0163').toDecimalPlaces(38).toString());
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('converts on a date from that day’s rate, and answers 422 before the first one', async () => {
+    const { get } = await platform([snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '138.43' }), ecbFixtureSnapshot()]);
+
+    const thursday = bodyOf(await get('/v1/convert?from=EUR&to=JPY&amount=10&date=2022-07-07'));
+    const before = await get('/v1/convert?from=EUR&to=JPY&amount=10&date=2022-07-06');
+
+    expect(thursday).toMatchObject({ converted: '1384', asOf: '2022-07-07T00:00:00.000Z' });
+    expect(before.statusCode).toBe(422);
+  });
+});
+
+describe('conversions in the API table', () => {
+  const request = { from: 'USD', to: 'JPY', amount: '250.75' };
+  const post = (key: string, body: unknown, clientId = 'partner-a'): RequestSpec => ({
+    method: 'POST',
+    path: '/v1/conversions',
+    headers: { 'Idempotency-Key': key },
+    body,
+    clientId,
+  });
+
+  it('stores one conversion per key even when ten retries race, and replays it', async () => {
+    const { send, apiTable } = await platform();
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => send(post('race-key', request))));
+
+    expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
+    expect(new Set(results.map((r) => r.body)).size).toBe(1);
+    const items = await scanAll(clients, apiTable);
+    expect(items.filter((i) => String(i.sk).startsWith('CONVERSION#'))).toHaveLength(1);
+    expect(items.filter((i) => String(i.sk).startsWith('IDEMPOTENCY#'))).toHaveLength(1);
+    expect(bodyOf(results[0])).toMatchObject({ amount: '250.75', converted: d('250.75').times(d('138.05').div('1.0163')).toDecimalPlaces(0).toFixed(0) });
+  });
+
+  it('answers the same key with another body with 409', async () => {
+    const { send } = await platform();
+    await send(post('k', request));
+
+    const result = await send(post('k', { ...request, to: 'GBP' }));
+
+    expect(result.statusCode).toBe(409);
+    expect(errorOf(result).code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it("lists a partner's conversions newest first across pages and hides them from other partners", async () => {
+    const { send, get } = await platform();
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      ids.push(bodyOf(await send(post(`k-${i}`, { ...request, amount: String(i) }))).id);
+    }
+
+    const first = bodyOf(await get('/v1/conversions?limit=3'));
+    const second = bodyOf(await get(`/v1/conversions?limit=3&cursor=${first.nextCursor}`));
+    const other = await get(`/v1/conversions/${ids[0]}`, { clientId: 'partner-b' });
+    const othersList = bodyOf(await get('/v1/conversions', { clientId: 'partner-b' }));
+
+    expect([...first.items, ...second.items].map((c: { id: string }) => c.id)).toEqual([...ids].reverse());
+    expect(second.nextCursor).toBeNull();
+    expect(other.statusCode).toBe(404);
+    expect(othersList.items).toEqual([]);
+    expect(bodyOf(await get(`/v1/conversions/${ids[0]}`))).toMatchObject({ id: ids[0], amount: '1' });
+  });
+});
+
+describe('currencies in the API table', () => {
+  it('seeds idempotently and keeps admin edits and deletions', async () => {
+    const { send, get, apiTable } = await platform();
+    const put = (code: string, body: unknown) => send({ method: 'PUT', path: `/v1/currencies/${code}`, body });
+
+    expect(bodyOf(await put('KWD', { name: 'Kuwaiti dinar', minorUnits: 2 }))).toEqual({ code: 'KWD', name: 'Kuwaiti dinar', minorUnits: 2, kind: 'fiat', enabled: true });
+    expect((await put('GBP', { enabled: false })).statusCode).toBe(200);
+    expect((await send({ method: 'DELETE', path: '/v1/currencies/SEK' })).statusCode).toBe(204);
+    const reseeded = await seedCurrencyTable(clients.dynamodb, apiTable);
+
+    expect(reseeded.added).toEqual([]);
+    const items = bodyOf(await get('/v1/currencies')).items as { code: string; enabled: boolean; minorUnits: number }[];
+    expect(items).toHaveLength(listCurrencies().length - 1);
+    expect(items.find((c) => c.code === 'KWD')?.minorUnits).toBe(2);
+    expect(items.find((c) => c.code === 'GBP')?.enabled).toBe(false);
+    expect(items.map((c) => c.code)).not.toContain('SEK');
+    expect((await get('/v1/convert?from=GBP&to=USD&amount=1')).statusCode).toBe(422);
+  });
+
+  it('brings a deleted currency back with PUT, and 404s a code it has never known', async () => {
+    const { send } = await platform();
+    await send({ method: 'DELETE', path: '/v1/currencies/CHF' });
+
+    const revived = await send({ method: 'PUT', path: '/v1/currencies/CHF', body: { enabled: true } });
+    const unknown = await send({ method: 'PUT', path: '/v1/currencies/QQQ', body: { enabled: true } });
+
+    expect(bodyOf(revived)).toEqual({ code: 'CHF', name: 'Swiss Franc', minorUnits: 2, kind: 'fiat', enabled: true });
+    expect(unknown.statusCode).toBe(404);
+  });
+});

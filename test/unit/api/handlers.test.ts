@@ -1,0 +1,108 @@
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type GetCommandInput,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { findCurrency, listCurrencies } from '../../../lambdas/domain/currency';
+import { ENV } from '../../../lambdas/shared/env-names';
+import type { ApiHandler } from '../../../lambdas/shared/http';
+import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
+import { ecbFixtureSnapshot } from '../../support/rates';
+import { apiEvent, bodyOf } from './fakes';
+
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api' };
+
+type Loaded = { handler: unknown };
+const handlers: { name: string; env: Record<string, string>; load: () => Promise<Loaded> }[] = [
+  { name: 'currencies-api', env: { [ENV.apiTable]: 'api' }, load: () => import('../../../lambdas/handlers/currencies-api') },
+  { name: 'rates-api', env: API_ENV, load: () => import('../../../lambdas/handlers/rates-api') },
+  { name: 'conversions-api', env: API_ENV, load: () => import('../../../lambdas/handlers/conversions-api') },
+];
+
+async function coldStart(load: () => Promise<Loaded>): Promise<unknown> {
+  let handler: unknown;
+  await jest.isolateModulesAsync(async () => {
+    ({ handler } = await load());
+  });
+  return handler;
+}
+
+describe.each(handlers)('$name cold start', ({ name, env, load }) => {
+  let restore = () => undefined as void;
+  afterEach(() => restore());
+
+  it.each(Object.keys(env))('fails naming %s when it is missing', async (missing) => {
+    restore = setEnv({ ...LOCAL_AWS, ...QUIET_POWERTOOLS, ...env, [missing]: undefined });
+    await expect(coldStart(load)).rejects.toThrow(`${name}: missing environment variable ${missing}`);
+  });
+});
+
+describe('API handlers wired to DynamoDB (mocked SDK)', () => {
+  let restore: () => void;
+  let rates: ApiHandler;
+  let conversions: ApiHandler;
+  let seed: (typeof import('../../../lambdas/handlers/seed-currencies'))['handler'];
+
+  beforeAll(async () => {
+    restore = setEnv({ ...LOCAL_AWS, ...QUIET_POWERTOOLS, ...API_ENV });
+    ({ handler: rates } = await import('../../../lambdas/handlers/rates-api'));
+    ({ handler: conversions } = await import('../../../lambdas/handlers/conversions-api'));
+    ({ handler: seed } = await import('../../../lambdas/handlers/seed-currencies'));
+  });
+  afterAll(() => restore());
+
+  beforeEach(() => {
+    ddbMock.reset();
+    const ecb = ecbFixtureSnapshot();
+    ddbMock.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+      const pk = input.ExpressionAttributeValues?.[':pk'];
+      if (pk !== 'LATEST#EUR') return { Items: [] };
+      return { Items: ecb.rates.map((r) => ({ base: 'EUR', quote: r.quote, published: r.rate, asOf: ecb.asOf, provider: 'ecb' })) };
+    });
+    ddbMock.on(GetCommand).callsFake((input: GetCommandInput) => {
+      const { pk, sk } = input.Key as { pk: string; sk: string };
+      if (pk !== 'CURRENCY') return {};
+      return { Item: { pk, sk, ...findCurrency(sk), enabled: true } };
+    });
+    ddbMock.on(TransactWriteCommand).resolves({});
+    ddbMock.on(PutCommand).resolves({});
+  });
+
+  it('rates-api quotes from the rates and API tables', async () => {
+    const result = await rates(apiEvent({ method: 'GET', path: '/v1/convert?from=USD&to=JPY&amount=100' }));
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({ converted: '13584', provider: 'ecb' });
+    const tables = ddbMock.calls().map((c) => (c.args[0].input as { TableName: string }).TableName);
+    expect(new Set(tables)).toEqual(new Set(['rates', 'api']));
+  });
+
+  it('conversions-api records a conversion with one transaction in the API table', async () => {
+    const result = await conversions(
+      apiEvent({ method: 'POST', path: '/v1/conversions', headers: { 'Idempotency-Key': 'k' }, body: { from: 'EUR', to: 'USD', amount: '10' } }),
+    );
+
+    expect(result.statusCode).toBe(201);
+    expect(bodyOf(result)).toMatchObject({ converted: '10.16', rate: '1.0163' });
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('seed-currencies adds every currency on Create and does nothing on Delete', async () => {
+    const created = await seed({ RequestType: 'Create' });
+    ddbMock.resetHistory();
+    const deleted = await seed({ RequestType: 'Delete', PhysicalResourceId: 'supported-currencies' });
+
+    expect(created).toEqual({
+      PhysicalResourceId: 'supported-currencies',
+      Data: { added: String(listCurrencies().length), known: String(listCurrencies().length) },
+    });
+    expect(deleted).toEqual({ PhysicalResourceId: 'supported-currencies' });
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,276 @@
+import { Decimal } from '../../../lambdas/domain/decimal';
+import type { PublishedPairRate } from '../../../lambdas/ports/rate-reader';
+import { Schemas } from '../../../lambdas/shared/api-contract';
+import { withHttp } from '../../../lambdas/shared/http';
+import { rateBook, rateOperations, type RateQueryDeps } from '../../../lambdas/use-cases/rate-queries';
+import { COINGECKO_BTC, JUL8, apiEvent, bodyOf, defaultRates, errorOf, memoryDeps, rate } from './fakes';
+
+const exact = (value: Decimal) => value.toDecimalPlaces(38).toString();
+const d = (value: string | number) => new Decimal(value);
+
+function api(rates?: readonly PublishedPairRate[], deps: Partial<RateQueryDeps> = {}) {
+  const all = { ...memoryDeps(rates), ...deps };
+  const handler = withHttp(rateOperations, all);
+  return { deps: all, get: (path: string) => handler(apiEvent({ method: 'GET', path })) };
+}
+
+describe('GET /v1/rates/latest', () => {
+  it('crosses USD->JPY from the EUR feed exactly: (JPY/EUR) / (USD/EUR), as-of and provider of the legs', async () => {
+    const result = await api().get('/v1/rates/latest?base=USD&symbols=JPY,EUR');
+
+    expect(result.statusCode).toBe(200);
+    const body = Schemas.Rate.array().parse(bodyOf(result).rates);
+    expect(bodyOf(result).base).toBe('USD');
+    expect(body).toEqual([
+      { quote: 'JPY', rate: exact(d('138.05').div('1.0163')), asOf: JUL8, provider: 'ecb' },
+      { quote: 'EUR', rate: exact(d(1).div('1.0163')), asOf: JUL8, provider: 'ecb' },
+    ]);
+    expect(body[0].rate).toBe('135.83587523369083931909869133129981304733');
+  });
+
+  it('serves a coin priced in USD both ways without rounding the published price', async () => {
+    const { get } = api();
+    const btcUsd = bodyOf(await get('/v1/rates/latest?base=BTC&symbols=USD')).rates[0];
+    const usdBtc = bodyOf(await get('/v1/rates/latest?base=USD&symbols=BTC')).rates[0];
+
+    expect(btcUsd).toEqual({ quote: 'USD', rate: '16730.75', asOf: COINGECKO_BTC.asOf, provider: 'coingecko' });
+    expect(usdBtc.rate).toBe(exact(d(1).div('16730.75')));
+  });
+
+  it('joins a coin price in USD with a rate published in EUR; as-of is the older leg, providers are both', async () => {
+    const result = bodyOf(await api().get('/v1/rates/latest?base=JPY&symbols=BTC')).rates[0];
+
+    expect(result).toEqual({
+      quote: 'BTC',
+      rate: exact(d('1.0163').div('138.05').times(d(1).div('16730.75'))),
+      asOf: JUL8,
+      provider: 'ecb+coingecko',
+    });
+  });
+
+  it('prefers the freshest path: a newer direct OXR rate over the ECB cross, and back when OXR goes stale', async () => {
+    const oxr = rate('USD', 'JPY', '135.9', '2022-07-08T14:00:00.000Z', 'oxr');
+    const stale = rate('USD', 'JPY', '131.2', '2022-06-01T14:00:00.000Z', 'oxr');
+
+    const fresh = bodyOf(await api([...defaultRates(), oxr]).get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
+    const old = bodyOf(await api([...defaultRates(), stale]).get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
+
+    expect(fresh).toMatchObject({ rate: '135.9', provider: 'oxr', asOf: oxr.asOf });
+    expect(old).toMatchObject({ provider: 'ecb', asOf: JUL8 });
+  });
+
+  it('lists every enabled currency it can price when no symbols are given', async () => {
+    const body = bodyOf(await api().get('/v1/rates/latest?base=EUR'));
+    const quotes = body.rates.map((r: { quote: string }) => r.quote);
+
+    expect(quotes).toEqual([...quotes].sort());
+    expect(quotes).toEqual(expect.arrayContaining(['USD', 'JPY', 'BTC', 'KWD']));
+    expect(quotes).not.toContain('EUR');
+    expect(quotes).not.toContain('ARS'); // no provider publishes it
+  });
+
+  it('answers 1 for the base itself when asked', async () => {
+    const body = bodyOf(await api().get('/v1/rates/latest?base=USD&symbols=USD'));
+    expect(body.rates[0]).toMatchObject({ quote: 'USD', rate: '1', provider: 'identity' });
+  });
+
+  it('rejects unknown, disabled and unpriced currencies with 422, malformed codes with 400', async () => {
+    const { deps, get } = api();
+    await deps.currencies.update('GBP', { enabled: false });
+
+    const unknown = await get('/v1/rates/latest?base=ABC');
+    const disabled = await get('/v1/rates/latest?base=USD&symbols=EUR,GBP');
+    const unpriced = await get('/v1/rates/latest?base=USD&symbols=ARS,JPY');
+    const malformed = await get('/v1/rates/latest?base=US');
+
+    expect(unknown.statusCode).toBe(422);
+    expect(errorOf(unknown)).toMatchObject({ code: 'UNSUPPORTED_CURRENCY', details: { currency: 'ABC' } });
+    expect(disabled.statusCode).toBe(422);
+    expect(errorOf(disabled)).toMatchObject({ code: 'UNSUPPORTED_CURRENCY', details: { currency: 'GBP', enabled: false } });
+    expect(unpriced.statusCode).toBe(422);
+    expect(errorOf(unpriced)).toMatchObject({ code: 'RATE_NOT_FOUND', details: { currencies: ['ARS'] } });
+    expect(malformed.statusCode).toBe(400);
+  });
+});
+
+describe('GET /v1/convert', () => {
+  const quote = async (query: string, rates?: readonly PublishedPairRate[]) => {
+    const result = await api(rates).get(`/v1/convert?${query}`);
+    expect(result.statusCode).toBe(200);
+    return Schemas.Quote.parse(bodyOf(result));
+  };
+
+  it('quotes USD->JPY from the ECB cross, rounded half-even to 0 digits, with rate, inverse and as-of', async () => {
+    const body = await quote('from=USD&to=JPY&amount=100');
+
+    expect(body).toEqual({
+      from: 'USD',
+      to: 'JPY',
+      amount: '100',
+      converted: d(100).times(d('138.05').div('1.0163')).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0),
+      rate: exact(d('138.05').div('1.0163')),
+      inverseRate: exact(d('1.0163').div('138.05')),
+      asOf: JUL8,
+      provider: 'ecb',
+    });
+    expect(body.converted).toBe('13584');
+  });
+
+  it.each([
+    ['JPY, 0 digits: 1380.5 rounds to the even 1380', 'from=EUR&to=JPY&amount=10', '1380'],
+    ['JPY, 0 digits: 1394.305 rounds down', 'from=EUR&to=JPY&amount=10.1', '1394'],
+    ['USD, 2 digits, zeros kept', 'from=EUR&to=USD&amount=100', '101.63'],
+    ['KWD, 3 digits: 3.0745 rounds to the even 3.074', 'from=USD&to=KWD&amount=10', '3.074'],
+    ['KWD, 3 digits: 3.0745 x 3 = 9.2235 rounds to 9.224', 'from=USD&to=KWD&amount=30', '9.224'],
+    ['KWD, 3 digits, trailing zeros', 'from=USD&to=KWD&amount=0.0001', '0.000'],
+    ['BTC, 8 digits from a USD price', 'from=USD&to=BTC&amount=1000', d(1000).div('16730.75').toDecimalPlaces(8).toFixed(8)],
+    ['BTC to USD, 2 digits', 'from=BTC&to=USD&amount=0.5', '8365.38'],
+  ])('rounds %s', async (_case, query, converted) => {
+    expect((await quote(query)).converted).toBe(converted);
+  });
+
+  it('rounds BTC half-even at 8 digits: 0.01 EUR at 0.0000105 BTC/EUR is 0.000000105 -> 0.00000010', async () => {
+    const rates = [rate('EUR', 'BTC', '0.0000105', '2022-07-08T12:00:00.000Z', 'simulated')];
+    expect((await quote('from=EUR&to=BTC&amount=0.01', rates)).converted).toBe('0.00000010');
+  });
+
+  it("rounds to the precision an administrator set for the target", async () => {
+    const { deps, get } = api();
+    await deps.currencies.update('JPY', { minorUnits: 2 });
+    // 1394.305 at 2 digits is a tie: half-even keeps the even 1394.30.
+    expect(bodyOf(await get('/v1/convert?from=EUR&to=JPY&amount=10.1')).converted).toBe('1394.30');
+  });
+
+  it('converts on a date without publication with the previous published rate', async () => {
+    const rates = [...defaultRates(), rate('EUR', 'JPY', '137.00', '2022-07-11T00:00:00.000Z')];
+    const saturday = await quote('from=EUR&to=JPY&amount=1&date=2022-07-09', rates);
+    const monday = await quote('from=EUR&to=JPY&amount=1&date=2022-07-11', rates);
+
+    expect(saturday).toMatchObject({ converted: '138', rate: '138.05', asOf: JUL8 });
+    expect(monday).toMatchObject({ converted: '137', asOf: '2022-07-11T00:00:00.000Z' });
+  });
+
+  it('answers 422 for a date before any rate or in the future, 400 for a date that does not exist', async () => {
+    const { get } = api();
+    const before = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2022-07-01');
+    const future = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2030-01-01');
+    const impossible = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2022-02-30');
+
+    expect(before.statusCode).toBe(422);
+    expect(errorOf(before).code).toBe('RATE_NOT_FOUND');
+    expect(future.statusCode).toBe(422);
+    expect(impossible.statusCode).toBe(400);
+  });
+
+  it('rejects a zero amount (400) and a result over 38 digits (422)', async () => {
+    const { get } = api();
+    const zero = await get('/v1/convert?from=EUR&to=JPY&amount=0.000');
+    const huge = await get(`/v1/convert?from=EUR&to=IDR&amount=${'9'.repeat(38)}`);
+
+    expect(zero.statusCode).toBe(400);
+    expect(errorOf(zero).code).toBe('INVALID_AMOUNT');
+    expect(huge.statusCode).toBe(422);
+    expect(errorOf(huge).code).toBe('AMOUNT_OUT_OF_RANGE');
+  });
+
+  it('converts a currency to itself at 1, still rounding half-even', async () => {
+    expect(await quote('from=JPY&to=JPY&amount=12.5')).toMatchObject({ converted: '12', rate: '1', inverseRate: '1' });
+  });
+});
+
+describe('GET /v1/rates/history', () => {
+  // ECB publishes on business days: Wed 6th, Thu 7th, Fri 8th, Mon 11th; none on the weekend.
+  const week = [
+    ...[
+      ['2022-07-06', '1.0177', '139.88'],
+      ['2022-07-07', '1.0180', '138.43'],
+      ['2022-07-08', '1.0163', '138.05'],
+      ['2022-07-11', '1.0098', '137.27'],
+    ].flatMap(([day, usd, jpy]) => [
+      rate('EUR', 'USD', usd, `${day}T00:00:00.000Z`),
+      rate('EUR', 'JPY', jpy, `${day}T00:00:00.000Z`),
+    ]),
+  ];
+  const page = async (get: (p: string) => ReturnType<ReturnType<typeof api>['get']>, query: string) => {
+    const result = await get(`/v1/rates/history?${query}`);
+    expect(result.statusCode).toBe(200);
+    const body = bodyOf(result);
+    return { items: Schemas.HistoryPoint.array().parse(body.items), nextCursor: body.nextCursor as string | null };
+  };
+
+  it('gives one point per day, the previous publication on days without one (fallback: true)', async () => {
+    const { get } = api(week);
+    const body = await page(get, 'base=EUR&quote=JPY&from=2022-07-06&to=2022-07-12');
+
+    expect(body.items.map((p) => [p.date, p.rate, p.asOf, p.fallback])).toEqual([
+      ['2022-07-06', '139.88', '2022-07-06T00:00:00.000Z', false],
+      ['2022-07-07', '138.43', '2022-07-07T00:00:00.000Z', false],
+      ['2022-07-08', '138.05', '2022-07-08T00:00:00.000Z', false],
+      ['2022-07-09', '138.05', '2022-07-08T00:00:00.000Z', true],
+      ['2022-07-10', '138.05', '2022-07-08T00:00:00.000Z', true],
+      ['2022-07-11', '137.27', '2022-07-11T00:00:00.000Z', false],
+      ['2022-07-12', '137.27', '2022-07-11T00:00:00.000Z', true],
+    ]);
+    expect(body.nextCursor).toBeNull();
+  });
+
+  it('crosses each day from that day’s legs', async () => {
+    const { get } = api(week);
+    const body = await page(get, 'base=USD&quote=JPY&from=2022-07-07&to=2022-07-09');
+    expect(body.items.map((p) => p.rate)).toEqual([
+      exact(d('138.43').div('1.0180')),
+      exact(d('138.05').div('1.0163')),
+      exact(d('138.05').div('1.0163')),
+    ]);
+    expect(body.items.map((p) => p.provider)).toEqual(['ecb', 'ecb', 'ecb']);
+  });
+
+  it('pages with an opaque cursor, then null; days before the first publication and after today are left out', async () => {
+    const { get } = api(week);
+    const query = 'base=EUR&quote=USD&from=2022-07-01&to=2022-12-31&limit=3';
+    const first = await page(get, query);
+    const second = await page(get, `${query}&cursor=${first.nextCursor}`);
+    const third = await page(get, `${query}&cursor=${second.nextCursor}`);
+
+    expect(first.items.map((p) => p.date)).toEqual(['2022-07-06', '2022-07-07', '2022-07-08']);
+    expect(second.items.map((p) => p.date)).toEqual(['2022-07-09', '2022-07-10', '2022-07-11']);
+    expect(third.items.map((p) => p.date)).toEqual(['2022-07-12', '2022-07-13']);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('rejects a cursor from another query, a forged cursor, bad limits and reversed or impossible dates', async () => {
+    const { get } = api(week);
+    const { nextCursor } = await page(get, 'base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&limit=2');
+    const cases = [
+      `base=EUR&quote=JPY&from=2022-07-06&to=2022-07-12&cursor=${nextCursor}`,
+      'base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&cursor=bm90LWEtY3Vyc29y',
+      'base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&limit=0',
+      'base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&limit=367',
+      'base=EUR&quote=USD&from=2022-07-12&to=2022-07-06',
+      'base=EUR&quote=USD&from=2022-02-29&to=2022-03-01',
+    ];
+    for (const query of cases) {
+      const result = await get(`/v1/rates/history?${query}`);
+      expect({ query, status: result.statusCode }).toEqual({ query, status: 400 });
+      errorOf(result);
+    }
+  });
+
+  it('answers 422 when no stored rate connects the currencies', async () => {
+    const result = await api(week).get('/v1/rates/history?base=EUR&quote=ARS&from=2022-07-06&to=2022-07-12');
+    expect(result.statusCode).toBe(422);
+    expect(errorOf(result).code).toBe('RATE_NOT_FOUND');
+  });
+});
+
+describe('rateBook', () => {
+  it('does not cross through a coin table priced by two providers', () => {
+    const rates = [
+      rate('EUR', 'ETH', '3200', '2022-07-08T12:00:00.000Z', 'simulated', 'base-per-quote'),
+      rate('USD', 'ETH', '3500', '2022-07-08T12:00:00.000Z', 'coingecko', 'base-per-quote'),
+    ];
+    const resolve = rateBook(rates);
+    expect(resolve('EUR', 'USD', JUL8)).toBeUndefined();
+    expect(resolve('ETH', 'EUR', JUL8)?.rate.toString()).toBe('3200');
+  });
+});
