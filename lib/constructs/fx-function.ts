@@ -94,10 +94,20 @@ export class FxFunction extends Construct {
     return this;
   }
 
-  /** Sets the secret-id variable and grants reading that one secret. */
+  /**
+   * Sets the secret-id variable and grants reading that one secret. The grant is on the role
+   * only: `secret.grantRead` would also write this role into the stateful stack's key policy and
+   * tie the two stacks in a cycle.
+   */
   useSecret(envVar: string, secret: secretsmanager.ISecret): this {
     this.fn.addEnvironment(envVar, secret.secretArn);
-    secret.grantRead(this.fn);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretArn],
+      }),
+    );
+    this.allowKey(secret.encryptionKey, 'read');
     return this;
   }
 
