@@ -15,7 +15,10 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, NumberValue, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { EmulatorEndpoints } from '../../lib/local-platform/emulators';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulators, type EmulatorEndpoints, type RunningEmulators } from '../../lib/local-platform/emulators';
 import type { TableDefinition } from '../../lib/definitions/resources';
 
 const sdk = {
@@ -162,4 +165,42 @@ export async function getObjectBytes(
 ): Promise<Uint8Array> {
   const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return object.Body!.transformToByteArray();
+}
+
+export interface EmulatorFixture {
+  readonly emulators: RunningEmulators;
+  readonly clients: EmulatorClients;
+  /** The temp directory the emulators keep their data in. */
+  readonly dir: string;
+}
+
+/**
+ * Starts the emulators once for the test file (beforeAll) in a temp directory and stops them
+ * afterwards (afterAll). Read the fixture inside tests or hooks, not at import time.
+ */
+export function useEmulators(name: string): EmulatorFixture {
+  let state: { emulators: RunningEmulators; clients: EmulatorClients; dir: string } | undefined;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    const emulators = await startEmulators({ dataDir: join(dir, 'data') });
+    state = { emulators, clients: emulatorClients(emulators.endpoints), dir };
+  });
+  afterAll(async () => {
+    if (!state) return;
+    destroyClients(state.clients);
+    await state.emulators.stop();
+    rmSync(state.dir, { recursive: true, force: true });
+  });
+  const current = () => state ?? (() => { throw new Error('emulators are not started yet (use them inside tests)'); })();
+  return {
+    get emulators() {
+      return current().emulators;
+    },
+    get clients() {
+      return current().clients;
+    },
+    get dir() {
+      return current().dir;
+    },
+  };
 }

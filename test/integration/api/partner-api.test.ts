@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
 import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
@@ -15,35 +12,18 @@ import { conversionOperations, type ConversionDeps } from '../../../lambdas/use-
 import { currencyOperations } from '../../../lambdas/use-cases/currencies';
 import { rateOperations } from '../../../lambdas/use-cases/rate-queries';
 import { TABLES } from '../../../lib/definitions/resources';
-import { startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
 import {
   createTableFrom,
-  destroyClients,
-  emulatorClients,
   scanAll,
   uniqueName,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
 import { apiEvent, bodyOf, errorOf, type RequestSpec } from '../../unit/api/fakes';
 
 jest.setTimeout(120_000);
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'partner-api-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-});
-
-afterAll(async () => {
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = useEmulators('partner-api');
 
 const NOW = new Date('2022-07-13T12:00:00.000Z');
 const d = (value: string | number) => new Decimal(value);
@@ -54,18 +34,18 @@ const ticking = (ms = NOW.getTime()) => () => new Date(ms++);
 async function platform(snapshots: readonly RateSnapshot[] = [ecbFixtureSnapshot()]) {
   const ratesTable = uniqueName('rates');
   const apiTable = uniqueName('api');
-  await createTableFrom(clients, TABLES.rates, ratesTable);
-  await createTableFrom(clients, TABLES.api, apiTable);
-  await seedCurrencyTable(clients.dynamodb, apiTable);
-  const store = dynamoRateStore(clients.dynamodb, ratesTable);
+  await createTableFrom(env.clients, TABLES.rates, ratesTable);
+  await createTableFrom(env.clients, TABLES.api, apiTable);
+  await seedCurrencyTable(env.clients.dynamodb, apiTable);
+  const store = dynamoRateStore(env.clients.dynamodb, ratesTable);
   for (const snapshot of snapshots) {
     await store.putHistory(snapshot);
     await store.advanceLatest(snapshot);
   }
   const deps: ConversionDeps = {
-    rates: dynamoRateReader(clients.dynamodb, ratesTable),
-    currencies: dynamoCurrencyStore(clients.dynamodb, apiTable),
-    conversions: dynamoConversionStore(clients.dynamodb, apiTable),
+    rates: dynamoRateReader(env.clients.dynamodb, ratesTable),
+    currencies: dynamoCurrencyStore(env.clients.dynamodb, apiTable),
+    conversions: dynamoConversionStore(env.clients.dynamodb, apiTable),
     clock: ticking(),
   };
   const handlers = [withHttp(rateOperations, deps), withHttp(conversionOperations, deps), withHttp(currencyOperations, deps)];
@@ -179,7 +159,7 @@ describe('conversions in the API table', () => {
 
     expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
     expect(new Set(results.map((r) => r.body)).size).toBe(1);
-    const items = await scanAll(clients, apiTable);
+    const items = await scanAll(env.clients, apiTable);
     expect(items.filter((i) => String(i.sk).startsWith('CONVERSION#'))).toHaveLength(1);
     expect(items.filter((i) => String(i.sk).startsWith('IDEMPOTENCY#'))).toHaveLength(1);
     expect(bodyOf(results[0])).toMatchObject({ amount: '250.75', converted: d('250.75').times(d('138.05').div('1.0163')).toDecimalPlaces(0).toFixed(0) });
@@ -223,7 +203,7 @@ describe('currencies in the API table', () => {
     expect(bodyOf(await put('KWD', { name: 'Kuwaiti dinar', minorUnits: 2 }))).toEqual({ code: 'KWD', name: 'Kuwaiti dinar', minorUnits: 2, kind: 'fiat', enabled: true });
     expect((await put('GBP', { enabled: false })).statusCode).toBe(200);
     expect((await send({ method: 'DELETE', path: '/v1/currencies/SEK' })).statusCode).toBe(204);
-    const reseeded = await seedCurrencyTable(clients.dynamodb, apiTable);
+    const reseeded = await seedCurrencyTable(env.clients.dynamodb, apiTable);
 
     expect(reseeded.added).toEqual([]);
     const items = bodyOf(await get('/v1/currencies')).items as { code: string; enabled: boolean; minorUnits: number }[];

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
@@ -13,40 +10,23 @@ import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { processRateSnapshot, type ProcessRatesDeps } from '../../../lambdas/use-cases/process-rate-snapshot';
 import { TABLES } from '../../../lib/definitions/resources';
-import { startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
 import {
   createBucket,
   createQueue,
   createTableFrom,
-  destroyClients,
   drainQueue,
-  emulatorClients,
   getObjectBytes,
   listKeys,
   scanAll,
   uniqueName,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { queryParquet } from '../../support/parquet-sql';
 import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
 
 jest.setTimeout(120_000);
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'rates-pipeline-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-});
-
-afterAll(async () => {
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = useEmulators('rates-pipeline');
 
 interface Pipeline {
   readonly table: string;
@@ -63,15 +43,15 @@ interface Pipeline {
 async function pipeline(): Promise<Pipeline> {
   const table = uniqueName('rates');
   const bucket = uniqueName('lake');
-  await createTableFrom(clients, TABLES.rates, table);
-  await createBucket(clients, bucket);
-  const { url: rateChangesUrl } = await createQueue(clients, uniqueName('rate-changes'));
+  await createTableFrom(env.clients, TABLES.rates, table);
+  await createBucket(env.clients, bucket);
+  const { url: rateChangesUrl } = await createQueue(env.clients, uniqueName('rate-changes'));
   const deps: ProcessRatesDeps = {
-    store: dynamoRateStore(clients.dynamodb, table),
-    lake: s3ObjectStore(clients.s3, bucket),
+    store: dynamoRateStore(env.clients.dynamodb, table),
+    lake: s3ObjectStore(env.clients.s3, bucket),
     curatedPrefix: LAKE_PREFIXES.curatedRates,
     toCurated: curatedRatesParquet,
-    rateChanges: sqsMessagePublisher(clients.sqs, rateChangesUrl),
+    rateChanges: sqsMessagePublisher(env.clients.sqs, rateChangesUrl),
   };
   return {
     table,
@@ -81,9 +61,9 @@ async function pipeline(): Promise<Pipeline> {
     // Through JSON, as the snapshot travels on the rates queue.
     process: (snapshot, delivery) => processRateSnapshot(deps, JSON.parse(JSON.stringify(snapshot)), delivery),
     events: async () =>
-      (await drainQueue(clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
+      (await drainQueue(env.clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
     item: async (pk, sk) =>
-      (await clients.dynamodb.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item,
+      (await env.clients.dynamodb.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item,
   };
 }
 
@@ -115,9 +95,9 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
 
     const key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
     expect(key).toBe('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T000000Z.parquet');
-    expect(await listKeys(clients, p.bucket, 'curated/')).toEqual([key]);
+    expect(await listKeys(env.clients, p.bucket, 'curated/')).toEqual([key]);
     const rows = await queryParquet(
-      await getObjectBytes(clients, p.bucket, key),
+      await getObjectBytes(env.clients, p.bucket, key),
       `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, quote_per_base::VARCHAR AS qpb,
               base_currency, provider, snapshot_id, strftime(as_of, '%Y-%m-%dT%H:%M:%S') AS as_of
          FROM read_parquet({file})`,
@@ -160,7 +140,7 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
         published: quote === 'USD' ? '1.0180' : '137.50',
       });
     }
-    expect(await listKeys(clients, p.bucket, 'curated/')).toHaveLength(2);
+    expect(await listKeys(env.clients, p.bucket, 'curated/')).toHaveLength(2);
     expect(await p.events()).toEqual([]);
   });
 
@@ -177,8 +157,8 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
       snapshot = ecbFixtureSnapshot();
       key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
       await p.process(snapshot);
-      itemsAfterFirst = await scanAll(clients, p.table);
-      bytesAfterFirst = await getObjectBytes(clients, p.bucket, key);
+      itemsAfterFirst = await scanAll(env.clients, p.table);
+      bytesAfterFirst = await getObjectBytes(env.clients, p.bucket, key);
       firstEvents = await p.events();
     });
 
@@ -189,9 +169,9 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
       await p.process(snapshot, { redelivered });
 
       expect(itemsAfterFirst).toHaveLength(62);
-      expect(await scanAll(clients, p.table)).toEqual(itemsAfterFirst);
-      expect(await listKeys(clients, p.bucket, '')).toEqual([key]);
-      expect(Buffer.from(await getObjectBytes(clients, p.bucket, key)).equals(Buffer.from(bytesAfterFirst))).toBe(true);
+      expect(await scanAll(env.clients, p.table)).toEqual(itemsAfterFirst);
+      expect(await listKeys(env.clients, p.bucket, '')).toEqual([key]);
+      expect(Buffer.from(await getObjectBytes(env.clients, p.bucket, key)).equals(Buffer.from(bytesAfterFirst))).toBe(true);
     });
 
     it('as a new message emits no change events', async () => {
@@ -262,8 +242,8 @@ describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
 
     await expect(p.process(bad)).rejects.toThrow('ecb: rate for USD is not a plain positive decimal: "0"');
 
-    expect(await scanAll(clients, p.table)).toEqual([]);
-    expect(await listKeys(clients, p.bucket, '')).toEqual([]);
+    expect(await scanAll(env.clients, p.table)).toEqual([]);
+    expect(await listKeys(env.clients, p.bucket, '')).toEqual([]);
     expect(await p.events()).toEqual([]);
   });
 });

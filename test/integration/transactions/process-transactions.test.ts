@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCommand, NumberValue, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoRateHistory } from '../../../lambdas/adapters/aws/dynamodb-rate-history';
 import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
@@ -18,18 +15,15 @@ import {
   type TransactionMessage,
 } from '../../../lambdas/use-cases/process-transactions';
 import { TABLES } from '../../../lib/definitions/resources';
-import { startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
 import {
   createBucket,
   createQueue,
   createTableFrom,
-  destroyClients,
   drainQueue,
-  emulatorClients,
   getObjectBytes,
   listKeys,
   uniqueName,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { queryParquet } from '../../support/lake';
 import { snapshotOf } from '../../support/rates';
@@ -42,21 +36,7 @@ import {
 
 jest.setTimeout(120_000);
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
-
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'transactions-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-});
-
-afterAll(async () => {
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = useEmulators('transactions');
 
 /** ECB-style EUR rates on two days; the second day's rates apply from its midnight on. */
 const JAN10 = { asOf: '2024-01-10T00:00:00.000Z', USD: '1.0950', JPY: '158.47', GBP: '0.86075' };
@@ -79,18 +59,18 @@ async function pipeline(): Promise<Pipeline> {
     uniqueName('transactions'),
     uniqueName('lake'),
   ];
-  await createTableFrom(clients, TABLES.rates, ratesTable);
-  await createTableFrom(clients, TABLES.transactions, table);
-  await createBucket(clients, bucket);
-  const { url: highValueUrl } = await createQueue(clients, uniqueName('high-value'));
-  const rateStore = dynamoRateStore(clients.dynamodb, ratesTable);
+  await createTableFrom(env.clients, TABLES.rates, ratesTable);
+  await createTableFrom(env.clients, TABLES.transactions, table);
+  await createBucket(env.clients, bucket);
+  const { url: highValueUrl } = await createQueue(env.clients, uniqueName('high-value'));
+  const rateStore = dynamoRateStore(env.clients.dynamodb, ratesTable);
   for (const { asOf, ...rates } of [JAN10, JAN11])
     await rateStore.putHistory(snapshotOf(asOf, rates));
   const deps: ProcessTransactionsDeps = {
-    rates: () => dynamoRateHistory(clients.dynamodb, ratesTable),
-    store: dynamoTransactionStore(clients.dynamodb, table),
-    lake: s3ObjectStore(clients.s3, bucket),
-    highValue: sqsMessagePublisher(clients.sqs, highValueUrl),
+    rates: () => dynamoRateHistory(env.clients.dynamodb, ratesTable),
+    store: dynamoTransactionStore(env.clients.dynamodb, table),
+    lake: s3ObjectStore(env.clients.s3, bucket),
+    highValue: sqsMessagePublisher(env.clients.sqs, highValueUrl),
     rules: RULES,
     hmacKey: HMAC_KEY,
     curatedPrefix: LAKE_PREFIXES.curatedTransactions,
@@ -104,17 +84,17 @@ async function pipeline(): Promise<Pipeline> {
     process: (batch) => processTransactions(deps, batch),
     item: async (id) =>
       (
-        await clients.dynamodb.send(
+        await env.clients.dynamodb.send(
           new GetCommand({ TableName: table, Key: { transaction_id: id } }),
         )
       ).Item,
     items: () => scanTransactions(table),
     objects: async (prefix) => {
-      const keys = await listKeys(clients, bucket, prefix);
+      const keys = await listKeys(env.clients, bucket, prefix);
       return new Map(
         await Promise.all(
           keys.map(
-            async (k) => [k, Buffer.from(await getObjectBytes(clients, bucket, k))] as const,
+            async (k) => [k, Buffer.from(await getObjectBytes(env.clients, bucket, k))] as const,
           ),
         ),
       );
@@ -124,7 +104,7 @@ async function pipeline(): Promise<Pipeline> {
 
 /** Every item, numbers as `{ N: digits }` so items compare with toEqual, by transaction_id. */
 async function scanTransactions(table: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await clients.dynamodb.send(new ScanCommand({ TableName: table }));
+  const { Items = [] } = await env.clients.dynamodb.send(new ScanCommand({ TableName: table }));
   return Items.map((item) =>
     Object.fromEntries(
       Object.entries(item).map(([k, v]) => [k, v instanceof NumberValue ? { N: v.value } : v]),
@@ -254,7 +234,7 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
       await p.process(batch);
       const items = await p.items();
       const objects = await p.objects('');
-      const events = await drainQueue(clients, p.highValueUrl);
+      const events = await drainQueue(env.clients, p.highValueUrl);
       await p.process([...batch].reverse());
 
       expect(items).toHaveLength(3);
@@ -264,7 +244,7 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
       expect([...again.keys()]).toEqual([...objects.keys()]);
       for (const [key, bytes] of objects)
         expect({ key, same: again.get(key)!.equals(bytes) }).toEqual({ key, same: true });
-      const eventsAgain = await drainQueue(clients, p.highValueUrl);
+      const eventsAgain = await drainQueue(env.clients, p.highValueUrl);
       expect(eventsAgain.map((e) => JSON.parse(e.Body!))).toEqual(
         events.map((e) => JSON.parse(e.Body!)),
       );
@@ -281,7 +261,7 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
     ]);
     await p.process([message('t2', { user_id: 'alice', timestamp: '2024-01-11T08:00:00+02:00' })]);
 
-    const { Items = [] } = await clients.dynamodb.send(
+    const { Items = [] } = await env.clients.dynamodb.send(
       new QueryCommand({
         TableName: p.table,
         IndexName: 'byUser',
