@@ -273,5 +273,8 @@ export const ROUTES = [
 
 export type OperationId = (typeof ROUTES)[number]['operationId'];
 
+/** Response header of POST /v1/conversions: "true" when it repeats an earlier result for the key. */
+export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';
+
 /** Largest request body accepted (API Gateway allows 10 MB; nothing here needs more than this). */
 export const MAX_BODY_BYTES = 8 * 1024;

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  MAX_BODY_BYTES,
-  ROUTES,
-  SCOPE_DESCRIPTIONS,
-  Schemas,
-  fullScope,
-  type RouteDefinition,
-  type Scope,
-} from './api-contract';
+import { MAX_BODY_BYTES, ROUTES, SCOPE_DESCRIPTIONS, Schemas, fullScope, type RouteDefinition, type Scope, IDEMPOTENCY_REPLAYED_HEADER } from './api-contract';
 
 type JsonSchema = { readonly [key: string]: unknown };
 
@@ -52,7 +44,6 @@ export interface OpenApiOptions {
 }
 
 export const SECURITY_SCHEME = 'partnerOAuth';
-export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const ERRORS = {
   BadRequest: [400, 'Parameters, headers or body do not match the schema (VALIDATION_ERROR, INVALID_JSON, INVALID_AMOUNT, INVALID_CURSOR)'],

@@ -12,11 +12,11 @@ import {
   type Operations,
 } from '../shared/http';
 import { pageSize, quote, type RateQueryDeps } from './rate-queries';
+import { IDEMPOTENCY_REPLAYED_HEADER } from '../shared/api-contract';
 
 export const DEFAULT_CONVERSIONS_PAGE = 20;
 export const MAX_CONVERSIONS_PAGE = 100;
 /** Header on a response that repeats the result of an earlier request with the same key. */
-export const REPLAYED_HEADER = 'idempotent-replayed';
 
 export interface ConversionDeps extends RateQueryDeps {
   readonly conversions: ConversionStore;
@@ -117,7 +117,7 @@ export const conversionOperations = {
   createConversion: async ({ caller, headers, body }, deps) => {
     const { conversion, replayed } = await createConversion(deps, caller, headers['idempotency-key'], body);
     // A replay answers exactly like the first response (201, same body), flagged by a header.
-    return new HttpReply(conversion, { headers: { [REPLAYED_HEADER]: String(replayed) } });
+    return new HttpReply(conversion, { headers: { [IDEMPOTENCY_REPLAYED_HEADER]: String(replayed) } });
   },
   listConversions: ({ caller, query }, deps) => listConversions(deps, caller, query),
   getConversion: ({ caller, params }, deps) => getConversion(deps, caller, params.id),

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -12,19 +9,17 @@ import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { TABLES } from '../../../lib/definitions/resources';
-import { awsEndpointEnv, startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
+import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import {
   approximateMessages,
   createBucket,
   createQueue,
   createTableFrom,
-  destroyClients,
   drainQueue,
-  emulatorClients,
   listKeys,
   scanAll,
   type CreatedQueue,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { snapshotOf, snapshotWithZeroRate } from '../../support/rates';
@@ -41,9 +36,7 @@ const MAX_RECEIVE_COUNT = 2;
  */
 const VISIBILITY_TIMEOUT_SECONDS = 2;
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
+const env = useEmulators('rates-poison');
 let ratesQueue: CreatedQueue;
 let dlq: CreatedQueue;
 let rateChanges: CreatedQueue;
@@ -51,20 +44,17 @@ let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let restoreEnv = () => undefined as void;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'rates-poison-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-  await createTableFrom(clients, TABLES.rates, TABLE);
-  await createBucket(clients, BUCKET);
-  rateChanges = await createQueue(clients, 'rate-changes');
-  dlq = await createQueue(clients, 'rates-dlq');
-  ratesQueue = await createQueue(clients, 'rates', {
+  await createTableFrom(env.clients, TABLES.rates, TABLE);
+  await createBucket(env.clients, BUCKET);
+  rateChanges = await createQueue(env.clients, 'rate-changes');
+  dlq = await createQueue(env.clients, 'rates-dlq');
+  ratesQueue = await createQueue(env.clients, 'rates', {
     VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: MAX_RECEIVE_COUNT }),
   });
 
   restoreEnv = setEnv({
-    ...awsEndpointEnv(emulators.endpoints),
+    ...awsEndpointEnv(env.emulators.endpoints),
     ...QUIET_POWERTOOLS,
     [ENV.ratesTable]: TABLE,
     [ENV.dataLakeBucket]: BUCKET,
@@ -78,9 +68,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   restoreEnv();
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('process-rates handler on a queue with a DLQ', () => {
@@ -92,7 +79,7 @@ describe('process-rates handler on a queue with a DLQ', () => {
     ];
     const poisonBody = JSON.stringify(snapshotWithZeroRate('2022-07-09T00:00:00.000Z'));
     const bodies = [JSON.stringify(valid[0]), poisonBody, JSON.stringify(valid[1]), JSON.stringify(valid[2])];
-    const sent = await clients.sqs.send(
+    const sent = await env.clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: ratesQueue.url,
         Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })),
@@ -107,9 +94,9 @@ describe('process-rates handler on a queue with a DLQ', () => {
     const succeeded: string[] = [];
     const failures: { messageId: string; receiveCount: string }[] = [];
     const deadline = Date.now() + 60_000;
-    while ((await approximateMessages(clients, dlq.url)) === 0) {
+    while ((await approximateMessages(env.clients, dlq.url)) === 0) {
       if (Date.now() > deadline) throw new Error('the poison message never reached the DLQ');
-      const { Messages = [] } = await clients.sqs.send(
+      const { Messages = [] } = await env.clients.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: ratesQueue.url,
           MaxNumberOfMessages: 10,
@@ -132,7 +119,7 @@ describe('process-rates handler on a queue with a DLQ', () => {
       }
       const done = Messages.filter((m) => !failed.has(m.MessageId!));
       if (done.length > 0) {
-        await clients.sqs.send(
+        await env.clients.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: ratesQueue.url,
             Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
@@ -149,25 +136,25 @@ describe('process-rates handler on a queue with a DLQ', () => {
     expect(succeeded.sort()).toEqual(valid.map((s) => idOf(JSON.stringify(s))).sort());
 
     // The poison waits in the DLQ, unchanged; the rates queue is empty.
-    const dead = await drainQueue(clients, dlq.url);
+    const dead = await drainQueue(env.clients, dlq.url);
     expect(dead.map((m) => m.Body)).toEqual([poisonBody]);
-    expect(await approximateMessages(clients, ratesQueue.url)).toBe(0);
+    expect(await approximateMessages(env.clients, ratesQueue.url)).toBe(0);
 
     // The siblings are stored: history per day, the newest day as latest, one curated object each.
-    const items = await scanAll(clients, TABLE);
+    const items = await scanAll(env.clients, TABLE);
     expect(items.filter((i) => String(i.pk).startsWith('HISTORY#'))).toHaveLength(6);
     expect(items.some((i) => String(i.asOf).startsWith('2022-07-09'))).toBe(false);
     for (const [quote, published] of [['USD', '1.0163'], ['JPY', '138.05']]) {
-      const { Item } = await clients.dynamodb.send(
+      const { Item } = await env.clients.dynamodb.send(
         new GetCommand({ TableName: TABLE, Key: { pk: 'LATEST#EUR', sk: quote } }),
       );
       expect(Item).toMatchObject({ published, snapshotId: valid[2].snapshotId });
     }
-    expect(await listKeys(clients, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
+    expect(await listKeys(env.clients, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
       valid.map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
     );
     // And nothing of the poison reached the rate-change stream.
-    const events = await drainQueue(clients, rateChanges.url);
+    const events = await drainQueue(env.clients, rateChanges.url);
     expect(events.length).toBeGreaterThan(0);
     expect(events.some((m) => m.Body!.includes('20220709'))).toBe(false);
   });

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoCursorStore } from '../../../lambdas/adapters/aws/dynamodb-cursor-store';
@@ -11,17 +10,15 @@ import { CursorConflictError } from '../../../lambdas/ports/cursor-store';
 import { ENV } from '../../../lambdas/shared/env-names';
 import type { FetchTransactionsResult } from '../../../lambdas/use-cases/fetch-transactions';
 import { TABLES } from '../../../lib/definitions/resources';
-import { awsEndpointEnv, startEmulators, type RunningEmulators } from '../../../lib/local-platform/emulators';
+import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import { startSecretsEmulator, type SecretsEmulator } from '../../../lib/local-platform/secrets-emulator';
 import { startTransactionFeedServer, type RunningTransactionFeedServer } from '../../../lib/local-platform/transaction-feed-server';
 import {
   createQueue,
   createTableFrom,
-  destroyClients,
   drainQueue,
-  emulatorClients,
   type CreatedQueue,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 
@@ -33,9 +30,7 @@ const T0 = new Date('2026-11-05T10:00:00.000Z');
 const FEED = { seed: 11, perMinute: 30, startAt: T0 };
 const lambdaContext = { getRemainingTimeInMillis: () => 120_000 };
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
+const env = useEmulators('transactions-feed');
 let secrets: SecretsEmulator;
 let simulator: RunningTransactionFeedServer;
 let now = T0;
@@ -46,12 +41,9 @@ let handler: (event: { feed?: string }, context?: typeof lambdaContext) => Promi
 let restoreEnv = () => undefined as void;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'transactions-feed-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-  await createTableFrom(clients, TABLES.state, STATE_TABLE);
-  transactionsQueue = await createQueue(clients, 'transactions');
-  secrets = await startSecretsEmulator(join(tmp, 'secrets.json'));
+  await createTableFrom(env.clients, TABLES.state, STATE_TABLE);
+  transactionsQueue = await createQueue(env.clients, 'transactions');
+  secrets = await startSecretsEmulator(join(env.dir, 'secrets.json'));
   secrets.ensure('feeds/simulator-token', () => 'sim-token');
   simulator = await startTransactionFeedServer({ ...FEED, clock: () => now, token: 'sim-token' });
   downServer = createServer((req, res) => {
@@ -61,7 +53,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => downServer.listen(0, '127.0.0.1', resolve));
 
   restoreEnv = setEnv({
-    ...awsEndpointEnv(emulators.endpoints),
+    ...awsEndpointEnv(env.emulators.endpoints),
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     ...QUIET_POWERTOOLS,
     [ENV.stateTable]: STATE_TABLE,
@@ -80,13 +72,10 @@ afterAll(async () => {
   downServer?.closeAllConnections();
   await new Promise((resolve) => downServer?.close(resolve));
   await secrets?.stop();
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 const storedCursor = async (feed: string) =>
-  (await clients.dynamodb.send(new GetCommand({ TableName: STATE_TABLE, Key: { pk: `CURSOR#${feed}` } }))).Item?.cursor;
+  (await env.clients.dynamodb.send(new GetCommand({ TableName: STATE_TABLE, Key: { pk: `CURSOR#${feed}` } }))).Item?.cursor;
 
 describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulator', () => {
   it('delivers exactly the feed’s transactions, each once and as sent, over two runs, and stores the cursor', async () => {
@@ -101,7 +90,7 @@ describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulat
     expect(third).toMatchObject({ pages: 1, transactions: 0, cursor: second.cursor });
 
     const expected = simulatedFeedPage(FEED, null, 150, now);
-    const bodies = (await drainQueue(clients, transactionsQueue.url)).map((m) => m.Body!);
+    const bodies = (await drainQueue(env.clients, transactionsQueue.url)).map((m) => m.Body!);
     expect(bodies).toHaveLength(150);
     expect(new Set(bodies).size).toBe(150);
     expect(bodies.sort()).toEqual(expected.transactions.map((t) => JSON.stringify(t)).sort());
@@ -111,13 +100,13 @@ describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulat
   });
 
   it('retries a feed that answers 503, then fails with the cursor where it was and nothing queued', async () => {
-    await dynamoCursorStore(clients.dynamodb, STATE_TABLE).save('down', null, 'c-41');
+    await dynamoCursorStore(env.clients.dynamodb, STATE_TABLE).save('down', null, 'c-41');
 
     await expect(handler({ feed: 'down' }, lambdaContext)).rejects.toThrow(/unavailable after 3 attempt\(s\): HTTP 503/);
 
     expect(downRequests).toEqual(Array(3).fill('/feed?cursor=c-41&limit=25'));
     expect(await storedCursor('down')).toBe('c-41');
-    expect(await drainQueue(clients, transactionsQueue.url)).toEqual([]);
+    expect(await drainQueue(env.clients, transactionsQueue.url)).toEqual([]);
   });
 
   it('names the configured feeds when asked for another one', async () => {
@@ -125,7 +114,7 @@ describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulat
   });
 
   it('lets only one of two runs that read the same cursor advance it', async () => {
-    const store = dynamoCursorStore(clients.dynamodb, STATE_TABLE);
+    const store = dynamoCursorStore(env.clients.dynamodb, STATE_TABLE);
     await store.save('race', null, 'a');
     await expect(store.save('race', null, 'a2')).rejects.toThrow(CursorConflictError);
 
@@ -138,12 +127,12 @@ describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulat
 
 describe('npm run import:transactions into the local platform’s queue', () => {
   it('queues the valid TabFormer rows and quarantines the refund', async () => {
-    const dir = mkdtempSync(join(tmp, 'import-'));
+    const dir = mkdtempSync(join(env.dir, 'import-'));
     const file = join(dir, 'export.csv');
     copyFileSync(join(ROOT, 'test/fixtures/transactions/card_transactions_ibm_tabformer_format_mini.csv'), file);
     writeFileSync(
       join(dir, 'endpoints.json'),
-      JSON.stringify({ services: emulators.endpoints, resources: { queues: { transactions: { url: transactionsQueue.url } } } }),
+      JSON.stringify({ services: env.emulators.endpoints, resources: { queues: { transactions: { url: transactionsQueue.url } } } }),
     );
 
     const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/import-transactions.ts'), file], {
@@ -154,7 +143,7 @@ describe('npm run import:transactions into the local platform’s queue', () => 
     expect(result.stderr).toContain('into the local platform');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 4, quarantined: 1 });
-    const bodies = (await drainQueue(clients, transactionsQueue.url)).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
+    const bodies = (await drainQueue(env.clients, transactionsQueue.url)).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
     expect(bodies.map((b) => b.amount).sort()).toEqual(['1200.55', '134.09', '3.99', '38.48']);
   });
 });

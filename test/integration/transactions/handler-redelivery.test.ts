@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DeleteMessageBatchCommand,
@@ -14,22 +11,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { TABLES } from '../../../lib/definitions/resources';
-import {
-  awsEndpointEnv,
-  startEmulators,
-  type RunningEmulators,
-} from '../../../lib/local-platform/emulators';
+import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import {
   createBucket,
   createQueue,
   createTableFrom,
-  destroyClients,
   drainQueue,
-  emulatorClients,
   getObjectBytes,
   listKeys,
   type CreatedQueue,
-  type EmulatorClients,
+  useEmulators,
 } from '../../support/emulator-resources';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { snapshotOf } from '../../support/rates';
@@ -47,36 +38,31 @@ const TABLE = 'transactions-handler';
 const BUCKET = 'lake-tx-handler';
 const VISIBILITY_TIMEOUT_SECONDS = 2;
 
-// Only the secret is mocked; DynamoDB, S3 and SQS are the emulators.
+// Only the secret is mocked; DynamoDB, S3 and SQS are the env.emulators.
 const secretsMock = mockClient(SecretsManagerClient);
 
-let tmp: string;
-let emulators: RunningEmulators;
-let clients: EmulatorClients;
+const env = useEmulators('transactions-handler');
 let queue: CreatedQueue;
 let highValue: CreatedQueue;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let restoreEnv = () => undefined as void;
 
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'transactions-handler-'));
-  emulators = await startEmulators({ dataDir: join(tmp, 'data') });
-  clients = emulatorClients(emulators.endpoints);
-  await createTableFrom(clients, TABLES.rates, RATES_TABLE);
-  await createTableFrom(clients, TABLES.transactions, TABLE);
-  await createBucket(clients, BUCKET);
-  queue = await createQueue(clients, 'transactions', {
+  await createTableFrom(env.clients, TABLES.rates, RATES_TABLE);
+  await createTableFrom(env.clients, TABLES.transactions, TABLE);
+  await createBucket(env.clients, BUCKET);
+  queue = await createQueue(env.clients, 'transactions', {
     VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS),
   });
-  highValue = await createQueue(clients, 'high-value-transactions');
-  await dynamoRateStore(clients.dynamodb, RATES_TABLE).putHistory(
+  highValue = await createQueue(env.clients, 'high-value-transactions');
+  await dynamoRateStore(env.clients.dynamodb, RATES_TABLE).putHistory(
     snapshotOf('2024-01-10T00:00:00.000Z', { USD: '1.0950', JPY: '158.47' }),
   );
   secretsMock
     .on(GetSecretValueCommand, { SecretId: 'fx/pii-hmac-key' })
     .resolves({ SecretString: HMAC_KEY });
   restoreEnv = setEnv({
-    ...awsEndpointEnv(emulators.endpoints),
+    ...awsEndpointEnv(env.emulators.endpoints),
     ...QUIET_POWERTOOLS,
     [ENV.transactionsTable]: TABLE,
     [ENV.ratesTable]: RATES_TABLE,
@@ -90,9 +76,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   restoreEnv();
-  if (clients) destroyClients(clients);
-  await emulators?.stop();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 async function receiveAll(expected: number): Promise<Message[]> {
@@ -101,7 +84,7 @@ async function receiveAll(expected: number): Promise<Message[]> {
   while (messages.length < expected) {
     if (Date.now() > deadline)
       throw new Error(`received ${messages.length} of ${expected} messages`);
-    const { Messages = [] } = await clients.sqs.send(
+    const { Messages = [] } = await env.clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queue.url,
         MaxNumberOfMessages: 10,
@@ -121,7 +104,7 @@ async function deleteSucceeded(
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length === 0) return;
-  await clients.sqs.send(
+  await env.clients.sqs.send(
     new DeleteMessageBatchCommand({
       QueueUrl: queue.url,
       Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
@@ -130,12 +113,12 @@ async function deleteSucceeded(
 }
 
 async function lake(): Promise<Map<string, string>> {
-  const keys = await listKeys(clients, BUCKET, '');
+  const keys = await listKeys(env.clients, BUCKET, '');
   return new Map(
     await Promise.all(
       keys.map(
         async (k) =>
-          [k, Buffer.from(await getObjectBytes(clients, BUCKET, k)).toString('base64')] as const,
+          [k, Buffer.from(await getObjectBytes(env.clients, BUCKET, k)).toString('base64')] as const,
       ),
     ),
   );
@@ -169,7 +152,7 @@ describe('process-transactions handler on a real queue', () => {
         timestamp: '2024-01-10T12:00:00Z',
       }),
     ];
-    await clients.sqs.send(
+    await env.clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queue.url,
         Entries: records.map((r, i) => ({ Id: String(i), MessageBody: JSON.stringify(r) })),
@@ -183,7 +166,7 @@ describe('process-transactions handler on a real queue', () => {
     expect(firstResponse).toEqual({ batchItemFailures: [{ itemIdentifier: kwdMessage }] });
     const item = async (id: string) =>
       (
-        await clients.dynamodb.send(
+        await env.clients.dynamodb.send(
           new GetCommand({ TableName: TABLE, Key: { transaction_id: id } }),
         )
       ).Item;
@@ -202,12 +185,12 @@ describe('process-transactions handler on a real queue', () => {
     expect(secondResponse).toEqual(firstResponse);
     expect(await Promise.all(['eur', 'jpy'].map(item))).toEqual(firstItems);
     expect(await lake()).toEqual(firstLake);
-    const events = (await drainQueue(clients, highValue.url)).map((m) => JSON.parse(m.Body!));
+    const events = (await drainQueue(env.clients, highValue.url)).map((m) => JSON.parse(m.Body!));
     expect(events.map((e) => e.eventId)).toEqual(['eur', 'eur']);
     expect(events[1]).toEqual(events[0]);
 
     // The KWD rate is published; the retried message now goes through on its own.
-    await dynamoRateStore(clients.dynamodb, RATES_TABLE).putHistory(
+    await dynamoRateStore(env.clients.dynamodb, RATES_TABLE).putHistory(
       snapshotOf('2024-01-10T00:00:00.000Z', { KWD: '0.3370' }, { provider: 'frankfurter' }),
     );
     const third = await receiveAll(1);

@@ -1,4 +1,4 @@
-import { Schemas, SCOPES } from '../../../lambdas/shared/api-contract';
+import { Schemas, SCOPES, IDEMPOTENCY_REPLAYED_HEADER } from '../../../lambdas/shared/api-contract';
 import { withHttp } from '../../../lambdas/shared/http';
 import { conversionId, conversionOperations } from '../../../lambdas/use-cases/conversions';
 import { apiEvent, bodyOf, errorOf, memoryDeps, NOW, type RequestSpec } from './fakes';
@@ -21,7 +21,7 @@ describe('POST /v1/conversions', () => {
     const result = await create('key-1', usdJpy);
 
     expect(result.statusCode).toBe(201);
-    expect(result.headers['idempotent-replayed']).toBe('false');
+    expect(result.headers[IDEMPOTENCY_REPLAYED_HEADER]).toBe('false');
     expect(Schemas.Conversion.strict().parse(bodyOf(result))).toEqual({
       id: expect.stringMatching(/^[0-9A-Z]{26}$/),
       createdAt: NOW.toISOString(),
@@ -45,7 +45,7 @@ describe('POST /v1/conversions', () => {
 
     expect(again.statusCode).toBe(201);
     expect(again.body).toBe(first.body);
-    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers[IDEMPOTENCY_REPLAYED_HEADER]).toBe('true');
     expect(deps.conversions.conversions).toHaveLength(1);
   });
 
@@ -67,7 +67,7 @@ describe('POST /v1/conversions', () => {
 
     expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(201));
     expect(new Set(results.map((r) => bodyOf(r).id)).size).toBe(1);
-    expect(results.filter((r) => r.headers['idempotent-replayed'] === 'false')).toHaveLength(1);
+    expect(results.filter((r) => r.headers[IDEMPOTENCY_REPLAYED_HEADER] === 'false')).toHaveLength(1);
     expect(deps.conversions.conversions).toHaveLength(1);
   });
 
