@@ -2,11 +2,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DLQ_RETENTION_DAYS } from '../definitions/resources';
 
 export interface DeadLetterQueueProps {
   /** What lands here, for the alarm description. */
   readonly description: string;
-  /** @default 14 days (the SQS maximum) */
+  /** @default DLQ_RETENTION_DAYS (14, the SQS maximum) */
   readonly retentionPeriod?: Duration;
 }
 
@@ -20,7 +21,7 @@ export class DeadLetterQueue extends Construct {
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: props.retentionPeriod ?? Duration.days(14),
+      retentionPeriod: props.retentionPeriod ?? Duration.days(DLQ_RETENTION_DAYS),
     });
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions-SQS3',
