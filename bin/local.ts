@@ -1,13 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FUNCTIONS } from '../lib/definitions/functions';
 import { startPlatform, type EndpointsFile } from '../lib/local-platform/platform';
 import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../lambdas/domain/rate-snapshot';
+import { localDir, readLocalEndpoints } from '../lib/cli/platform-target';
 
-// FX_LOCAL_DIR lets tests run a platform without touching a developer's .local/.
-const LOCAL_DIR = process.env.FX_LOCAL_DIR ?? path.join(__dirname, '..', '.local');
+const LOCAL_DIR = localDir();
 const USAGE = `Usage:
   npm start -- [--fresh] [--rates-provider ${RATE_PROVIDERS.join('|')}] [--rates-url URL]
   npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>
@@ -113,9 +111,9 @@ async function token(clientName: string | undefined): Promise<void> {
 
 function readEndpoints(): EndpointsFile {
   try {
-    return JSON.parse(readFileSync(path.join(LOCAL_DIR, 'endpoints.json'), 'utf8')) as EndpointsFile;
-  } catch {
-    return fail('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+    return readLocalEndpoints();
+  } catch (error) {
+    return fail((error as Error).message);
   }
 }
 

@@ -273,6 +273,21 @@ export const ROUTES = [
 
 export type OperationId = (typeof ROUTES)[number]['operationId'];
 
+/**
+ * A route path as a matcher: `/v1/conversions/{id}` matches `/v1/conversions/01AB` with the
+ * named group `id` (still percent-encoded).
+ */
+export function pathPattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
 /** Response header of POST /v1/conversions: "true" when it repeats an earlier result for the key. */
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';
 

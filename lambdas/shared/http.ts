@@ -4,6 +4,7 @@ import {
   MAX_BODY_BYTES,
   ROUTES,
   fullScope,
+  pathPattern,
   type OperationId,
   type RouteDefinition,
 } from './api-contract';
@@ -203,12 +204,7 @@ export interface ErrorLogger {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const BASE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-
-const MATCHERS = [...new Set(ROUTES.map((r) => r.path))].map((path) => ({
-  path,
-  pattern: new RegExp(`^${escapeRegex(path).replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
-}));
+const MATCHERS = [...new Set(ROUTES.map((r) => r.path))].map((path) => ({ path, pattern: pathPattern(path) }));
 
 // Query parameters are checked strictly: a misspelt `symbol=` is an error, not a silent default.
 const STRICT_QUERIES = new Map<string, z.ZodObject>(

@@ -16,6 +16,7 @@ import {
 import type { PartnerConfig } from '../config/stage-config';
 import {
   ROUTES,
+  pathPattern,
   fullScope,
   type ApiFunctionName,
   type RouteDefinition,
@@ -220,9 +221,9 @@ export class LocalApiGateway {
       );
     }
     const params: Record<string, string> = {};
-    hit.r.paramNames.forEach((name, i) => {
+    hit.r.paramNames.forEach((name) => {
       try {
-        params[name] = decodeURIComponent(hit.m[i + 1]);
+        params[name] = decodeURIComponent(hit.m.groups![name]);
       } catch {
         throw fail(
           GATEWAY_ERRORS.badRequestParameters,
@@ -438,24 +439,12 @@ function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]
 function compileRoutes(routes: readonly RouteDefinition[]): CompiledRoute[] {
   return (
     routes
-      .map((route) => {
-        const paramNames: string[] = [];
-        const source = route.path
-          .split('/')
-          .map((segment) => {
-            const param = /^\{(\w+)\}$/.exec(segment);
-            if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-            paramNames.push(param[1]);
-            return '([^/]+)';
-          })
-          .join('/');
-        return {
-          route,
-          pattern: new RegExp(`^${source}$`),
-          paramNames,
-          required: requiredParameters(route),
-        };
-      })
+      .map((route) => ({
+        route,
+        pattern: pathPattern(route.path),
+        paramNames: [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
+        required: requiredParameters(route),
+      }))
       // Like API Gateway's resource tree: a literal segment wins over a path parameter.
       .sort((a, b) => a.paramNames.length - b.paramNames.length)
   );

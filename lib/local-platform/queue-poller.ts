@@ -73,7 +73,7 @@ async function receiveBatch(options: QueuePollerOptions, isRunning: () => boolea
 }
 
 async function deliver(options: QueuePollerOptions, messages: Message[]): Promise<void> {
-  const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options)) };
+  const event: SQSEvent = { Records: messages.map((m) => sqsRecordOf(m, options.queueArn, options.region)) };
   let failedIds: Set<string>;
   let error: string | undefined;
   try {
@@ -96,7 +96,11 @@ async function deliver(options: QueuePollerOptions, messages: Message[]): Promis
   options.onBatch?.({ received: messages.length, failed: failedIds.size, error });
 }
 
-function toRecord(message: Message, options: QueuePollerOptions): SQSRecord {
+/**
+ * The record Lambda's event source mapping builds from a ReceiveMessage answer (asked with
+ * `MessageSystemAttributeNames: ['All']`), system and message attributes included.
+ */
+export function sqsRecordOf(message: Message, queueArn: string, region: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,
@@ -122,7 +126,7 @@ function toRecord(message: Message, options: QueuePollerOptions): SQSRecord {
     ),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
-    eventSourceARN: options.queueArn,
-    awsRegion: options.region,
+    eventSourceARN: queueArn,
+    awsRegion: region,
   };
 }

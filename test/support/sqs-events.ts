@@ -1,5 +1,6 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsRecordOf } from '../../lib/local-platform/queue-poller';
 
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:rates';
 
@@ -27,30 +28,7 @@ export function sqsEvent(...records: SQSRecord[]): SQSEvent {
   return { Records: records };
 }
 
-/**
- * The event Lambda would build from a ReceiveMessage answer (requested with
- * `MessageSystemAttributeNames: ['All']`), system attributes included.
- */
+/** The event Lambda would build from a ReceiveMessage answer, exactly as the local platform builds it. */
 export function sqsEventFromMessages(messages: readonly Message[], queueArn: string): SQSEvent {
-  return {
-    Records: messages.map((m) => {
-      const a = m.Attributes ?? {};
-      return {
-        messageId: m.MessageId!,
-        receiptHandle: m.ReceiptHandle!,
-        body: m.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
-          SentTimestamp: a.SentTimestamp ?? '',
-          SenderId: a.SenderId ?? '',
-          ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? '',
-        },
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody ?? '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: 'us-east-1',
-      };
-    }),
-  };
+  return { Records: messages.map((m) => sqsRecordOf(m, queueArn, 'us-east-1')) };
 }

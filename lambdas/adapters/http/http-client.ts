@@ -1,5 +1,7 @@
 import type { PublishedRate } from '../../domain/rate-snapshot';
 import type { RawPayload } from '../../ports/rate-provider';
+import { parseJsonNumbersAs } from '../../shared/exact-json';
+import { defaultSleep } from '../../shared/retry';
 import { ProviderUnavailableError, RatePayloadError } from './provider-errors';
 
 export interface RetryInfo {
@@ -34,8 +36,6 @@ export const DEFAULT_HTTP_OPTIONS = {
   baseDelayMs: 250,
   maxDelayMs: 5_000,
 } as const;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * GET with a per-attempt timeout. Retries network errors, timeouts, 5xx and 429 with exponential
@@ -98,20 +98,10 @@ function parseRetryAfter(header: string | null): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
-/**
- * JSON.parse where every number becomes the exact text it had in the payload ("0.84770",
- * "16291"), so no rate ever passes through a float. Needs JSON.parse source text access
- * (Node >= 21; the project pins Node 24).
- */
+/** JSON.parse where every number becomes the exact text it had in the payload ("0.84770"). */
 export function parseJsonKeepingNumbers(provider: string, text: string): unknown {
   try {
-    return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => {
-      if (typeof value !== 'number') return value;
-      if (typeof context?.source !== 'string') {
-        throw new Error('this runtime lacks JSON.parse source text access (needs Node >= 21)');
-      }
-      return context.source;
-    });
+    return parseJsonNumbersAs(text, (source) => source);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RatePayloadError(provider, `payload is not valid JSON (${reason})`);

@@ -1,4 +1,5 @@
 import type { FeedPage, FeedItem, TransactionFeed } from '../../ports/transaction-feed';
+import { parseJsonNumbersAs, rawJSON } from '../../shared/exact-json';
 import { fetchWithRetry, isRecord, type HttpOptions } from './http-client';
 
 /** The feed answered 200 with something that is not a page of the contract. */
@@ -70,16 +71,5 @@ function feedItem(item: unknown): FeedItem {
  * sender wrote (12.50 stays 12.50, not 12.5). Throws SyntaxError on invalid JSON.
  */
 export function parseJsonKeepingDigits(text: string): unknown {
-  return JSON.parse(text, keepNumberDigits);
-}
-
-/** JSON.rawJSON (Node >= 21): a value JSON.stringify writes out as the given text. */
-const { rawJSON } = JSON as unknown as { rawJSON(text: string): unknown };
-
-function keepNumberDigits(_key: string, value: unknown, context?: { source?: string }): unknown {
-  if (typeof value !== 'number') return value;
-  if (typeof context?.source !== 'string') {
-    throw new Error('this runtime lacks JSON.parse source text access (needs Node >= 21)');
-  }
-  return rawJSON(context.source);
+  return parseJsonNumbersAs(text, rawJSON);
 }

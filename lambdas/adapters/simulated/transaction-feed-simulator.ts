@@ -1,5 +1,6 @@
 import { requireCurrency } from '../../domain/currency';
 import { Decimal } from '../../domain/decimal';
+import { rawJSON } from '../../shared/exact-json';
 import { hashInts, mulberry32 } from './seeded-random';
 
 /**
@@ -225,5 +226,3 @@ function isoAt(time: number, utcOffsetMinutes: number): string {
   return `${local}${utcOffsetMinutes < 0 ? '-' : '+'}${offset}`;
 }
 
-/** JSON.rawJSON (Node >= 21): JSON.stringify writes the text as a number, digits untouched. */
-const { rawJSON } = JSON as unknown as { rawJSON(text: string): unknown };
