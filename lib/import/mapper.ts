@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isRawJson } from '../../lambdas/domain/transaction';
 import builtInMappingsJson from './column-mappings.json';
 
 /** One source row: CSV cells by header name, or an NDJSON object's values. */
@@ -170,8 +171,4 @@ function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (isRawJson(value)) return value.rawJSON;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function isRawJson(value: unknown): value is { rawJSON: string } {
-  return (JSON as unknown as { isRawJSON(v: unknown): boolean }).isRawJSON(value);
 }
