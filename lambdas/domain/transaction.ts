@@ -5,7 +5,7 @@ import { InvalidAmountError } from './errors';
 import { roundToMinorUnits } from './money';
 import { LIMITS, utf8Bytes } from './record-limits';
 
-/** A transaction as the partner feed sends it (DESIGN.md, "Partner transaction feed"). */
+/** A transaction as the partner feed sends it (README, "Partner transaction feed"). */
 export interface FeedTransaction {
   readonly transaction_id: string;
   readonly user_id: string;

@@ -94,7 +94,7 @@ export function detectMapping(header: readonly string[]): string | undefined {
 }
 
 /**
- * Turns rows into feed-shaped transactions (DESIGN.md). Empty cells leave the field out, so
+ * Turns rows into feed-shaped transactions (README, "Partner transaction feed"). Empty cells leave the field out, so
  * validation names it. Values taken as they are keep their JSON type and digits (NDJSON).
  * A hashOf id numbers identical consecutive rows (-2, -3…) so repeats stay distinct.
  */
