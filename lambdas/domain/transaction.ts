@@ -69,14 +69,7 @@ export const MAX_TEXT_LENGTH = 1024;
 
 const REQUIRED_TEXT = ['transaction_id', 'user_id', 'merchant'] as const;
 const OPTIONAL_TEXT = ['merchant_category', 'country'] as const;
-const REQUIRED = [
-  'transaction_id',
-  'user_id',
-  'amount',
-  'currency',
-  'timestamp',
-  'merchant',
-] as const;
+const REQUIRED = FEED_FIELDS.filter((field) => !(OPTIONAL_TEXT as readonly string[]).includes(field));
 
 class Rejected extends Error {
   constructor(
