@@ -3,8 +3,9 @@ import { findCurrency, requireCurrency } from './currency';
 import { Decimal } from './decimal';
 import { InvalidAmountError } from './errors';
 import { roundToMinorUnits } from './money';
+import { LIMITS, utf8Bytes } from './record-limits';
 
-/** A transaction as the partner feed sends it (DESIGN.md, "Partner transaction feed"). */
+/** A transaction as the partner feed sends it (README, "Partner transaction feed"). */
 export interface FeedTransaction {
   readonly transaction_id: string;
   readonly user_id: string;
@@ -16,13 +17,31 @@ export interface FeedTransaction {
   readonly country?: string;
 }
 
+/** The fields of the feed contract, in the contract's order. */
+export const FEED_FIELDS = [
+  'transaction_id',
+  'user_id',
+  'amount',
+  'currency',
+  'timestamp',
+  'merchant',
+  'merchant_category',
+  'country',
+] as const;
+
 export type TransactionRejection =
   | 'MALFORMED'
   | 'MISSING_FIELD'
   | 'UNSUPPORTED_CURRENCY'
   | 'INVALID_AMOUNT'
   | 'INVALID_TIMESTAMP'
-  | 'FUTURE_TIMESTAMP';
+  | 'FUTURE_TIMESTAMP'
+  /** transaction_id is longer than a DynamoDB key may be (2048 bytes in UTF-8). */
+  | 'KEY_TOO_LONG'
+  /** The record is larger than a queue message may be (1 MiB), or its item than DynamoDB takes (400 KB). */
+  | 'TOO_LARGE'
+  /** DynamoDB refused the item for another reason (a ValidationException); its message is the detail. */
+  | 'STORE_REJECTED';
 
 /** A feed transaction that passed validation. */
 export interface ValidTransaction {
@@ -45,18 +64,12 @@ export interface ValidTransaction {
  */
 export const AMOUNT_SCALE = 18;
 const AMOUNT_INTEGER_DIGITS = 38 - AMOUNT_SCALE;
-const MAX_TEXT_LENGTH = 1024;
+/** The longest text field accepted, in UTF-16 code units. */
+export const MAX_TEXT_LENGTH = 1024;
 
 const REQUIRED_TEXT = ['transaction_id', 'user_id', 'merchant'] as const;
 const OPTIONAL_TEXT = ['merchant_category', 'country'] as const;
-const REQUIRED = [
-  'transaction_id',
-  'user_id',
-  'amount',
-  'currency',
-  'timestamp',
-  'merchant',
-] as const;
+const REQUIRED = FEED_FIELDS.filter((field) => !(OPTIONAL_TEXT as readonly string[]).includes(field));
 
 class Rejected extends Error {
   constructor(
@@ -68,8 +81,9 @@ class Rejected extends Error {
 }
 
 /**
- * Checks one feed record. `detail` names the field and, except for user_id, shows the bad
- * value; it never contains the user id.
+ * Checks one feed record. `detail` names the field and shows a bad value only when it is a
+ * short string or a number of a contract field other than user_id (see shownValue), so it
+ * never carries the user id or anything a quarantine line leaves out.
  */
 export function validateTransaction(
   input: unknown,
@@ -111,6 +125,13 @@ function check(input: unknown, now: Date, maxFutureSkewSeconds: number): ValidTr
       throw new Rejected('MALFORMED', `${field} is longer than ${MAX_TEXT_LENGTH} characters`);
     }
   }
+  const idBytes = utf8Bytes(record.transaction_id as string);
+  if (idBytes > LIMITS.dynamoPartitionKeyBytes) {
+    throw new Rejected(
+      'KEY_TOO_LONG',
+      `transaction_id is ${idBytes} bytes in UTF-8; DynamoDB keys hold at most ${LIMITS.dynamoPartitionKeyBytes}`,
+    );
+  }
   const optional = (field: (typeof OPTIONAL_TEXT)[number]) => {
     const value = record[field] as string | null | undefined;
     return value === undefined || value === null || value === '' ? {} : { [field]: value };
@@ -132,8 +153,13 @@ function checkAmount(value: unknown): string {
   try {
     amount = parseAmount(value);
   } catch (error) {
-    if (error instanceof InvalidAmountError) throw new Rejected('INVALID_AMOUNT', error.message);
-    throw error;
+    if (!(error instanceof InvalidAmountError)) throw error;
+    // parseAmount's message quotes up to 64 characters of any value; keep to what shownValue shows.
+    const shown = typeof value === 'number' || (typeof value === 'string' && value.length <= SHOWN_CHARS);
+    throw new Rejected(
+      'INVALID_AMOUNT',
+      shown ? error.message : `amount must be a positive decimal string like "12.50"; got ${shownValue(value)}`,
+    );
   }
   if (amount.decimalPlaces() > AMOUNT_SCALE) {
     throw new Rejected(
@@ -154,10 +180,9 @@ function checkAmount(value: unknown): string {
 function checkCurrency(value: unknown): string {
   const code = typeof value === 'string' ? value : '';
   if (!findCurrency(code)) {
-    const shown = JSON.stringify(value)?.slice(0, 64);
     throw new Rejected(
       'UNSUPPORTED_CURRENCY',
-      `currency ${shown} is not a supported ISO 4217 code or crypto asset`,
+      `currency ${shownValue(value)} is not a supported ISO 4217 code or crypto asset`,
     );
   }
   return code;
@@ -170,7 +195,7 @@ const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?$/;
 
 /** Normalizes to UTC with milliseconds; digits beyond milliseconds are truncated. */
 function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number): string {
-  const shown = JSON.stringify(value)?.slice(0, 64);
+  const shown = shownValue(value);
   if (typeof value === 'string' && LOCAL_ISO.test(value)) {
     throw new Rejected(
       'INVALID_TIMESTAMP',
@@ -208,6 +233,29 @@ function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number)
     );
   }
   return iso;
+}
+
+const SHOWN_CHARS = 64;
+
+/**
+ * How an error detail shows a bad value: a string of up to 64 characters quoted, a number as
+ * written, anything else only by its kind ("a 5000-character string", "an object"). Whatever
+ * is shown is also kept by the quarantine line, so a detail never leaks what the line drops
+ * (a nested object, an oversize text).
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length <= SHOWN_CHARS ? JSON.stringify(value) : `a ${value.length}-character string`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (isRawJson(value)) return value.rawJSON.length <= SHOWN_CHARS ? value.rawJSON : 'a long number';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A number read with its digits kept (JSON.rawJSON). */
+export function isRawJson(value: unknown): value is { readonly rawJSON: string } {
+  return (JSON as unknown as { isRawJSON(v: unknown): boolean }).isRawJSON(value);
 }
 
 /** The thresholds of TransactionRules (lib/config/stage-config.ts), as decimal strings in base currency. */

@@ -1,12 +1,15 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamoCursorStore } from '../adapters/aws/dynamodb-cursor-store';
+import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { secretValue } from '../adapters/aws/secrets';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
+import { redactUrl } from '../adapters/http/provider-errors';
 import { httpTransactionFeed } from '../adapters/http/transaction-feed-client';
 import type { TransactionFeedsSettings } from '../ports/transaction-feed';
-import { dynamoDocumentClient, sqs } from '../shared/clients';
+import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
+import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { observability } from '../shared/observability';
 import { fetchTransactions } from '../use-cases/fetch-transactions';
 
@@ -14,11 +17,14 @@ const config = loadConfig('fetch-transactions', {
   stateTable: ENV.stateTable,
   queueUrl: ENV.transactionsQueue,
   feeds: ENV.transactionFeeds,
+  bucket: ENV.dataLakeBucket,
+  hmacKeySecret: ENV.piiHmacKeySecret,
 });
 const feeds = parseJsonEnv<TransactionFeedsSettings>(ENV.transactionFeeds, config.feeds);
 const { logger, metrics, tracer } = observability('fetch-transactions');
 const cursors = dynamoCursorStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.stateTable);
 const transactionsQueue = sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.queueUrl);
+const lake = s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket);
 
 /** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>" }`. */
 export const handler = async (
@@ -49,11 +55,22 @@ export const handler = async (
       feed,
       cursors,
       transactionsQueue,
+      lake,
+      quarantinePrefix: LAKE_PREFIXES.quarantineTransactions,
+      hmacKey: () => secretValue(config.hmacKeySecret),
       pageSize: settings.pageSize,
       // Outside Lambda (a script, a test) there is no deadline to respect.
       remainingTimeMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
     });
     metrics.addMetric('TransactionsFetched', MetricUnit.Count, result.transactions);
+    metrics.addMetric('TransactionsQuarantined', MetricUnit.Count, result.quarantined);
+    if (result.cursorReset) {
+      metrics.addMetric('FeedCursorResets', MetricUnit.Count, 1);
+      logger.warn('the saved cursor belongs to another URL of this feed; read from the new feed’s beginning', {
+        feed: name,
+        url: redactUrl(settings.url),
+      });
+    }
     if (result.stoppedBecause === 'superseded') logger.warn('another run advanced the cursor; stopped', { ...result });
     else logger.info('transactions fetched', { ...result });
     return result;

@@ -1,9 +1,13 @@
+import type { FeedSource } from './cursor-store';
+
 /** One transaction as the feed sent it. */
 export interface FeedItem {
   /** The item's `transaction_id` when it has a string one (for logs and error messages). */
   readonly transactionId?: string;
-  /** The item's JSON, every number with the digits the feed wrote. */
+  /** The item's JSON, every number with the digits the feed wrote, safe to put on a queue. */
   readonly json: string;
+  /** Why the item is MALFORMED although the page parsed (it writes a key twice). */
+  readonly problem?: string;
 }
 
 export interface FeedPage {
@@ -12,10 +16,9 @@ export interface FeedPage {
   readonly nextCursor: string | null;
 }
 
-/** A partner transaction feed (contract in DESIGN.md, "Partner transaction feed"). */
-export interface TransactionFeed {
-  readonly name: string;
-  /** The page after `cursor` (null: the feed's beginning). Throws when the feed fails or answers garbage. */
+/** A partner transaction feed (contract in README, "Partner transaction feed"). */
+export interface TransactionFeed extends FeedSource {
+  /** The page after `cursor` (null: the feed's beginning). Throws when the feed fails or keeps answering garbage. */
   fetchPage(cursor: string | null, limit: number): Promise<FeedPage>;
 }
 

@@ -8,6 +8,7 @@ import {
   type OperationId,
   type RouteDefinition,
 } from './api-contract';
+import { DuplicateKeyError, parseJsonStrict } from './exact-json';
 
 // ---- typed errors -----------------------------------------------------------------------
 
@@ -315,8 +316,13 @@ function readJsonBody(event: ApiEvent, headers: Readonly<Record<string, string>>
   if (bytes.length === 0) throw new BadRequestError('A JSON body is required', { issues: [{ in: 'body', path: '', message: 'missing' }] });
   if (!isJsonContentType(headers['content-type'])) throw new UnsupportedMediaTypeError(headers['content-type']);
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
+    return parseJsonStrict(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      const { key, path } = error.duplicate;
+      const shown = key.length > 64 ? `${key.slice(0, 64)}...` : key;
+      throw new BadRequestError(`The body has the key ${JSON.stringify(shown)} more than once`, { key: shown, path: path.join('.') }, 'INVALID_JSON');
+    }
     throw new BadRequestError('The body is not valid UTF-8 JSON', undefined, 'INVALID_JSON');
   }
 }

@@ -3,6 +3,13 @@ import { InvalidAmountError } from '../domain/errors';
 import { datePartitions } from '../domain/lake-keys';
 import { userIdHash } from '../domain/pii';
 import {
+  duplicateKeyDetail,
+  QUARANTINE_CONTENT_TYPE,
+  quarantineLine,
+  quarantineObject,
+  type QuarantineLine,
+} from '../domain/quarantine';
+import {
   enrichTransaction,
   validateTransaction,
   type EnrichedTransaction,
@@ -14,6 +21,9 @@ import type { MessagePublisher } from '../ports/message-publisher';
 import type { ObjectStore } from '../ports/object-store';
 import { cachedRateHistory, RateUnavailable, type RateHistory } from '../ports/rate-history';
 import type { TransactionStore } from '../ports/transaction-store';
+import { DuplicateKeyError, parseJsonStrict } from '../shared/exact-json';
+
+export type { QuarantineLine } from '../domain/quarantine';
 
 export interface TransactionMessage {
   readonly messageId: string;
@@ -54,15 +64,6 @@ export interface ProcessTransactionsResult {
   readonly objectKeys: readonly string[];
 }
 
-/** One line of a quarantine object. */
-export interface QuarantineLine {
-  readonly messageId: string;
-  readonly reason: TransactionRejection;
-  readonly detail: string;
-  /** The record as received with user_id replaced by user_id_hash; null when the body is not a JSON object. */
-  readonly record: Record<string, unknown> | null;
-}
-
 interface Accepted {
   readonly tx: ValidTransaction;
   readonly record: Record<string, unknown>;
@@ -75,8 +76,9 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Validates, enriches and stores one SQS batch of feed transactions.
- * - An invalid record is quarantined with its reason and its message succeeds.
- * - A record with no rate yet, or one DynamoDB would not take, fails only its own message.
+ * - An invalid record, or one DynamoDB refuses, is quarantined with its reason (contract
+ *   fields only, the user id hashed) and its message succeeds.
+ * - A record with no rate yet, or one DynamoDB left unprocessed, fails only its own message.
  * - Every write is keyed by content (item by transaction_id, objects by the batch's ids), so the
  *   same batch processed again leaves identical items and objects.
  * Throws when a store is unreachable: the whole batch is retried.
@@ -90,24 +92,24 @@ export async function processTransactions(
   const ordered = [...messages].sort(
     (a, b) => byText(a.firstReceivedAt, b.firstReceivedAt) || byText(a.messageId, b.messageId),
   );
+  const reject = (
+    messageId: string,
+    reason: TransactionRejection,
+    detail: string,
+    record: unknown,
+  ) => quarantine.push(quarantineLine({ messageId, reason, detail, record }, deps.hmacKey));
   for (const message of ordered) {
-    const record = parseBody(message.body);
+    const { record, problem } = parseBody(message.body);
     const result =
-      record === undefined
-        ? ({ ok: false, reason: 'MALFORMED', detail: 'message body is not JSON' } as const)
+      problem !== undefined
+        ? ({ ok: false, reason: 'MALFORMED', detail: problem } as const)
         : validateTransaction(
             record,
             new Date(message.firstReceivedAt),
             deps.rules.maxFutureSkewSeconds,
           );
     if (!result.ok) {
-      const { reason, detail } = result;
-      quarantine.push({
-        messageId: message.messageId,
-        reason,
-        detail,
-        record: redact(record, deps.hmacKey),
-      });
+      reject(message.messageId, result.reason, result.detail, record);
       continue;
     }
     // A transaction sent twice in one batch is stored once: BatchWriteItem refuses duplicate keys.
@@ -150,12 +152,7 @@ export async function processTransactions(
         } catch (error) {
           if (!(error instanceof InvalidAmountError)) throw error;
           for (const messageId of a.messageIds) {
-            quarantine.push({
-              messageId,
-              reason: 'INVALID_AMOUNT',
-              detail: error.message,
-              record: redact(a.record, deps.hmacKey),
-            });
+            reject(messageId, 'INVALID_AMOUNT', error.message, a.record);
           }
         }
       }
@@ -163,18 +160,24 @@ export async function processTransactions(
   );
 
   const objectKeys: string[] = [];
+  const { unwritten, rejected } = await deps.store.putAll(enriched.map((e) => e.transaction));
+  const refused = new Map(rejected.map((r) => [r.transaction_id, r]));
+  for (const e of enriched) {
+    const refusal = refused.get(e.transaction.transaction_id);
+    if (!refusal) continue;
+    const { record } = accepted.get(e.transaction.transaction_id)!;
+    for (const messageId of e.messageIds) reject(messageId, refusal.reason, refusal.detail, record);
+  }
   if (quarantine.length > 0) {
-    const key = quarantineKey(deps.quarantinePrefix, quarantine, messages);
-    quarantine.sort((a, b) => byText(a.messageId, b.messageId));
-    await deps.lake.put(
-      key,
-      quarantine.map((line) => `${JSON.stringify(line)}\n`).join(''),
-      'application/x-ndjson',
+    const { key, body } = quarantineObject(
+      deps.quarantinePrefix,
+      firstArrivalDay(quarantine, messages),
+      quarantine,
     );
+    await deps.lake.put(key, body, QUARANTINE_CONTENT_TYPE);
     objectKeys.push(key);
   }
 
-  const { unwritten } = await deps.store.putAll(enriched.map((e) => e.transaction));
   const notWritten = new Set(unwritten);
   for (const e of enriched.filter((x) => notWritten.has(x.transaction.transaction_id))) {
     failures.push(
@@ -186,7 +189,7 @@ export async function processTransactions(
   }
   const stored = enriched
     .map((e) => e.transaction)
-    .filter((t) => !notWritten.has(t.transaction_id));
+    .filter((t) => !notWritten.has(t.transaction_id) && !refused.has(t.transaction_id));
 
   const byDay = groupBy(stored, (t) => t.timestamp.slice(0, 10));
   await Promise.all(
@@ -222,35 +225,30 @@ export async function processTransactions(
   };
 }
 
-function parseBody(body: string): unknown {
+/**
+ * The body as JSON, or why it is MALFORMED: not JSON, or a key written twice (the record is
+ * then kept as JSON.parse reads it, so its quarantine line still shows the contract fields).
+ */
+function parseBody(body: string): { readonly record: unknown; readonly problem?: string } {
   try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
+    return { record: parseJsonStrict(body) };
+  } catch (error) {
+    if (!(error instanceof DuplicateKeyError)) return { record: null, problem: 'message body is not JSON' };
+    const { path, key } = error.duplicate;
+    return { record: JSON.parse(body), problem: duplicateKeyDetail(path, key) };
   }
 }
 
-/** The record without its user_id (hashed instead); nothing is kept of a body that is not an object. */
-function redact(record: unknown, hmacKey: string): Record<string, unknown> | null {
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return null;
-  const { user_id: userId, ...rest } = record as Record<string, unknown>;
-  return typeof userId === 'string' && userId !== ''
-    ? { ...rest, user_id_hash: userIdHash(hmacKey, userId) }
-    : rest;
-}
-
-/** dt= is the day the earliest quarantined message first arrived; the name hashes the message ids. */
-function quarantineKey(
-  prefix: string,
+/** The day the earliest quarantined message first arrived: the quarantine object's dt=. */
+function firstArrivalDay(
   lines: readonly QuarantineLine[],
   messages: readonly TransactionMessage[],
 ): string {
   const ids = new Set(lines.map((l) => l.messageId));
-  const day = messages
+  return messages
     .filter((m) => ids.has(m.messageId))
     .map((m) => m.firstReceivedAt.slice(0, 10))
     .sort(byText)[0];
-  return `${prefix}/dt=${day}/${sha256([...ids].sort(byText).join('\n'))}.jsonl`;
 }
 
 function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {

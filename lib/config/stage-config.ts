@@ -12,7 +12,7 @@ export interface RateSourceConfig {
   readonly apiKeySecretName?: string;
 }
 
-/** A partner transaction feed (contract in DESIGN.md): one schedule and one cursor each. */
+/** A partner transaction feed (contract in README, "Partner transaction feed"): one schedule and one cursor each. */
 export interface TransactionFeedConfig {
   /** Stable name: the cursor key and the schedule id. */
   readonly name: string;

@@ -58,6 +58,9 @@ export const FUNCTIONS = {
     memorySize: 256,
     tables: { state: 'readwrite' },
     sendsTo: ['transactions'],
+    // A record no queue message can carry is quarantined by the fetcher, its user id hashed.
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.quarantineTransactions] } },
+    secrets: ['piiHmacKey'],
     scheduledBy: 'transactionFeeds',
   },
   'process-transactions': {

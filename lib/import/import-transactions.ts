@@ -1,6 +1,8 @@
-import { parseJsonKeepingDigits } from '../../lambdas/adapters/http/transaction-feed-client';
-import { validateTransaction, type TransactionRejection } from '../../lambdas/domain/transaction';
+import { duplicateKeyDetail } from '../../lambdas/domain/quarantine';
+import { queueSafeJson } from '../../lambdas/domain/record-limits';
+import { isRawJson, validateTransaction, type TransactionRejection } from '../../lambdas/domain/transaction';
 import type { MessagePublisher, OutgoingMessage } from '../../lambdas/ports/message-publisher';
+import { DuplicateKeyError, parseJsonStrict, rawJSON } from '../../lambdas/shared/exact-json';
 import { csvRecords } from './csv';
 import { createRowMapper, MappingError, requiredColumns, type ColumnMapping, type Row } from './mapper';
 
@@ -44,14 +46,19 @@ export class ImportError extends Error {
   override readonly name = 'ImportError';
 }
 
-type SourceRow = { readonly line: number } & ({ readonly row: Row } | { readonly error: string; readonly raw: unknown });
+type SourceRow = { readonly line: number } & (
+  | { readonly row: Row }
+  | { readonly error: string; readonly raw: unknown; readonly malformed?: boolean }
+);
 
 const BATCH = 100;
 
 /**
  * Maps each row of a partner's export onto the feed's transaction shape, validates it the way
- * process-transactions will (the same JSON it will parse), queues the valid ones and hands
- * the rest to `reject` with the reason. Rows are streamed; memory stays flat.
+ * process-transactions will (the same JSON it will parse, so a transaction_id DynamoDB cannot
+ * key is KEY_TOO_LONG here already), queues the valid ones and hands the rest to `reject` with
+ * the reason. A mapped record holds only the contract's fields, each bounded by validation, so
+ * it is always far smaller than a queue message. Rows are streamed; memory stays flat.
  */
 export async function importTransactions(options: ImportOptions): Promise<ImportSummary> {
   const mapRow = createRowMapper(options.mapping);
@@ -78,7 +85,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
     rows += 1;
     if (rows % 1000 === 0) options.onProgress?.(progress());
     if ('error' in item) {
-      const reason = options.format === 'csv' ? 'UNMAPPABLE' : 'MALFORMED';
+      const reason = options.format === 'csv' && !item.malformed ? 'UNMAPPABLE' : 'MALFORMED';
       await quarantine({ line: item.line, reason, detail: item.error, record: item.raw });
       continue;
     }
@@ -90,7 +97,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
       await quarantine({ line: item.line, reason: 'UNMAPPABLE', detail: error.message, record: item.row });
       continue;
     }
-    const body = JSON.stringify(mapped);
+    const body = queueSafeJson(JSON.stringify(mapped));
     const result = validateTransaction(JSON.parse(body), options.now, options.maxFutureSkewSeconds);
     if (!result.ok) {
       await quarantine({ line: item.line, reason: result.reason, detail: result.detail, record: mapped });
@@ -108,6 +115,8 @@ async function* csvRows(chunks: AsyncIterable<string>, mapping: ColumnMapping): 
   for await (const { line, fields } of csvRecords(chunks, mapping.delimiter)) {
     if (!header) {
       header = fields.map((name) => name.trim());
+      const repeated = header.find((name, i) => header!.indexOf(name) !== i);
+      if (repeated !== undefined) throw new ImportError(`the header names the column ${JSON.stringify(repeated)} more than once`);
       const missing = requiredColumns(mapping).filter((column) => !header!.includes(column));
       if (missing.length > 0) {
         throw new ImportError(`the header has no column ${missing.map((c) => `"${c}"`).join(', ')} (header: ${header.join(', ')})`);
@@ -128,9 +137,14 @@ async function* ndjsonRows(chunks: AsyncIterable<string>): AsyncGenerator<Source
     if (text.trim() === '') continue;
     let value: unknown;
     try {
-      value = parseJsonKeepingDigits(text);
+      value = parseJsonStrict(text, rawJSON);
     } catch (error) {
-      yield { line, error: `not valid JSON (${(error as Error).message})`, raw: text };
+      if (error instanceof DuplicateKeyError) {
+        const { path, key } = error.duplicate;
+        yield { line, error: duplicateKeyDetail(path, key), raw: text, malformed: true };
+      } else {
+        yield { line, error: `not valid JSON (${(error as Error).message})`, raw: text };
+      }
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value) || isRawJson(value)) {
@@ -158,8 +172,4 @@ async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<{ line: num
     buffer = buffer.slice(start);
   }
   if (buffer !== '') yield next(buffer);
-}
-
-function isRawJson(value: unknown): boolean {
-  return (JSON as unknown as { isRawJSON(v: unknown): boolean }).isRawJSON(value);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isRawJson } from '../../lambdas/domain/transaction';
 import builtInMappingsJson from './column-mappings.json';
 
 /** One source row: CSV cells by header name, or an NDJSON object's values. */
@@ -93,7 +94,7 @@ export function detectMapping(header: readonly string[]): string | undefined {
 }
 
 /**
- * Turns rows into feed-shaped transactions (DESIGN.md). Empty cells leave the field out, so
+ * Turns rows into feed-shaped transactions (README, "Partner transaction feed"). Empty cells leave the field out, so
  * validation names it. Values taken as they are keep their JSON type and digits (NDJSON).
  * A hashOf id numbers identical consecutive rows (-2, -3…) so repeats stay distinct.
  */
@@ -170,8 +171,4 @@ function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (isRawJson(value)) return value.rawJSON;
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function isRawJson(value: unknown): value is { rawJSON: string } {
-  return (JSON as unknown as { isRawJSON(v: unknown): boolean }).isRawJSON(value);
 }

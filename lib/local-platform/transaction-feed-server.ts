@@ -29,7 +29,7 @@ export interface RunningTransactionFeedServer {
 
 const DEFAULT_LIMIT = 100;
 
-/** The built-in partner feed on 127.0.0.1, speaking the contract of DESIGN.md. */
+/** The built-in partner feed on 127.0.0.1, speaking the contract of README, "Partner transaction feed". */
 export async function startTransactionFeedServer(
   options: TransactionFeedServerOptions = {},
 ): Promise<RunningTransactionFeedServer> {

@@ -19,12 +19,14 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
 
   it('stores enriched, categorized transactions in DynamoDB and curated Parquet, with exact sums per category', async () => {
     const { services, resources } = platform.endpoints;
-    // The simulator publishes 30 transactions a minute; the schedule also reads it at start.
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
-    const invoked = await platform.cli(['invoke', 'fetch-transactions']);
-    expect(invoked.code).toBe(0);
-    const fetched = JSON.parse(invoked.stdout).results[0] as { transactions: number };
-    expect(fetched.transactions).toBeGreaterThan(0);
+    // The simulator publishes 30 transactions a minute: invoke until runs have queued five.
+    let queued = 0;
+    await eventually(async () => {
+      const invoked = await platform.cli(['invoke', 'fetch-transactions']);
+      expect(invoked.code).toBe(0);
+      queued += (JSON.parse(invoked.stdout).results[0] as { transactions: number }).transactions;
+      return queued >= 5 ? queued : undefined;
+    }, 90_000, 'fetch-transactions runs that queue five transactions');
 
     const documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),

@@ -12,9 +12,9 @@ export const RULES: TransactionRules = {
 
 export const HMAC_KEY = 'test-pii-hmac-key-0123456789abcdef0123456789abcdef0123456789abcd';
 
-/** A valid feed record; override any field (undefined removes it). */
+/** A valid feed record; override any field or add others (undefined removes one). */
 export function feedTransaction(
-  overrides: Partial<Record<keyof FeedTransaction, unknown>> = {},
+  overrides: Partial<Record<keyof FeedTransaction, unknown>> & Record<string, unknown> = {},
 ): Record<string, unknown> {
   const record: Record<string, unknown> = {
     transaction_id: 'tx-1',

@@ -1,7 +1,13 @@
-import { BatchWriteCommand, NumberValue, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  NumberValue,
+  PutCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { Decimal } from '../../domain/decimal';
+import { dynamoItemBytes, LIMITS } from '../../domain/record-limits';
 import type { EnrichedTransaction } from '../../domain/transaction';
-import type { TransactionStore } from '../../ports/transaction-store';
+import type { RejectedTransaction, TransactionStore } from '../../ports/transaction-store';
 import {
   AWS_BATCH_RETRY,
   backoffDelay,
@@ -9,8 +15,6 @@ import {
   defaultSleep,
   type RetryOptions,
 } from '../../shared/retry';
-
-const BATCH_WRITE_LIMIT = 25;
 
 /**
  * The transactions table item: every field of the enriched transaction, amounts as DynamoDB
@@ -29,13 +33,22 @@ export function transactionItem(t: EnrichedTransaction): Record<string, unknown>
   };
 }
 
+/** transactionItem's size bound: each number counted as its text, which is never smaller. */
+const itemBytes = (t: EnrichedTransaction) =>
+  dynamoItemBytes({ ...t, amount_text: t.amount, amount_base_text: t.amount_base });
+
+const isValidationError = (error: unknown) => (error as Error)?.name === 'ValidationException';
+
+type Request = { PutRequest: { Item: Record<string, unknown> } };
+type Outcome = { unwritten: string[]; rejected: RejectedTransaction[] };
+
+const idOf = (request: Request) => String(request.PutRequest.Item.transaction_id);
+
 export function dynamoTransactionStore(
   client: DynamoDBDocumentClient,
   tableName: string,
   retry: RetryOptions = AWS_BATCH_RETRY,
 ): TransactionStore {
-  type Request = { PutRequest: { Item: Record<string, unknown> } };
-
   /** Writes up to 25 items, retrying what DynamoDB hands back; returns what is left. */
   async function write(requests: Request[]): Promise<string[]> {
     let pending = requests;
@@ -46,14 +59,54 @@ export function dynamoTransactionStore(
       );
       pending = (result.UnprocessedItems?.[tableName] ?? []) as Request[];
     }
-    return pending.map((r) => String(r.PutRequest.Item.transaction_id));
+    return pending.map(idOf);
+  }
+
+  /**
+   * One item DynamoDB refuses (ValidationException) fails the whole BatchWriteItem, so such a
+   * batch is written again item by item: only the refused items are rejected.
+   */
+  async function writeBatch(requests: Request[]): Promise<Outcome> {
+    try {
+      return { unwritten: await write(requests), rejected: [] };
+    } catch (error) {
+      if (!isValidationError(error)) throw error;
+    }
+    const rejected: RejectedTransaction[] = [];
+    await Promise.all(
+      requests.map(async (request) => {
+        try {
+          await client.send(new PutCommand({ TableName: tableName, Item: request.PutRequest.Item }));
+        } catch (error) {
+          if (!isValidationError(error)) throw error;
+          const detail = `DynamoDB refused the item: ${(error as Error).message}`;
+          rejected.push({ transaction_id: idOf(request), reason: 'STORE_REJECTED', detail });
+        }
+      }),
+    );
+    return { unwritten: [], rejected };
   }
 
   return {
     async putAll(transactions) {
-      const requests = transactions.map((t) => ({ PutRequest: { Item: transactionItem(t) } }));
-      const left = await Promise.all(chunk(requests, BATCH_WRITE_LIMIT).map(write));
-      return { unwritten: left.flat() };
+      const rejected: RejectedTransaction[] = [];
+      const requests: Request[] = [];
+      for (const t of transactions) {
+        const bytes = itemBytes(t);
+        if (bytes > LIMITS.dynamoItemBytes) {
+          const detail = `the item would be up to ${bytes} bytes; DynamoDB items hold at most ${LIMITS.dynamoItemBytes}`;
+          rejected.push({ transaction_id: t.transaction_id, reason: 'TOO_LARGE', detail });
+        } else {
+          requests.push({ PutRequest: { Item: transactionItem(t) } });
+        }
+      }
+      const outcomes = await Promise.all(
+        chunk(requests, LIMITS.dynamoBatchWriteItems).map(writeBatch),
+      );
+      return {
+        unwritten: outcomes.flatMap((o) => o.unwritten),
+        rejected: [...rejected, ...outcomes.flatMap((o) => o.rejected)],
+      };
     },
   };
 }

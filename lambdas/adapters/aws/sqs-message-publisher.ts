@@ -1,8 +1,36 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { LIMITS, utf8Bytes } from '../../domain/record-limits';
 import type { MessagePublisher, OutgoingMessage } from '../../ports/message-publisher';
-import { AWS_BATCH_RETRY, chunk, retryPending, type RetryOptions } from '../../shared/retry';
+import { AWS_BATCH_RETRY, retryPending, type RetryOptions } from '../../shared/retry';
 
-/** SendMessageBatch, ten entries a call; failed entries are retried with backoff, never dropped. */
+/** Ids as error messages show them: a feed's id can be long. */
+const named = (messages: readonly OutgoingMessage[]) =>
+  messages.map((m) => (m.id.length > 64 ? `${m.id.slice(0, 64)}...` : m.id)).join(', ');
+
+/** SendMessageBatch calls of at most ten entries and 1 MiB of bodies each, in order. */
+export function sendBatches(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+  const batches: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = utf8Bytes(message.body);
+    if (current.length === LIMITS.sqsBatchEntries || bytes + size > LIMITS.sqsBatchBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * SendMessageBatch, split by count and by bytes. Entries SQS fails on its side are retried with
+ * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses) fails
+ * the call at once with its id, since retrying it cannot help.
+ */
 export function sqsMessagePublisher(
   client: SQSClient,
   queueUrl: string,
@@ -10,7 +38,13 @@ export function sqsMessagePublisher(
 ): MessagePublisher {
   return {
     async publish(messages) {
-      for (const batch of chunk(messages, 10)) {
+      const tooLarge = messages.filter((m) => utf8Bytes(m.body) > LIMITS.sqsMessageBytes);
+      if (tooLarge.length > 0) {
+        throw new Error(
+          `${tooLarge.length} message(s) larger than SQS takes (${LIMITS.sqsMessageBytes} bytes): ${named(tooLarge)}`,
+        );
+      }
+      for (const batch of sendBatches(messages)) {
         await retryPending<OutgoingMessage>(
           batch,
           async (entries) => {
@@ -20,11 +54,17 @@ export function sqsMessagePublisher(
                 Entries: entries.map((m, i) => ({ Id: String(i), MessageBody: m.body })),
               }),
             );
-            const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-            return entries.filter((_, i) => failed.has(String(i)));
+            const failed = result.Failed ?? [];
+            const refused = failed.filter((f) => f.SenderFault);
+            if (refused.length > 0) {
+              const why = refused.map((f) => `${named([entries[Number(f.Id)]])} (${f.Code}: ${f.Message})`);
+              throw new Error(`SQS refused ${refused.length} message(s): ${why.join('; ')}`);
+            }
+            const retried = new Set(failed.map((f) => f.Id));
+            return entries.filter((_, i) => retried.has(String(i)));
           },
           retry,
-          (left) => `SQS did not accept ${left.length} message(s): ${left.map((m) => m.id).join(', ')}`,
+          (left) => `SQS did not accept ${left.length} message(s): ${named(left)}`,
         );
       }
     },

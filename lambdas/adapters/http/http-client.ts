@@ -22,6 +22,8 @@ export interface HttpOptions {
   readonly random?: () => number;
   readonly fetchImpl?: typeof fetch;
   readonly onRetry?: (info: RetryInfo) => void;
+  /** Client errors retried like a 5xx, besides 429 (a partner feed that is being deployed answers 404). */
+  readonly retryStatuses?: readonly number[];
 }
 
 export interface HttpResponse {
@@ -38,14 +40,28 @@ export const DEFAULT_HTTP_OPTIONS = {
 } as const;
 
 /**
- * GET with a per-attempt timeout. Retries network errors, timeouts, 5xx and 429 with exponential
- * backoff and full jitter (a 429/503 Retry-After wins, capped at maxDelayMs); any other non-2xx is
- * final. Throws ProviderUnavailableError (URL with secrets redacted) when it gives up.
+ * GET with a per-attempt timeout. Retries network errors, timeouts, 5xx, 429 and
+ * `retryStatuses` with exponential backoff and full jitter (a 429/503 Retry-After wins, capped
+ * at maxDelayMs); any other non-2xx is final. Throws ProviderUnavailableError (URL with secrets
+ * redacted) when it gives up.
  */
 export async function fetchWithRetry(
   url: string,
   options: HttpOptions = {},
 ): Promise<HttpResponse> {
+  return fetchParsedWithRetry(url, (response) => response, options);
+}
+
+/**
+ * fetchWithRetry whose 2xx answer must also get through `parse`: an answer `parse` throws on
+ * (garbage, an empty body) is retried like a 5xx, and when the attempts run out the last
+ * parse error is the ProviderUnavailableError's cause.
+ */
+export async function fetchParsedWithRetry<T>(
+  url: string,
+  parse: (response: HttpResponse) => T,
+  options: HttpOptions = {},
+): Promise<T> {
   const { timeoutMs, maxAttempts, baseDelayMs, maxDelayMs } = {
     ...DEFAULT_HTTP_OPTIONS,
     ...options,
@@ -66,10 +82,11 @@ export async function fetchWithRetry(
       status = response.status;
       if (response.ok) {
         const body = await response.text();
-        return { status, body, contentType: response.headers.get('content-type') ?? '' };
+        // A parse error lands in the catch below and is retried like a network error.
+        return parse({ status, body, contentType: response.headers.get('content-type') ?? '' });
       }
       await response.body?.cancel().catch(() => undefined);
-      if (status !== 429 && status < 500) {
+      if (status !== 429 && status < 500 && !options.retryStatuses?.includes(status)) {
         throw new ProviderUnavailableError({ url, attempts: attempt, status });
       }
       retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));

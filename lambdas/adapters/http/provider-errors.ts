@@ -22,7 +22,14 @@ export class ProviderUnavailableError extends Error {
   readonly attempts: number;
   readonly status?: number;
 
-  constructor(args: { url: string; attempts: number; status?: number; cause?: unknown }) {
+  constructor(args: {
+    url: string;
+    attempts: number;
+    status?: number;
+    cause?: unknown;
+    /** What was called, put first ("feed acme"). */
+    label?: string;
+  }) {
     const url = redactUrl(args.url);
     const last =
       args.status !== undefined
@@ -30,7 +37,8 @@ export class ProviderUnavailableError extends Error {
         : args.cause instanceof Error
           ? args.cause.message
           : 'no response';
-    super(`${url} unavailable after ${args.attempts} attempt(s): ${last}`, { cause: args.cause });
+    const what = args.label ? `${args.label}: ${url}` : url;
+    super(`${what} unavailable after ${args.attempts} attempt(s): ${last}`, { cause: args.cause });
     this.url = url;
     this.attempts = args.attempts;
     this.status = args.status;

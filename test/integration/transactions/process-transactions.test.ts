@@ -221,6 +221,31 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
     expect(JSON.stringify(await p.items())).not.toContain('"user_id"');
   });
 
+  it('quarantines a transaction whose id DynamoDB cannot key (1,000 × €, 3,000 bytes) and stores its two batch-mates', async () => {
+    const p = await pipeline();
+    const euros = '€'.repeat(1000);
+    const batch = [message('before'), message(euros), message('after')];
+
+    const result = await p.process(batch);
+
+    expect(result).toMatchObject({ failedMessageIds: [], stored: 2, quarantined: 1 });
+    expect((await p.items()).map((i) => i.transaction_id)).toEqual(['after', 'before']);
+    const lines = [...(await p.objects('quarantine/')).values()].flatMap((bytes) =>
+      bytes.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as QuarantineLine),
+    );
+    expect(lines).toEqual([
+      {
+        messageId: `m-${euros}`,
+        reason: 'KEY_TOO_LONG',
+        detail: 'transaction_id is 3000 bytes in UTF-8; DynamoDB keys hold at most 2048',
+        record: {
+          ...feedTransaction({ transaction_id: euros, user_id: undefined }),
+          user_id_hash: userIdHash(HMAC_KEY, 'user-42'),
+        },
+      },
+    ]);
+  });
+
   describe('the same batch processed twice', () => {
     it('leaves identical items and identical objects, same keys and same bytes', async () => {
       const p = await pipeline();

@@ -132,6 +132,16 @@ describe('withHttp request parsing', () => {
     expect(['INVALID_JSON', 'VALIDATION_ERROR']).toContain(errorOf(result).code);
   });
 
+  it('rejects a body that repeats a key with 400 INVALID_JSON naming the key, instead of keeping the last value', async () => {
+    const result = await handler(post({ body: '{"from":"EUR","to":"USD","amount":"1","amount":"1000000"}' }));
+    expect(result.statusCode).toBe(400);
+    expect(errorOf(result)).toMatchObject({
+      code: 'INVALID_JSON',
+      message: 'The body has the key "amount" more than once',
+      details: { key: 'amount', path: '' },
+    });
+  });
+
   it('rejects a body that breaks the schema, naming the field', async () => {
     const result = await handler(post({ body: { ...conversion, amount: 10 } }));
     expect(result.statusCode).toBe(400);

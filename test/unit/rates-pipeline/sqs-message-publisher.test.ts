@@ -108,4 +108,40 @@ describe('sqsMessagePublisher', () => {
       sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish(messages('a')),
     ).rejects.toThrow('socket hang up');
   });
+
+  it('splits by bytes as well as by count, so no call carries more than 1 MiB of bodies', async () => {
+    sqsMock.on(SendMessageBatchCommand).callsFake(failing());
+    // Ten 300 KB bodies: one call of ten would be 3 MB; SQS takes 1 MiB a call, so three fit.
+    const big = Array.from({ length: 10 }, (_, i) => ({ id: `b${i}`, body: JSON.stringify({ eventId: `b${i}`, pad: 'x'.repeat(300_000) }) }));
+
+    await sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish(big);
+
+    const calls = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!);
+    expect(calls.map((entries) => entries.length)).toEqual([3, 3, 3, 1]);
+    for (const entries of calls) {
+      expect(entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody!, 'utf8'), 0)).toBeLessThanOrEqual(1_048_576);
+    }
+    expect(calls.flat().map((e) => e.MessageBody)).toEqual(big.map((m) => m.body));
+  });
+
+  it('refuses at once, sending nothing, a message larger than SQS takes', async () => {
+    const huge = { id: 'huge', body: JSON.stringify({ eventId: 'huge', pad: 'é'.repeat(600_000) }) };
+
+    await expect(
+      sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish([...messages('a'), huge]),
+    ).rejects.toThrow('1 message(s) larger than SQS takes (1048576 bytes): huge');
+    expect(sqsMock.calls()).toHaveLength(0);
+  });
+
+  it('fails without retrying when SQS says an entry is the sender’s fault', async () => {
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'm-0', MD5OfMessageBody: '' }],
+      Failed: [{ Id: '1', SenderFault: true, Code: 'InvalidMessageContents', Message: 'Invalid characters found' }],
+    });
+
+    await expect(
+      sqsMessagePublisher(client, QUEUE_URL, fastRetry(6).options).publish(messages('a', 'b')),
+    ).rejects.toThrow('SQS refused 1 message(s): b (InvalidMessageContents: Invalid characters found)');
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+  });
 });

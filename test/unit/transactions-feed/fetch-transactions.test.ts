@@ -1,13 +1,19 @@
+import { userIdHash } from '../../../lambdas/domain/pii';
+import type { QuarantineLine } from '../../../lambdas/domain/quarantine';
 import { CursorConflictError, type CursorStore } from '../../../lambdas/ports/cursor-store';
 import type { MessagePublisher, OutgoingMessage } from '../../../lambdas/ports/message-publisher';
 import type { FeedPage, TransactionFeed } from '../../../lambdas/ports/transaction-feed';
 import { fetchTransactions, type FetchTransactionsDeps } from '../../../lambdas/use-cases/fetch-transactions';
+import { feedTransaction, HMAC_KEY } from '../../support/transactions';
+
+const FEED_URL = 'https://feeds.acme.example/v1/transactions';
 
 /** A feed of numbered transactions t0..t{total-1}; the cursor is the next index as text. */
 function numberedFeed(total: number, failAt?: { cursor: string | null; error: Error }) {
   const requests: (string | null)[] = [];
   const feed: TransactionFeed = {
     name: 'acme',
+    url: FEED_URL,
     async fetchPage(cursor, limit): Promise<FeedPage> {
       requests.push(cursor);
       if (failAt && failAt.cursor === cursor) throw failAt.error;
@@ -24,18 +30,29 @@ function numberedFeed(total: number, failAt?: { cursor: string | null; error: Er
 }
 
 /** Cursor store and queue that log every effect, in order, to one journal. */
-function recorder(initial: string | null = null) {
+function recorder(initial: string | null = null, options: { urlChanged?: boolean } = {}) {
   const journal: string[] = [];
   let stored = initial;
   const cursors: CursorStore = {
-    load: async () => stored,
+    load: async () => ({ cursor: options.urlChanged ? null : stored, urlChanged: options.urlChanged ?? false }),
     async save(_feed, expected, next) {
-      if (expected !== stored) throw new CursorConflictError('acme');
+      // Like the real store: a cursor of another URL may be replaced by a run that started from null.
+      const otherUrls = options.urlChanged && expected === null;
+      if (expected !== stored && !otherUrls) throw new CursorConflictError('acme');
       stored = next;
       journal.push(`save ${next}`);
     },
   };
   const sent: OutgoingMessage[] = [];
+  const objects = new Map<string, string>();
+  let lakeDown = false;
+  const lake = {
+    async put(key: string, body: string | Uint8Array) {
+      if (lakeDown) throw new Error('S3 unavailable');
+      objects.set(key, String(body));
+      journal.push(`quarantine ${key}`);
+    },
+  };
   let failPublishAt: number | undefined;
   const queue: MessagePublisher = {
     async publish(messages) {
@@ -49,6 +66,9 @@ function recorder(initial: string | null = null) {
   return {
     cursors,
     queue,
+    lake,
+    objects,
+    takeLakeDown: () => (lakeDown = true),
     sent,
     journal,
     cursor: () => stored,
@@ -61,6 +81,10 @@ const deps = (feed: TransactionFeed, r: ReturnType<typeof recorder>, extra: Part
   feed,
   cursors: r.cursors,
   transactionsQueue: r.queue,
+  lake: r.lake,
+  quarantinePrefix: 'quarantine/transactions',
+  hmacKey: async () => HMAC_KEY,
+  clock: () => new Date('2024-01-10T12:00:00Z'),
   pageSize: 2,
   remainingTimeMs: () => 100_000,
   ...extra,
@@ -73,7 +97,7 @@ describe('fetchTransactions', () => {
 
     const result = await fetchTransactions(deps(feed, r));
 
-    expect(result).toEqual({ feed: 'acme', pages: 4, transactions: 5, cursor: '5', stoppedBecause: 'caught-up' });
+    expect(result).toEqual({ feed: 'acme', pages: 4, transactions: 5, cursor: '5', stoppedBecause: 'caught-up', quarantined: 0, cursorReset: false });
     expect(r.journal).toEqual(['publish t0,t1', 'save 2', 'publish t2,t3', 'save 4', 'publish t4', 'save 5']);
     expect(r.sent.map((m) => m.body)).toEqual([0, 1, 2, 3, 4].map((i) => `{"transaction_id":"t${i}","amount":${i}.50}`));
     expect(requests).toEqual([null, '2', '4', '5']);
@@ -95,7 +119,7 @@ describe('fetchTransactions', () => {
 
     const result = await fetchTransactions(deps(feed, r));
 
-    expect(result).toEqual({ feed: 'acme', pages: 1, transactions: 0, cursor: '5', stoppedBecause: 'caught-up' });
+    expect(result).toEqual({ feed: 'acme', pages: 1, transactions: 0, cursor: '5', stoppedBecause: 'caught-up', quarantined: 0, cursorReset: false });
     expect(r.journal).toEqual([]);
   });
 
@@ -129,7 +153,7 @@ describe('fetchTransactions', () => {
     const result = await fetchTransactions(deps(feed, r, { remainingTimeMs, reserveMs: 30_000 }));
 
     // 80 s, 60 s and 40 s left: three pages; at 20 s no page is started.
-    expect(result).toEqual({ feed: 'acme', pages: 3, transactions: 6, cursor: '6', stoppedBecause: 'time-budget' });
+    expect(result).toEqual({ feed: 'acme', pages: 3, transactions: 6, cursor: '6', stoppedBecause: 'time-budget', quarantined: 0, cursorReset: false });
     expect(r.cursor()).toBe('6');
   });
 
@@ -154,12 +178,96 @@ describe('fetchTransactions', () => {
     const r = recorder('c1');
     const feed: TransactionFeed = {
       name: 'acme',
+      url: FEED_URL,
       fetchPage: async () => ({ transactions: [{ transactionId: 't9', json: '{"transaction_id":"t9"}' }], nextCursor: null }),
     };
 
     const result = await fetchTransactions(deps(feed, r));
 
-    expect(result).toEqual({ feed: 'acme', pages: 1, transactions: 1, cursor: 'c1', stoppedBecause: 'caught-up' });
+    expect(result).toEqual({ feed: 'acme', pages: 1, transactions: 1, cursor: 'c1', stoppedBecause: 'caught-up', quarantined: 0, cursorReset: false });
     expect(r.sent.map((m) => m.id)).toEqual(['t9']);
+  });
+
+  describe('a record that cannot go on the queue', () => {
+    /** One page: two good records around a bad one, then the end of the feed. */
+    const pageWith = (bad: { json: string; problem?: string }) => {
+      const requests: (string | null)[] = [];
+      const good = (id: string) => ({ transactionId: id, json: JSON.stringify(feedTransaction({ transaction_id: id })) });
+      const feed: TransactionFeed = {
+        name: 'acme',
+        url: FEED_URL,
+        async fetchPage(cursor) {
+          requests.push(cursor);
+          return cursor === null
+            ? { transactions: [good('t0'), { transactionId: 'bad', ...bad }, good('t2')], nextCursor: 'p2' }
+            : { transactions: [], nextCursor: null };
+        },
+      };
+      return { feed, requests };
+    };
+    const linesOf = (objects: Map<string, string>) =>
+      [...objects.values()].flatMap((body) => body.trim().split('\n')).map((l) => JSON.parse(l) as QuarantineLine);
+
+    it('queues the page’s valid records, quarantines a 1.1 MB one with its reason, and moves the cursor on', async () => {
+      const huge = feedTransaction({ transaction_id: 'bad', card_number: '4111111111111111', notes: 'n'.repeat(1_100_000) });
+      const { feed, requests } = pageWith({ json: JSON.stringify(huge) });
+      const r = recorder();
+
+      const result = await fetchTransactions(deps(feed, r));
+
+      expect(result).toMatchObject({ pages: 2, transactions: 2, quarantined: 1, cursor: 'p2', stoppedBecause: 'caught-up' });
+      expect(r.sent.map((m) => m.id)).toEqual(['t0', 't2']);
+      expect(r.journal).toEqual([expect.stringMatching(/^quarantine quarantine\/transactions\/dt=2024-01-10\/[0-9a-f]{64}\.jsonl$/), 'publish t0,t2', 'save p2']);
+      expect(requests).toEqual([null, 'p2']);
+      expect(linesOf(r.objects)).toEqual([
+        {
+          messageId: expect.stringMatching(/^feed:acme:[0-9a-f]{16}:1$/),
+          reason: 'TOO_LARGE',
+          detail: `the record is ${Buffer.byteLength(JSON.stringify(huge))} bytes of JSON; a queue message holds at most 1048576`,
+          record: { ...feedTransaction({ transaction_id: 'bad', user_id: undefined }), user_id_hash: userIdHash(HMAC_KEY, 'user-42') },
+        },
+      ]);
+    });
+
+    it('quarantines a record that writes a key twice as MALFORMED', async () => {
+      const { feed } = pageWith({ json: JSON.stringify(feedTransaction({ transaction_id: 'bad' })), problem: 'the record has the key "amount" more than once' });
+      const r = recorder();
+
+      const result = await fetchTransactions(deps(feed, r));
+
+      expect(result).toMatchObject({ transactions: 2, quarantined: 1, cursor: 'p2' });
+      expect(linesOf(r.objects).map((l) => [l.reason, l.detail])).toEqual([['MALFORMED', 'the record has the key "amount" more than once']]);
+    });
+
+    it('asks for the HMAC key only when something is quarantined', async () => {
+      const { feed } = numberedFeed(3);
+      const r = recorder();
+      const hmacKey = jest.fn(async () => HMAC_KEY);
+
+      await fetchTransactions(deps(feed, r, { hmacKey }));
+
+      expect(hmacKey).not.toHaveBeenCalled();
+    });
+
+    it('leaves the cursor where it was, queueing nothing, when the quarantine cannot be written', async () => {
+      const { feed } = pageWith({ json: JSON.stringify(feedTransaction({ transaction_id: 'bad', notes: 'n'.repeat(1_100_000) })) });
+      const r = recorder();
+      r.takeLakeDown();
+
+      await expect(fetchTransactions(deps(feed, r))).rejects.toThrow('S3 unavailable');
+
+      expect(r.cursor()).toBeNull();
+      expect(r.sent).toEqual([]);
+    });
+  });
+
+  it('starts a feed whose saved cursor belongs to another URL from its beginning, and says so', async () => {
+    const { feed, requests } = numberedFeed(3);
+    const r = recorder('2', { urlChanged: true });
+
+    const result = await fetchTransactions(deps(feed, r));
+
+    expect(requests[0]).toBeNull();
+    expect(result).toMatchObject({ cursorReset: true, transactions: 3, cursor: '3' });
   });
 });

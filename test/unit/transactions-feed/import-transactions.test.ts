@@ -150,6 +150,40 @@ describe('importing the native layout', () => {
   });
 });
 
+describe('importing records that do not fit where they go', () => {
+  const line = (record: Record<string, unknown>) => JSON.stringify({ transaction_id: 'ok', user_id: 'u1', amount: '1.00', currency: 'USD', timestamp: '2026-11-05T09:00:00Z', merchant: 'Shop', ...record });
+
+  it('quarantines an id DynamoDB cannot key and a line that writes a key twice, sends the rest, and never a message SQS refuses', async () => {
+    const ndjson = [
+      line({ transaction_id: 'ok-1' }),
+      line({ transaction_id: '€'.repeat(1000) }),
+      line({ transaction_id: 'huge', notes: 'n'.repeat(1_100_000) }),
+      line({ transaction_id: 'long', merchant: 'm'.repeat(1_100_000) }),
+      line({ transaction_id: 'dup' }).replace('}', ',"amount":"1000"}'),
+      line({ transaction_id: 'ok-2', merchant: 'a\uFFFFb' }),
+    ].join('\n');
+
+    const { summary, sent, bodies, rejected } = await run('ndjson', chunksOf(ndjson, 65_536));
+
+    expect(summary).toEqual({ rows: 6, accepted: 3, quarantined: 3, quarantinedByReason: { KEY_TOO_LONG: 1, MALFORMED: 2 } });
+    // The mapping keeps only the contract's fields: the 1.1 MB of notes never reach the queue.
+    expect(bodies.map((b) => b.transaction_id)).toEqual(['ok-1', 'huge', 'ok-2']);
+    expect(Math.max(...sent.map((m) => Buffer.byteLength(m.body)))).toBeLessThan(1000);
+    expect(sent[2].body).toContain('"merchant":"a\\uffffb"');
+    expect(rejected.map((r) => [r.line, r.reason, r.detail])).toEqual([
+      [2, 'KEY_TOO_LONG', 'transaction_id is 3000 bytes in UTF-8; DynamoDB keys hold at most 2048'],
+      [4, 'MALFORMED', 'merchant is longer than 1024 characters'],
+      [5, 'MALFORMED', 'the record has the key "amount" more than once'],
+    ]);
+  });
+
+  it('refuses a CSV whose header names a column twice, sending nothing', async () => {
+    const csv = 'transaction_id,user_id,amount,currency,timestamp,merchant,amount\nt1,u1,1.00,USD,2026-11-05T09:00:00Z,Shop,1000\n';
+
+    await expect(run('csv', chunksOf(csv))).rejects.toThrow(new ImportError('the header names the column "amount" more than once'));
+  });
+});
+
 describe('column mappings', () => {
   it('recognises the built-in layouts from a CSV header', () => {
     const tabformerHeader = readFileSync(TABFORMER, 'utf8').split('\n')[0].split(',');

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ProviderUnavailableError } from '../../../lambdas/adapters/http/provider-errors';
-import { FeedPayloadError, httpTransactionFeed } from '../../../lambdas/adapters/http/transaction-feed-client';
+import { httpTransactionFeed } from '../../../lambdas/adapters/http/transaction-feed-client';
 
 /** A partner feed on 127.0.0.1: each test sets how it answers. */
 let server: Server;
@@ -103,19 +103,64 @@ describe('httpTransactionFeed', () => {
   });
 
   it.each([
-    ['an HTML error page', '<html>Service temporarily unavailable</html>', /page is not valid JSON/],
-    ['a body without transactions', '{"data":[],"next_cursor":null}', /page has no "transactions" array/],
-    ['transactions that are not an array', '{"transactions":{"t1":{}},"next_cursor":null}', /page has no "transactions" array/],
-    ['a missing next_cursor', '{"transactions":[]}', /"next_cursor" must be a non-empty string or null/],
-    ['a numeric next_cursor', '{"transactions":[],"next_cursor":42}', /"next_cursor" must be a non-empty string or null/],
-    ['a truncated body', '{"transactions":[{"transaction_id":"t1"', /page is not valid JSON/],
-  ])('rejects %s with an error naming the feed', async (_what, body, message) => {
-    respond = (_req, res) => json(res, 200, body);
+    ['an HTML error page', 200, '<html>Service temporarily unavailable</html>', /page is not valid JSON/],
+    ['an empty body', 200, '', /page is empty/],
+    ['an empty 204', 204, '', /page is empty/],
+    ['a body without transactions', 200, '{"data":[],"next_cursor":null}', /page has no "transactions" array/],
+    ['transactions that are not an array', 200, '{"transactions":{"t1":{}},"next_cursor":null}', /page has no "transactions" array/],
+    ['a missing next_cursor', 200, '{"transactions":[]}', /"next_cursor" must be a non-empty string or null/],
+    ['a numeric next_cursor', 200, '{"transactions":[],"next_cursor":42}', /"next_cursor" must be a non-empty string or null/],
+    ['a truncated body', 200, '{"transactions":[{"transaction_id":"t1"', /page is not valid JSON/],
+    ['a page that writes "transactions" twice', 200, '{"transactions":[],"transactions":[{}],"next_cursor":null}', /the key "transactions" appears more than once/],
+    ['a 404', 404, '{"error":"no such feed"}', /HTTP 404/],
+  ])('retries %s with backoff, then fails naming the feed and the last problem', async (_what, status, body, message) => {
+    respond = (_req, res) => json(res, status, body);
+    const retries: unknown[] = [];
+    const error = await httpTransactionFeed({ name: 'acme', url, http: { ...fastRetries, onRetry: (r) => retries.push(r) } })
+      .fetchPage(null, 10)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect((error as Error).message).toMatch(/^feed acme: .* unavailable after 3 attempt\(s\): /);
+    expect((error as Error).message).toMatch(message);
+    expect(requests).toHaveLength(3);
+    expect(retries).toHaveLength(2);
+  });
+
+  it('returns the page once a feed that answered garbage answers properly', async () => {
+    let calls = 0;
+    respond = (_req, res) =>
+      ++calls === 1 ? json(res, 200, '<html>oops</html>') : json(res, 200, '{"transactions":[{"transaction_id":"t1"}],"next_cursor":"c-2"}');
+
+    const page = await httpTransactionFeed({ name: 'acme', url, http: fastRetries }).fetchPage(null, 10);
+
+    expect(page.nextCursor).toBe('c-2');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('does not echo the page text of a JSON syntax error, which may hold personal data', async () => {
+    respond = (_req, res) => json(res, 200, '{"transactions":[{"card_number":"4111111111111111",}],"next_cursor":null}');
     const error = await httpTransactionFeed({ name: 'acme', url, http: fastRetries })
       .fetchPage(null, 10)
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FeedPayloadError);
-    expect((error as Error).message).toMatch(/^feed acme: /);
-    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toMatch(/page is not valid JSON \(at character \d+\)/);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error)) + String((error as Error).cause)).not.toContain('4111');
+  });
+
+  it('marks a record that writes a key twice, keeps its siblings, and escapes characters SQS refuses', async () => {
+    respond = (_req, res) =>
+      json(
+        res,
+        200,
+        '{"transactions":[{"transaction_id":"t1","amount":"1","amount":"1000"},{"transaction_id":"t2","merchant":"a\uFFFEb"},{"transaction_id":"t3","meta":{"x":1,"x":2}}],"next_cursor":"c-2"}',
+      );
+
+    const page = await httpTransactionFeed({ name: 'acme', url, http: fastRetries }).fetchPage(null, 10);
+
+    expect(page.transactions).toEqual([
+      { transactionId: 't1', json: '{"transaction_id":"t1","amount":"1000"}', problem: 'the record has the key "amount" more than once' },
+      { transactionId: 't2', json: '{"transaction_id":"t2","merchant":"a\\ufffeb"}' },
+      { transactionId: 't3', json: '{"transaction_id":"t3","meta":{"x":2}}', problem: 'the record writes a key outside the feed contract more than once' },
+    ]);
+    expect(JSON.parse(page.transactions[1].json).merchant).toBe('a\uFFFEb');
   });
 });

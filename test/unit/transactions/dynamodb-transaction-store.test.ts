@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   NumberValue,
+  PutCommand,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -54,7 +55,7 @@ describe('dynamoTransactionStore.putAll', () => {
       transaction('tx-1'),
     ]);
 
-    expect(result).toEqual({ unwritten: [] });
+    expect(result).toEqual({ unwritten: [], rejected: [] });
     expect(written(0)).toEqual([
       {
         ...transaction('tx-1'),
@@ -92,7 +93,7 @@ describe('dynamoTransactionStore.putAll', () => {
       ids(5).map(transaction),
     );
 
-    expect(result).toEqual({ unwritten: [] });
+    expect(result).toEqual({ unwritten: [], rejected: [] });
     expect(written(1).map((i) => i.transaction_id)).toEqual(ids(5).slice(2));
   });
 
@@ -109,7 +110,7 @@ describe('dynamoTransactionStore.putAll', () => {
       ids(5).map(transaction),
     );
 
-    expect(result).toEqual({ unwritten: ['tx-003'] });
+    expect(result).toEqual({ unwritten: ["tx-003"], rejected: [] });
     expect(ddbMock.commandCalls(BatchWriteCommand)).toHaveLength(4);
   });
 
@@ -121,5 +122,45 @@ describe('dynamoTransactionStore.putAll', () => {
     await expect(
       dynamoTransactionStore(client, TABLE, fast(3)).putAll([transaction('tx-1')]),
     ).rejects.toThrow('Service unavailable');
+  });
+
+  it('writes a batch DynamoDB refuses item by item, so only the refused item is rejected and its batch-mates are stored', async () => {
+    const validation = (message: string) => Object.assign(new Error(message), { name: 'ValidationException' });
+    ddbMock.on(BatchWriteCommand).rejects(validation('Hash primary key values must be under 2048 bytes'));
+    ddbMock.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      if (input.Item.transaction_id === 'tx-001') throw validation('Hash primary key values must be under 2048 bytes');
+      return {};
+    });
+
+    const result = await dynamoTransactionStore(client, TABLE, fast(3)).putAll(ids(3).map(transaction));
+
+    expect(result).toEqual({
+      unwritten: [],
+      rejected: [
+        {
+          transaction_id: 'tx-001',
+          reason: 'STORE_REJECTED',
+          detail: 'DynamoDB refused the item: Hash primary key values must be under 2048 bytes',
+        },
+      ],
+    });
+    expect(ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input.Item!.transaction_id).sort()).toEqual(ids(3));
+  });
+
+  it('rejects an item larger than DynamoDB takes (400 KB) without sending it, and writes the others', async () => {
+    ddbMock.on(BatchWriteCommand).resolves({});
+    const huge = { ...transaction('huge'), merchant: 'é'.repeat(205_000) }; // 410,000 bytes in UTF-8
+
+    const result = await dynamoTransactionStore(client, TABLE, fast(3)).putAll([transaction('tx-1'), huge]);
+
+    expect(result.rejected).toEqual([{ transaction_id: 'huge', reason: 'TOO_LARGE', detail: expect.stringMatching(/^the item would be up to 41\d{4} bytes; DynamoDB items hold at most 409600$/) }]);
+    expect(written(0).map((i) => i.transaction_id)).toEqual(['tx-1']);
+  });
+
+  it('throws, so the batch is retried, when a single write fails for another reason than the item', async () => {
+    ddbMock.on(BatchWriteCommand).rejects(Object.assign(new Error('bad item'), { name: 'ValidationException' }));
+    ddbMock.on(PutCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await expect(dynamoTransactionStore(client, TABLE, fast(3)).putAll([transaction('tx-1')])).rejects.toThrow('Rate exceeded');
   });
 });

@@ -40,7 +40,7 @@ function stubs() {
           .map((t) => t.transaction_id);
         for (const t of transactions)
           if (!unwritable.has(t.transaction_id)) items.set(t.transaction_id, t);
-        return { unwritten };
+        return { unwritten, rejected: [] };
       },
     },
     lake: {
@@ -174,6 +174,84 @@ describe('processTransactions', () => {
       JSON.stringify([...items.values(), ...events]);
     expect(everything).not.toContain('alice@example.com');
     expect(items.get('big')!.user_id_hash).toBe(userIdHash(HMAC_KEY, 'alice@example.com'));
+  });
+
+  it('keeps only the contract fields in quarantine lines, so planted PII of bad and good records is nowhere', async () => {
+    const { deps, objects, items, events } = stubs();
+    const planted = {
+      card_number: '4111111111111111',
+      email: 'alice@example.com',
+      meta: { user_id: 'user-nested-7' },
+      notes: [{ phone: '+1-555-0100' }],
+    };
+    const batch = [
+      transactionMessage('m-amount', feedTransaction({ transaction_id: 'bad-amount', amount: 'lots', ...planted })),
+      transactionMessage(
+        'm-long',
+        feedTransaction({ transaction_id: 'long', merchant: `${'x'.repeat(2000)}${planted.card_number}` }),
+      ),
+      transactionMessage('m-currency', feedTransaction({ transaction_id: 'obj', currency: { email: planted.email } })),
+      transactionMessage('m-time', feedTransaction({ transaction_id: 'time', timestamp: `${planted.email} `.repeat(10) })),
+      good('ok', planted),
+    ];
+
+    await processTransactions(deps, batch);
+
+    const lines = quarantineLines(objects);
+    const hash = userIdHash(HMAC_KEY, 'user-42');
+    expect(lines).toEqual([
+      {
+        messageId: 'm-amount',
+        reason: 'INVALID_AMOUNT',
+        detail: expect.stringContaining('"lots"'),
+        record: { ...feedTransaction({ transaction_id: 'bad-amount', amount: 'lots', user_id: undefined }), user_id_hash: hash },
+      },
+      {
+        messageId: 'm-currency',
+        reason: 'UNSUPPORTED_CURRENCY',
+        detail: 'currency an object is not a supported ISO 4217 code or crypto asset (not kept in this line: currency)',
+        record: { ...feedTransaction({ transaction_id: 'obj', currency: undefined, user_id: undefined }), user_id_hash: hash },
+      },
+      {
+        messageId: 'm-long',
+        reason: 'MALFORMED',
+        detail: 'merchant is longer than 1024 characters (not kept in this line: merchant)',
+        record: { ...feedTransaction({ transaction_id: 'long', merchant: undefined, user_id: undefined }), user_id_hash: hash },
+      },
+      {
+        messageId: 'm-time',
+        reason: 'INVALID_TIMESTAMP',
+        detail: 'timestamp a 180-character string is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z" (not kept in this line: timestamp)',
+        record: { ...feedTransaction({ transaction_id: 'time', timestamp: undefined, user_id: undefined }), user_id_hash: hash },
+      },
+    ]);
+    expect(items.get('ok')).toBeDefined();
+    const everything =
+      [...objects].filter(([key]) => key.startsWith('quarantine/')).map(([, body]) => String(body)).join() +
+      lines.map((l) => l.detail).join() +
+      JSON.stringify([...items.values(), ...events]);
+    for (const value of [planted.card_number, planted.email, 'user-nested-7', '555-0100', '"user-42"']) {
+      expect({ value, found: everything.includes(value) }).toEqual({ value, found: false });
+    }
+  });
+
+  it('quarantines a record that writes a key twice as MALFORMED, naming a contract key only', async () => {
+    const { deps, objects, items } = stubs();
+    const record = JSON.stringify(feedTransaction({ transaction_id: 'dup', amount: '1' }));
+
+    const result = await processTransactions(deps, [
+      transactionMessage('m-dup', record.replace('}', ',"amount":"1000"}')),
+      transactionMessage('m-dup-meta', record.replace('"dup"', '"dup-meta"').replace('}', ',"meta":{"alice@example.com":1,"alice@example.com":2}}')),
+      good('ok'),
+    ]);
+
+    expect(result).toMatchObject({ stored: 1, quarantinedByReason: { MALFORMED: 2 } });
+    expect([...items.keys()]).toEqual(['ok']);
+    expect(quarantineLines(objects).map(({ messageId, reason, detail }) => ({ messageId, reason, detail }))).toEqual([
+      { messageId: 'm-dup', reason: 'MALFORMED', detail: 'the record has the key "amount" more than once' },
+      { messageId: 'm-dup-meta', reason: 'MALFORMED', detail: 'the record writes a key outside the feed contract more than once' },
+    ]);
+    expect(String([...objects.values()])).not.toContain('alice@example.com');
   });
 
   it('fails only the message whose rate is not stored yet, without quarantining it', async () => {

@@ -158,4 +158,26 @@ describe('validateTransaction', () => {
     expect(rejected.every((r) => !r.ok)).toBe(true);
     expect(JSON.stringify(rejected)).not.toContain(secret);
   });
+
+  it('rejects a transaction_id longer than a DynamoDB key may be (2048 bytes in UTF-8) as KEY_TOO_LONG', () => {
+    // € is 3 bytes in UTF-8: 682 of them plus "ab" are 2048 bytes, 683 are 2049.
+    expect(reasonOf(feedTransaction({ transaction_id: `${'€'.repeat(682)}ab` }))).toBe('OK');
+    expect(validate(feedTransaction({ transaction_id: '€'.repeat(683) }))).toEqual({
+      ok: false,
+      reason: 'KEY_TOO_LONG',
+      detail: 'transaction_id is 2049 bytes in UTF-8; DynamoDB keys hold at most 2048',
+    });
+    expect(reasonOf(feedTransaction({ transaction_id: '€'.repeat(1000) }))).toBe('KEY_TOO_LONG');
+    // 1,024 ASCII characters is the longest id at all, well inside the key limit.
+    expect(reasonOf(feedTransaction({ transaction_id: 'x'.repeat(1024) }))).toBe('OK');
+  });
+
+  it.each([
+    ['amount', { amount: { card: '4111111111111111' } }, 'amount must be a positive decimal string like "12.50"; got an object'],
+    ['amount', { amount: `4111111111111111${'0'.repeat(100)}` }, 'amount must be a positive decimal string like "12.50"; got a 116-character string'],
+    ['currency', { currency: ['4111111111111111'] }, 'currency an array is not a supported ISO 4217 code or crypto asset'],
+    ['timestamp', { timestamp: { at: '4111111111111111' } }, 'timestamp an object is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z"'],
+  ])('shows a bad %s that is not a short text or number by its kind only', (_field, overrides, detail) => {
+    expect(validate(feedTransaction(overrides))).toEqual({ ok: false, reason: expect.any(String), detail });
+  });
 });
