@@ -9,6 +9,13 @@ export interface DeadLetterQueueProps {
   readonly description: string;
   /** @default DLQ_RETENTION_DAYS (14, the SQS maximum) */
   readonly retentionPeriod?: Duration;
+  /**
+   * Who dead-letters here: a queue's redrive policy (cdk-nag sees that link), or a service's
+   * failure destination (EventBridge Scheduler, Lambda asynchronous invocation), which cdk-nag
+   * cannot see and reports as a queue without a DLQ.
+   * @default 'redrive'
+   */
+  readonly source?: 'redrive' | 'destination';
 }
 
 /** An encrypted, TLS-only dead-letter queue that alarms as soon as anything lands in it. */
@@ -23,10 +30,12 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(DLQ_RETENTION_DAYS),
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue; its depth is alarmed instead.',
-    });
+    if (props.source === 'destination') {
+      Validations.of(this.queue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue (a failure destination); its depth is alarmed instead.',
+      });
+    }
     this.alarm = new cloudwatch.Alarm(this, 'NotEmpty', {
       alarmDescription: props.description,
       metric: this.queue.metricApproximateNumberOfMessagesVisible({

@@ -64,7 +64,7 @@ export class StatefulStack extends Stack {
           removalPolicy,
         });
         Validations.of(secret).acknowledge({
-          id: 'AwsSolutions-SMG4',
+          id: 'AwsSolutions::AwsSolutions-SMG4',
           reason: 'Rotating the pseudonymisation key would change every user_id_hash and break customer history.',
         });
         return [key, secret];

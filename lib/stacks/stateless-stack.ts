@@ -202,6 +202,7 @@ export class StatelessStack extends Stack {
     if (invocations.length === 0) return;
     const schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', {
       description: 'A schedule could not invoke its function after every retry',
+      source: 'destination',
     });
     schedulerDlq.alarm.addAlarmAction(alarmAction);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
