@@ -476,6 +476,39 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
   });
 
   describe('least privilege', () => {
+    /** Every FX function: the definitions' and the partner API's currency seed. */
+    const fxFunctions = () => [
+      ...functionEntries.map(([name]) => [name, s.stateless.functions[name]] as const),
+      ['seed-currencies', s.stateless.partnerApi.seedFunction] as const,
+    ];
+
+    it('no FX function role carries an AWS managed policy; each writes only to its own log group', () => {
+      const violations: string[] = [];
+      for (const [name, fx] of fxFunctions()) {
+        const role = logicalIdOf(fx.fn.role!);
+        const managed = resourceOf(template, role).Properties?.ManagedPolicyArns;
+        if (managed !== undefined) violations.push(`${name}: managed policies ${renderIntrinsic(managed)}`);
+        const logGroup = (
+          resourceOf(template, logicalIdOf(fx.fn)).Properties?.LoggingConfig as {
+            LogGroup: { Ref: string };
+          }
+        ).LogGroup.Ref;
+        const logGrants = statementsOf(role)
+          .filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')))
+          .map((st) => ({ actions: asArray(st.Action).sort(), resources: asArray(st.Resource) }));
+        const expected = [
+          {
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [{ 'Fn::GetAtt': [logGroup, 'Arn'] }],
+          },
+        ];
+        if (JSON.stringify(logGrants) !== JSON.stringify(expected)) {
+          violations.push(`${name}: logs grants ${JSON.stringify(logGrants)}`);
+        }
+      }
+      expect(violations).toEqual([]);
+    });
+
     const objectArn = (prefix: string, bucket: BucketKey = 'dataLake') =>
       `arn:\${AWS::Partition}:s3:::${renderIntrinsic(bucketName(bucket))}/${prefix}/*`;
 
