@@ -124,7 +124,42 @@ export class FxFunction extends Construct {
   /** Sets the queue-URL variable and grants send. */
   sendTo(envVar: string, queue: sqs.IQueue): this {
     this.fn.addEnvironment(envVar, queue.queueUrl);
-    queue.grantSendMessages(this.fn);
+    this.allowSend(queue);
+    return this;
+  }
+
+  /**
+   * Send permission on one queue, and on its key the two actions SQS needs for a producer
+   * (`queue.grantSendMessages` would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
+   */
+  allowSend(queue: sqs.IQueue): this {
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resources: [queue.queueArn],
+      }),
+    );
+    if (queue.encryptionMasterKey) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [queue.encryptionMasterKey.keyArn],
+        }),
+      );
+    }
+    return this;
+  }
+
+  /**
+   * Lambda's asynchronous invocation settings, with failed events sent to `failures` (an SQS
+   * queue, written with this function's role).
+   */
+  onAsyncFailure(failures: sqs.IQueue, options: { retryAttempts: number; maxEventAge: Duration }): this {
+    this.allowSend(failures);
+    this.fn.configureAsyncInvoke({
+      ...options,
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
+    });
     return this;
   }
 

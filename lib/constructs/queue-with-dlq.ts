@@ -1,10 +1,19 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DLQ_RETENTION_DAYS } from '../definitions/resources';
 
-export interface DeadLetterQueueProps {
+/** How a queue is encrypted and whether it outlives its stack. */
+export interface QueueStorageProps {
+  /** A customer-managed key for messages with personal data. @default SSE-SQS */
+  readonly encryptionKey?: kms.IKey;
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface DeadLetterQueueProps extends QueueStorageProps {
   /** What lands here, for the alarm description. */
   readonly description: string;
   /** @default DLQ_RETENTION_DAYS (14, the SQS maximum) */
@@ -26,9 +35,10 @@ export class DeadLetterQueue extends Construct {
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption(props),
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(DLQ_RETENTION_DAYS),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     if (props.source === 'destination') {
       Validations.of(this.queue).acknowledge({
@@ -50,7 +60,7 @@ export class DeadLetterQueue extends Construct {
   }
 }
 
-export interface QueueWithDlqProps {
+export interface QueueWithDlqProps extends QueueStorageProps {
   /** Receives before a message moves to the DLQ. */
   readonly maxReceiveCount: number;
   readonly visibilityTimeout: Duration;
@@ -66,13 +76,22 @@ export class QueueWithDlq extends Construct {
     super(scope, id);
     this.dlq = new DeadLetterQueue(this, 'Dlq', {
       description: `${id}: messages failed ${props.maxReceiveCount} times and wait in the DLQ`,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption(props),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
       retentionPeriod: props.retentionPeriod,
       deadLetterQueue: { queue: this.dlq.queue, maxReceiveCount: props.maxReceiveCount },
     });
   }
+}
+
+function encryption(props: QueueStorageProps): Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> {
+  return props.encryptionKey
+    ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+    : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 }

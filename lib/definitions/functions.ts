@@ -26,6 +26,18 @@ export interface FunctionDefinition {
   readonly sqsTrigger?: SqsTrigger;
   /** Runs on the stage's schedules: one per rate source, or one per transaction feed. */
   readonly scheduledBy?: 'rateSources' | 'transactionFeeds';
+  /**
+   * How Lambda handles an asynchronous invocation (a schedule's) that fails: it retries
+   * `retryAttempts` times (0–2, a minute then two apart), drops an event older than
+   * `maxEventAgeSeconds`, and sends what is left to the function's failure DLQ (alarmed). Every
+   * scheduled function needs this: a schedule's own retries and DLQ only cover failed deliveries.
+   */
+  readonly asyncInvoke?: {
+    readonly retryAttempts: 0 | 1 | 2;
+    readonly maxEventAgeSeconds: number;
+    /** The failure record quotes the error, which may quote the input: encrypt it like personal data. */
+    readonly failuresHoldPersonalData: boolean;
+  };
 }
 
 export const FUNCTIONS = {
@@ -38,6 +50,9 @@ export const FUNCTIONS = {
     sendsTo: ['rates'],
     buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.rawRates] } },
     scheduledBy: 'rateSources',
+    // A run is idempotent (the snapshot id is provider-base-asOf): two more tries after a provider
+    // outage that outlasted the in-function backoff; an hour later, newer runs have taken over.
+    asyncInvoke: { retryAttempts: 2, maxEventAgeSeconds: 3600, failuresHoldPersonalData: false },
   },
   'process-rates': {
     id: 'ProcessRates',
@@ -59,6 +74,9 @@ export const FUNCTIONS = {
     tables: { state: 'readwrite' },
     sendsTo: ['transactions'],
     scheduledBy: 'transactionFeeds',
+    // The cursor advances only after a page is queued, so a retry resumes where the run failed.
+    // A feed's JSON error can quote a record, so the failure record is personal data.
+    asyncInvoke: { retryAttempts: 2, maxEventAgeSeconds: 3600, failuresHoldPersonalData: true },
   },
   'process-transactions': {
     id: 'ProcessTransactions',

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -50,7 +50,11 @@ export interface StatelessStackProps extends StackProps {
 /** Compute and messaging: queues, functions, schedules, alarms. Safe to redeploy any time. */
 export class StatelessStack extends Stack {
   readonly queues: Record<QueueKey, QueueWithDlq>;
+  /** Encrypts the queues (and failure records) that carry personal data. */
+  readonly messagesKey: kms.Key;
   readonly functions: Record<FunctionName, FxFunction>;
+  /** Where each asynchronously invoked function's failed events go after Lambda's retries. */
+  readonly failureQueues: Partial<Record<FunctionName, DeadLetterQueue>>;
   readonly alarmTopic: sns.Topic;
   readonly partnerApi: PartnerApi;
 
@@ -63,6 +67,18 @@ export class StatelessStack extends Stack {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     }
     const alarmAction = new actions.SnsAction(this.alarmTopic);
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // In this stack, next to its queues: grants to the functions stay inside one stack.
+    this.messagesKey = new kms.Key(this, 'MessagesKey', {
+      description: 'FX Platform queues holding personal data (transactions, high-value events, failures)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const queueStorage = (personalData: boolean) => ({
+      encryptionKey: personalData ? this.messagesKey : undefined,
+      removalPolicy,
+    });
 
     this.queues = Object.fromEntries(
       (Object.entries(QUEUES) as [QueueKey, QueueDefinition][]).map(([key, def]) => {
@@ -70,6 +86,7 @@ export class StatelessStack extends Stack {
           maxReceiveCount: def.maxReceiveCount,
           visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(key)),
           retentionPeriod: Duration.days(def.retentionDays),
+          ...queueStorage(def.personalData),
         });
         q.dlq.alarm.addAlarmAction(alarmAction);
         return [key, q];
@@ -83,7 +100,26 @@ export class StatelessStack extends Stack {
       ]),
     ) as Record<FunctionName, FxFunction>;
 
-    this.schedule(config, alarmAction);
+    this.failureQueues = {};
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.scheduledBy && !def.asyncInvoke) {
+        throw new Error(`${name} is scheduled (invoked asynchronously) and needs asyncInvoke settings`);
+      }
+      if (!def.asyncInvoke) continue;
+      const failures = new DeadLetterQueue(this, `${def.id}Failures`, {
+        description: `${name} failed after ${def.asyncInvoke.retryAttempts} retries (or its event expired)`,
+        source: 'destination',
+        ...queueStorage(def.asyncInvoke.failuresHoldPersonalData),
+      });
+      failures.alarm.addAlarmAction(alarmAction);
+      this.functions[name].onAsyncFailure(failures.queue, {
+        retryAttempts: def.asyncInvoke.retryAttempts,
+        maxEventAge: Duration.seconds(def.asyncInvoke.maxEventAgeSeconds),
+      });
+      this.failureQueues[name] = failures;
+    }
+
+    this.schedule(config, alarmAction, queueStorage(false));
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
 
@@ -196,13 +232,20 @@ export class StatelessStack extends Stack {
       });
   }
 
-  /** One EventBridge schedule per rate source and per transaction feed, with retries and a DLQ. */
-  private schedule(config: StageConfig, alarmAction: actions.SnsAction): void {
+  /** One EventBridge schedule per rate source and per transaction feed, with delivery retries and a DLQ. */
+  private schedule(
+    config: StageConfig,
+    alarmAction: actions.SnsAction,
+    storage: { removalPolicy: RemovalPolicy },
+  ): void {
     const invocations = scheduledInvocations(config);
     if (invocations.length === 0) return;
+    // Failed deliveries only (throttled, function missing, no permission): a function's own
+    // failures go to its failure DLQ (asyncInvoke). Inputs are `{ provider }` / `{ feed }`.
     const schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', {
-      description: 'A schedule could not invoke its function after every retry',
+      description: 'A schedule could not deliver its event to its function after every retry',
       source: 'destination',
+      ...storage,
     });
     schedulerDlq.alarm.addAlarmAction(alarmAction);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {

@@ -107,6 +107,24 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     return output.Value;
   };
 
+  /** Queues services dead-letter into: schedules' DLQs and Lambda's on-failure destinations. */
+  const destinationDlqIds = (): string[] => [
+    ...Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).flatMap((schedule) => {
+      const target = (
+        schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } }
+      ).DeadLetterConfig;
+      return target ? [target.Arn['Fn::GetAtt'][0]] : [];
+    }),
+    ...Object.values(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).flatMap((c) => {
+      const onFailure = (
+        c.Properties?.DestinationConfig as
+          | { OnFailure?: { Destination: { 'Fn::GetAtt': string[] } } }
+          | undefined
+      )?.OnFailure;
+      return onFailure ? [onFailure.Destination['Fn::GetAtt'][0]] : [];
+    }),
+  ];
+
   beforeAll(() => {
     s = built[stage];
     template = s.statelessTemplate;
@@ -134,12 +152,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         )?.deadLetterTargetArn;
         if (target) dlqTargets.add(target['Fn::GetAtt'][0]);
       }
-      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        const target = (
-          schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } }
-        ).DeadLetterConfig;
-        if (target) dlqTargets.add(target.Arn['Fn::GetAtt'][0]);
-      }
+      for (const id of destinationDlqIds()) dlqTargets.add(id);
       const orphans = Object.entries(queues)
         .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))
         .map(([id]) => id);
@@ -209,6 +222,158 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
   });
 
+  describe('queues: retries, retention, keys', () => {
+    /** AWS guidance for SQS event sources; spelled out so the definitions cannot lower it. */
+    const AWS_MIN_RECEIVES_BEFORE_DLQ = 5;
+    /** The queues whose messages carry a partner's user id (raw or hashed): spelled out on purpose. */
+    const PERSONAL_DATA_QUEUES: readonly QueueKey[] = ['transactions', 'highValueTransactions'];
+    const keyOf = (queueLogicalId: string) =>
+      resourceOf(template, queueLogicalId).Properties?.KmsMasterKeyId as
+        | { 'Fn::GetAtt': [string, string] }
+        | undefined;
+
+    it.each(triggeredEntries.map(([, def]) => def.sqsTrigger!.queue))(
+      'the %s queue lets its consumer try a message at least 5 times before the DLQ',
+      (key) => {
+        const redrive = resourceOf(template, queueId(key)).Properties?.RedrivePolicy as {
+          maxReceiveCount: number;
+        };
+        expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(AWS_MIN_RECEIVES_BEFORE_DLQ);
+      },
+    );
+
+    it('every queue and DLQ is retained on stack deletion in prod and deleted in dev', () => {
+      const policies = Object.entries(resourcesOfType(template, 'AWS::SQS::Queue')).map(
+        ([id, q]) => `${id}: ${String(q.DeletionPolicy)}/${String(q.UpdateReplacePolicy)}`,
+      );
+      const expected = s.config.retainData ? 'Retain/Retain' : 'Delete/Delete';
+      expect(policies.filter((p) => !p.endsWith(`: ${expected}`))).toEqual([]);
+    });
+
+    it.each(PERSONAL_DATA_QUEUES)(
+      'the %s queue and its DLQ use a customer-managed key with rotation, kept like the data',
+      (key) => {
+        for (const id of [queueId(key), dlqId(key)]) {
+          const keyRef = keyOf(id);
+          expect(keyRef).toBeDefined();
+          const kmsKey = resourceOf(template, keyRef!['Fn::GetAtt'][0]);
+          expect(kmsKey.Type).toBe('AWS::KMS::Key');
+          expect(kmsKey.Properties?.EnableKeyRotation).toBe(true);
+          expect(kmsKey.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+          expect(resourceOf(template, id).Properties?.SqsManagedSseEnabled).toBeUndefined();
+        }
+      },
+    );
+
+    it('queues without personal data keep SSE-SQS', () => {
+      for (const [key] of queueEntries.filter(([k]) => !PERSONAL_DATA_QUEUES.includes(k))) {
+        expect(resourceOf(template, queueId(key)).Properties?.SqsManagedSseEnabled).toBe(true);
+      }
+    });
+
+    it('producers may encrypt and consumers decrypt with the personal-data queues’ key, no one else', () => {
+      const messagesKey = keyOf(queueId('transactions'))!['Fn::GetAtt'][0];
+      const kmsActionsOn = (name: FunctionName) =>
+        statementsOf(roleId(name))
+          .filter((st) =>
+            asArray(st.Resource).some(
+              (r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [messagesKey, 'Arn'] }),
+            ),
+          )
+          .flatMap((st) => asArray(st.Action));
+      // fetch-transactions sends transactions; process-transactions consumes them and sends high-value events.
+      expect(kmsActionsOn('fetch-transactions')).toEqual(
+        expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
+      );
+      expect(kmsActionsOn('process-transactions')).toEqual(
+        expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
+      );
+      const others = functionEntries
+        .map(([name]) => name)
+        .filter((name) => name !== 'fetch-transactions' && name !== 'process-transactions')
+        .filter((name) => kmsActionsOn(name).length > 0);
+      expect(others).toEqual([]);
+    });
+  });
+
+  describe('asynchronous invocations', () => {
+    /**
+     * The functions invoked asynchronously: every target of a schedule in the template, and every
+     * function meant to be scheduled (a stage may configure no schedule for it yet).
+     */
+    const asyncTargets = () => {
+      const scheduled = new Set(
+        Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).map(
+          (sch) => (sch.Properties?.Target as { Arn: { 'Fn::GetAtt': string[] } }).Arn['Fn::GetAtt'][0],
+        ),
+      );
+      return functionEntries.filter(([name, def]) => def.scheduledBy || scheduled.has(functionId(name)));
+    };
+
+    it('covers every schedule target', () => {
+      const targets = Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).map(
+        (sch) => (sch.Properties?.Target as { Arn: { 'Fn::GetAtt': string[] } }).Arn['Fn::GetAtt'][0],
+      );
+      expect(targets.length).toBeGreaterThan(0);
+      const covered = new Set(asyncTargets().map(([name]) => functionId(name)));
+      expect(targets.filter((t) => !covered.has(t))).toEqual([]);
+    });
+
+    it('every asynchronously invoked function sends what fails after its retries to an alarmed DLQ', () => {
+      for (const [name, def] of asyncTargets()) {
+        const destination = new Capture();
+        templateOfResource(
+          template,
+          Object.entries(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).find(
+            ([, c]) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: functionId(name) }),
+          )?.[0] ?? `(no EventInvokeConfig for ${name})`,
+        ).hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: def.asyncInvoke!.retryAttempts,
+          MaximumEventAgeInSeconds: def.asyncInvoke!.maxEventAgeSeconds,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [destination, 'Arn'] } } },
+        });
+        const queue = destination.asString();
+        expect(resourceOf(template, queue).Type).toBe('AWS::SQS::Queue');
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          AlarmActions: Match.arrayWith([{ Ref: topicId }]),
+        });
+        // Lambda sends the failure record with the function's own role.
+        const sends = statementsOf(roleId(name)).filter(
+          (st) =>
+            asArray(st.Action).includes('sqs:SendMessage') &&
+            asArray(st.Resource).some(
+              (r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+            ),
+        );
+        expect(sends).toHaveLength(1);
+      }
+    });
+
+    it('retries and event age are set deliberately for every scheduled function', () => {
+      for (const [name, def] of functionEntries.filter(([, d]) => d.scheduledBy)) {
+        expect([name, def.asyncInvoke?.retryAttempts]).toEqual([name, expect.any(Number)]);
+        expect(def.asyncInvoke!.maxEventAgeSeconds).toBeGreaterThanOrEqual(60);
+        expect(def.asyncInvoke!.maxEventAgeSeconds).toBeLessThanOrEqual(6 * 60 * 60);
+      }
+    });
+
+    it('fetch-transactions failures (whose errors may quote feed data) are encrypted with the personal-data key', () => {
+      const config = Object.values(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).find(
+        (c) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: functionId('fetch-transactions') }),
+      )!;
+      const queue = (
+        config.Properties?.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }
+      ).OnFailure.Destination['Fn::GetAtt'][0];
+      expect(resourceOf(template, queue).Properties?.KmsMasterKeyId).toBeDefined();
+      expect(resourceOf(template, queue).Properties?.KmsMasterKeyId).toEqual(
+        resourceOf(template, queueId('transactions')).Properties?.KmsMasterKeyId,
+      );
+    });
+  });
+
   describe('alarms', () => {
     const dlqAlarmIsWired = (dlqLogicalId: string) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -225,7 +390,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       dlqAlarmIsWired(dlqId(key));
     });
 
-    it('every DLQ in the stack (the scheduler’s included) has such an alarm', () => {
+    it('every DLQ in the stack (the scheduler’s and the failure destinations included) has such an alarm', () => {
       const dlqIds = new Set<string>();
       for (const q of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) {
         const target = (
@@ -233,12 +398,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         )?.deadLetterTargetArn;
         if (target) dlqIds.add(target['Fn::GetAtt'][0]);
       }
-      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        dlqIds.add(
-          (schedule.Properties?.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } })
-            .DeadLetterConfig.Arn['Fn::GetAtt'][0],
-        );
-      }
+      for (const id of destinationDlqIds()) dlqIds.add(id);
       expect(dlqIds.size).toBeGreaterThan(queueEntries.length);
       for (const id of dlqIds) dlqAlarmIsWired(id);
     });
