@@ -28,6 +28,8 @@ export interface FxFunctionProps {
   readonly logRetentionDays?: number;
   /** Whether the log group survives stack deletion. @default false */
   readonly retainLogs?: boolean;
+  /** Encrypts the log group (its policy must let CloudWatch Logs use it). @default CloudWatch Logs' own encryption */
+  readonly logsKey?: kms.IKey;
 }
 
 /**
@@ -43,6 +45,7 @@ export class FxFunction extends Construct {
     const { definition } = props;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: retentionFor(props.logRetentionDays ?? 14),
+      encryptionKey: props.logsKey,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     // Its own role instead of AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream
@@ -194,7 +197,8 @@ export class FxFunction extends Construct {
   }
 }
 
-function retentionFor(days: number): logs.RetentionDays {
+/** The shortest CloudWatch Logs retention that keeps logs at least `days`. */
+export function retentionFor(days: number): logs.RetentionDays {
   const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
   const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
   return (match ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;

@@ -130,6 +130,11 @@ export const FUNCTIONS = {
 
 export type FunctionName = keyof typeof FUNCTIONS;
 
+/** The functions an SQS queue triggers. */
+export type SqsConsumerName = {
+  [K in FunctionName]: (typeof FUNCTIONS)[K] extends { readonly sqsTrigger: SqsTrigger } ? K : never;
+}[FunctionName];
+
 /** AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 

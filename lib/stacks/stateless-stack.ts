@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config/stage-config';
+import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/stage-config';
 import { FxFunction } from '../constructs/fx-function';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { PartnerApi } from '../constructs/partner-api';
@@ -52,6 +52,8 @@ export class StatelessStack extends Stack {
   readonly queues: Record<QueueKey, QueueWithDlq>;
   /** Encrypts the queues (and failure records) that carry personal data. */
   readonly messagesKey: kms.Key;
+  /** Encrypts every log group of the stack (function, API access and WAF logs). */
+  readonly logsKey: kms.Key;
   readonly functions: Record<FunctionName, FxFunction>;
   /** Where each asynchronously invoked function's failed events go after Lambda's retries. */
   readonly failureQueues: Partial<Record<FunctionName, DeadLetterQueue>>;
@@ -75,6 +77,7 @@ export class StatelessStack extends Stack {
       enableKeyRotation: true,
       removalPolicy,
     });
+    this.logsKey = this.buildLogsKey(removalPolicy);
     const queueStorage = (personalData: boolean) => ({
       encryptionKey: personalData ? this.messagesKey : undefined,
       removalPolicy,
@@ -130,6 +133,7 @@ export class StatelessStack extends Stack {
       apiTable: props.tables.api,
       logRetentionDays: config.logRetentionDays,
       retainData: config.retainData,
+      logsKey: this.logsKey,
     });
     new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
     new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
@@ -185,6 +189,37 @@ export class StatelessStack extends Stack {
     return topic;
   }
 
+  /**
+   * CloudWatch Logs encrypts with the key itself, so the key policy must let the regional Logs
+   * service use it — for this account's log groups only (the encryption context names the group).
+   * Kept like the logs: a deleted key would make retained logs unreadable.
+   */
+  private buildLogsKey(removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'LogsKey', {
+      description: 'FX Platform CloudWatch log groups',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    return key;
+  }
+
   private buildFunction(name: string, def: FunctionDefinition, props: StatelessStackProps): FxFunction {
     const fn = new FxFunction(this, def.id, {
       definition: def,
@@ -192,6 +227,7 @@ export class StatelessStack extends Stack {
       stage: props.config.stage,
       logRetentionDays: props.config.logRetentionDays,
       retainLogs: props.config.retainData,
+      logsKey: this.logsKey,
     });
     for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, NonNullable<FunctionDefinition['tables']>[TableKey]][]) {
       fn.useTable(TABLES[key], props.tables[key], access!);
@@ -217,6 +253,9 @@ export class StatelessStack extends Stack {
           batchSize: def.sqsTrigger.batchSize,
           maxBatchingWindow: Duration.seconds(def.sqsTrigger.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency:
+            (props.config.consumerConcurrency as Partial<Record<string, number>>)[name] ??
+            DEFAULT_CONSUMER_MAX_CONCURRENCY,
         }),
       );
     }

@@ -5,7 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { StageName } from '../../lib/config/stage-config';
-import { createFxApp, type FxApp } from './helpers';
+import { createFxApp, stageContext, type FxApp } from './helpers';
 
 /**
  * How cdk-nag 3 reports: AwsSolutionsChecks is an aws-cdk-lib validation plugin
@@ -129,12 +129,16 @@ function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
   );
 }
 
-describe.each<StageName>(['dev', 'prod'])('cdk-nag AwsSolutions on the %s app', (stage) => {
+describe.each<[string, StageName, Record<string, unknown>]>([
+  ['dev', 'dev', {}],
+  ['prod', 'prod', {}],
+  ['prod (with partners from context)', 'prod', stageContext('prod')],
+])('cdk-nag AwsSolutions on the %s app', (_label, stage, context) => {
   let built: FxApp;
   let result: NagResult;
 
   beforeAll(() => {
-    built = createFxApp(stage);
+    built = createFxApp(stage, context);
     result = runNag(built);
   });
   afterAll(() => built?.dispose());

@@ -1,6 +1,10 @@
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import type { StageConfig, StageName } from '../../lib/config/stage-config';
+import {
+  DEFAULT_CONSUMER_MAX_CONCURRENCY,
+  type StageConfig,
+  type StageName,
+} from '../../lib/config/stage-config';
 import {
   FUNCTIONS,
   VISIBILITY_TIMEOUT_FACTOR,
@@ -28,6 +32,7 @@ import {
   renderIntrinsic,
   resourceOf,
   resourcesOfType,
+  stageContext,
   synthFxApp,
   templateOfResource,
   type CfnResourceJson,
@@ -54,7 +59,7 @@ interface Statement {
 
 const built = {} as Record<StageName, SynthesizedFxApp>;
 beforeAll(() => {
-  for (const stage of STAGES) built[stage] = synthFxApp(stage);
+  for (const stage of STAGES) built[stage] = synthFxApp(stage, stageContext(stage));
 });
 afterAll(() => {
   for (const stage of STAGES) built[stage]?.dispose();
@@ -561,6 +566,22 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       }
     });
 
+    it.each(triggeredEntries)(
+      '%s takes at most the stage’s concurrency for it, so a backlog cannot starve the API',
+      (name) => {
+        const configured = (s.config.consumerConcurrency as Record<string, number | undefined>)[name];
+        const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find(
+          (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: functionId(name) }),
+        );
+        const max = (mapping?.Properties?.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+          ?.MaximumConcurrency;
+        expect(max).toBe(configured ?? DEFAULT_CONSUMER_MAX_CONCURRENCY);
+        // SQS event sources accept 2 to 1000.
+        expect(max).toBeGreaterThanOrEqual(2);
+        expect(max).toBeLessThanOrEqual(1000);
+      },
+    );
+
     it.each(triggeredEntries)('%s consumes its queue with the defined batching', (name, def) => {
       const trigger = def.sqsTrigger!;
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -631,6 +652,38 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         });
         expect(retries.asNumber()).toBeGreaterThan(0);
         expect(resourceOf(template, dlq.asString()).Type).toBe('AWS::SQS::Queue');
+      }
+    });
+  });
+
+  describe('log groups', () => {
+    it('every log group is encrypted with a key whose policy lets CloudWatch Logs use it for this account’s groups only', () => {
+      const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+      expect(Object.keys(groups).length).toBeGreaterThan(functionEntries.length);
+      for (const [id, group] of Object.entries(groups)) {
+        const keyRef = group.Properties?.KmsKeyId as { 'Fn::GetAtt'?: string[] } | undefined;
+        expect([id, keyRef?.['Fn::GetAtt']?.[1]]).toEqual([id, 'Arn']);
+        const key = resourceOf(template, keyRef!['Fn::GetAtt']![0]);
+        expect(key.Properties?.EnableKeyRotation).toBe(true);
+        const statements = (key.Properties?.KeyPolicy as { Statement: (Statement & { Principal?: { Service?: unknown } })[] })
+          .Statement;
+        const forLogs = statements.filter(
+          (st) => st.Principal?.Service !== undefined && /^logs\./.test(renderIntrinsic(st.Principal.Service)),
+        );
+        expect(forLogs).toHaveLength(1);
+        expect(asArray(forLogs[0].Action)).toEqual(
+          // The actions CloudWatch Logs documents for its key policy.
+          expect.arrayContaining([
+            expect.stringMatching(/^kms:Decrypt/),
+            expect.stringMatching(/^kms:GenerateDataKey/),
+            expect.stringMatching(/^kms:Encrypt/),
+          ]),
+        );
+        const context = (forLogs[0].Condition as Record<string, Record<string, unknown>>).ArnLike?.[
+          'kms:EncryptionContext:aws:logs:arn'
+        ];
+        expect(renderIntrinsic(context)).toBe('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
+        expect(key.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
       }
     });
   });
