@@ -4,11 +4,11 @@ import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
-import { withHttp } from '../shared/http';
+import { parseApiKeyOwners, withHttp } from '../shared/http';
 import { observability } from '../shared/observability';
 import { conversionOperations } from '../use-cases/conversions';
 
-const config = loadConfig('conversions-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable });
+const config = loadConfig('conversions-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
 const { logger, tracer } = observability('conversions-api');
 const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
 const deps = {
@@ -18,4 +18,4 @@ const deps = {
 };
 
 /** POST and GET /v1/conversions, GET /v1/conversions/{id}. */
-export const handler = withHttp(conversionOperations, deps, { logger });
+export const handler = withHttp(conversionOperations, deps, { logger, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });

@@ -15,6 +15,7 @@ import { FxFunction, retentionFor } from './fx-function';
 import type { Access } from '../definitions/functions';
 import {
   GATEWAY_ERRORS,
+  PARTNER_FACING_FUNCTIONS,
   SEED_CURRENCIES,
   isPublicRoute,
   methodRequestParameters,
@@ -32,6 +33,7 @@ import {
   type RouteDefinition,
   type Scope,
 } from '../../lambdas/shared/api-contract';
+import { ENV } from '../../lambdas/shared/env-names';
 
 export interface PartnerApiProps {
   /** Stage name: the API Gateway stage, and part of the default Cognito domain prefix. */
@@ -39,7 +41,7 @@ export interface PartnerApiProps {
   /** The stage config's `api` block: stage throttling, partners, Cognito domain prefix. */
   readonly api: StageConfig['api'];
   /** The function behind each API function name of the contract (FxFunction instances fit). */
-  readonly functions: Readonly<Record<ApiFunctionName, { readonly fn: lambda.IFunction }>>;
+  readonly functions: Readonly<Record<ApiFunctionName, { readonly fn: lambda.Function }>>;
   /** The API table, which the seed function fills with the supported currencies on deploy. */
   readonly apiTable: dynamodb.ITable;
   /** @default 14 */
@@ -204,6 +206,7 @@ export class PartnerApi extends Construct {
     );
 
     this.partners = props.api.partners.map((partner) => this.addPartner(partner));
+    this.tellFunctionsTheKeyOwners();
     this.webAcl = this.addWebAcl();
     this.wafLogs = this.addWafLogging(this.webAcl, removalPolicy);
     this.seedFunction = this.addSeed();
@@ -310,7 +313,10 @@ export class PartnerApi extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     });
     client.node.addDependency(this.resourceServer);
-    const apiKey = this.api.addApiKey(`${id}ApiKey`, {
+    // Not `api.addApiKey`: that ties the key to the stage (StageKeys), the stage to the methods and
+    // the methods to the functions, whose environment names the key: a cycle. The usage plan
+    // below is what binds the key to the stage.
+    const apiKey = new apigateway.ApiKey(this.api, `${id}ApiKey`, {
       apiKeyName: `fx-${this.props.stage}-${partner.name}`,
       description: `Partner ${partner.name}: send as x-api-key with the bearer token`,
     });
@@ -325,7 +331,19 @@ export class PartnerApi extends Construct {
     return { config: partner, client, apiKey, usagePlan };
   }
 
-  /** AWS managed common rules and known bad inputs; a body over 8 KB gets the API's 413. */
+  /**
+   * `PARTNER_API_KEYS_JSON` for every function behind a protected route: each partner's app
+   * client id and the id of its API key, so a handler refuses a token that came with another
+   * partner's key (API Gateway only checks that the key exists).
+   */
+  private tellFunctionsTheKeyOwners(): void {
+    const owners = Stack.of(this).toJsonString(
+      Object.fromEntries(this.partners.map((p) => [p.client.userPoolClientId, p.apiKey.keyId])),
+    );
+    for (const name of PARTNER_FACING_FUNCTIONS) this.props.functions[name].fn.addEnvironment(ENV.partnerApiKeys, owners);
+  }
+
+  /** A rate limit per client IP, AWS managed common rules and known bad inputs; a body over 8 KB gets the API's 413. */
   private addWebAcl(): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,

@@ -9,6 +9,7 @@ import {
   methodRequestParameters,
 } from '../../lib/definitions/partner-api';
 import { STACK_OUTPUTS } from '../../lib/definitions/stack-outputs';
+import { ENV } from '../../lambdas/shared/env-names';
 import {
   RESOURCE_SERVER,
   ROUTES,
@@ -437,6 +438,34 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       expect(clients.sort()).toEqual([...expected].sort());
       expect(plans.sort()).toEqual(expected.map((n) => `fx-${stage}-${n}`).sort());
       template.resourceCountIs('AWS::ApiGateway::ApiKey', expected.length);
+    });
+  });
+
+  describe('API key ownership', () => {
+    it('tells every function behind a protected route which API key id belongs to which app client', () => {
+      const expected = Object.fromEntries(
+        api().partners.map((p) => [`\${${logicalIdOf(p.client)}}`, `\${${logicalIdOf(p.apiKey)}}`]),
+      );
+      const functions = [...new Set(protectedRoutes.map(([, r]) => r.function))];
+      expect(functions.length).toBeGreaterThan(0);
+      for (const name of functions) {
+        const vars = (
+          resourceOf(template, logicalIdOf(s.stateless.functions[name].fn)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect([name, JSON.parse(renderIntrinsic(vars[ENV.partnerApiKeys]))]).toEqual([name, expected]);
+      }
+      // The public docs function serves no partner and gets no keys.
+      const docs = publicRoutes.map(([, r]) => r.function).filter((f) => !functions.includes(f));
+      for (const name of docs) {
+        const vars = (
+          resourceOf(template, logicalIdOf(s.stateless.functions[name].fn)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect(vars[ENV.partnerApiKeys]).toBeUndefined();
+      }
     });
   });
 

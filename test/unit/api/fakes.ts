@@ -21,7 +21,12 @@ export interface RequestSpec {
   readonly scopes?: readonly Scope[];
   /** Replaces the authorizer claims; null sends none. */
   readonly claims?: Record<string, unknown> | null;
+  /** The id of the API key sent (`requestContext.identity.apiKeyId`). @default `<clientId>-key` */
+  readonly apiKeyId?: string | null;
 }
+
+/** The API key id `apiEvent` sends for a client by default. */
+export const apiKeyIdOf = (clientId: string) => `${clientId}-key`;
 
 /** The event API Gateway (REST, Lambda proxy, Cognito authorizer) sends for a request. */
 export function apiEvent(spec: RequestSpec): ApiEvent {
@@ -51,7 +56,13 @@ export function apiEvent(spec: RequestSpec): ApiEvent {
     headers: { ...(json ? { 'Content-Type': 'application/json' } : {}), ...spec.headers },
     body: spec.body === undefined ? null : json ? JSON.stringify(spec.body) : (spec.body as string),
     isBase64Encoded: false,
-    requestContext: { requestId: 'req-1', authorizer: claims ? { claims } : null },
+    requestContext: {
+      requestId: 'req-1',
+      authorizer: claims ? { claims } : null,
+      identity: {
+        apiKeyId: spec.apiKeyId === undefined ? apiKeyIdOf(spec.clientId ?? 'partner-a') : spec.apiKeyId,
+      },
+    },
   };
 }
 
