@@ -442,7 +442,7 @@ export class LocalApiGateway {
 
 /**
  * What the Cognito authorizer checks, with aws-jwt-verify: RS256 signature by the issuer's key
- * (the JWKS is handed over, never fetched), issuer, expiry, an access token, one of the pool's
+ * (the JWKS is handed over, never fetched), issuer, an expiry (present and not passed), an access token, one of the pool's
  * app clients. Scopes are checked per route in `verify`.
  */
 function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]) {
@@ -452,6 +452,8 @@ function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]
     audience: null,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
+      // aws-jwt-verify checks `exp` only when present; a Cognito access token always has one.
+      if (typeof payload.exp !== 'number') throw new Error('a token without expiry');
       if (payload.token_use !== 'access') throw new Error('not an access token');
       if (typeof payload.client_id !== 'string' || !known.has(payload.client_id)) {
         throw new Error('token of an unknown app client');

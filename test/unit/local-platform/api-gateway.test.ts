@@ -308,7 +308,7 @@ describe('local API gateway', () => {
       expect(h.events).toHaveLength(0);
     });
 
-    it('401 for a missing, malformed, expired, tampered or foreign token', async () => {
+    it('401 for a missing, malformed, expired, never-expiring, tampered or foreign token', async () => {
       const h = harness();
       const valid = h.token();
       const [header, payload, signature] = valid.split('.');
@@ -327,6 +327,9 @@ describe('local API gateway', () => {
         tampered,
         'signed by another key': signJwt(otherKey, base),
         expired: signJwt(key, { ...base, iat: now - 7200, exp: now - 3600 }),
+        // Cognito access tokens always expire; one that never does is not Cognito's.
+        'without exp': signJwt(key, { ...base, exp: undefined }),
+        'with a non-numeric exp': signJwt(key, { ...base, exp: String(now + 3600) }),
         'another issuer': signJwt(key, {
           ...base,
           iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x',
