@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag';
-import type { Access, FunctionDefinition } from '../definitions/functions';
+import { tableGrant, type Access, type FunctionDefinition, type TableGrant } from '../definitions/functions';
 import type { TableDefinition } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
@@ -95,15 +95,13 @@ export class FxFunction extends Construct {
     });
   }
 
-  /** Sets the table-name variable and grants exactly the item actions asked for, on the table and its indexes. */
-  useTable(def: TableDefinition, table: dynamodb.ITable, access: Access): this {
+  /**
+   * Sets the table-name variable and grants exactly the item actions asked for, on the table and
+   * its indexes; with `partitions`, only on items with those partition keys.
+   */
+  useTable(def: TableDefinition, table: dynamodb.ITable, grant: Access | TableGrant): this {
     this.fn.addEnvironment(def.envVar, table.tableName);
-    const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
-    const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
-    const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
-    this.allowKey(table.encryptionKey, access);
+    for (const statement of tableStatements(def, table, tableGrant(grant))) this.fn.addToRolePolicy(statement);
     return this;
   }
 
@@ -187,14 +185,39 @@ export class FxFunction extends Construct {
   }
 
   private allowKey(key: kms.IKey | undefined, access: Access): void {
-    if (!key) return;
-    const actions = [
-      'kms:DescribeKey',
-      ...(access !== 'write' ? ['kms:Decrypt'] : []),
-      ...(access !== 'read' ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
-    ];
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...new Set(actions)], resources: [key.keyArn] }));
+    const statement = keyStatement(key, access);
+    if (statement) this.fn.addToRolePolicy(statement);
   }
+}
+
+/**
+ * The item actions of an access level on a table and its indexes (and its key), limited to the
+ * grant's partitions with `dynamodb:LeadingKeys`. `ForAllValues` also passes a request without a
+ * partition key, which is why no Scan or PartiQL action is ever granted.
+ */
+export function tableStatements(def: TableDefinition, table: dynamodb.ITable, grant: TableGrant): iam.PolicyStatement[] {
+  const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+  const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
+  const { access, partitions } = grant;
+  const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
+  const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
+  const items = new iam.PolicyStatement({
+    actions,
+    resources: [table.tableArn, ...indexes],
+    conditions: partitions ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } } : undefined,
+  });
+  const key = keyStatement(table.encryptionKey, access);
+  return key ? [items, key] : [items];
+}
+
+function keyStatement(key: kms.IKey | undefined, access: Access): iam.PolicyStatement | undefined {
+  if (!key) return undefined;
+  const actions = [
+    'kms:DescribeKey',
+    ...(access !== 'write' ? ['kms:Decrypt'] : []),
+    ...(access !== 'read' ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
+  ];
+  return new iam.PolicyStatement({ actions: [...new Set(actions)], resources: [key.keyArn] });
 }
 
 /** The shortest CloudWatch Logs retention that keeps logs at least `days`. */

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PartnerConfig, StageConfig } from '../config/stage-config';
 import { FxFunction, retentionFor } from './fx-function';
-import type { Access } from '../definitions/functions';
+import type { TableGrant } from '../definitions/functions';
 import {
   GATEWAY_ERRORS,
   PARTNER_FACING_FUNCTIONS,
@@ -489,9 +489,9 @@ export class PartnerApi extends Construct {
       retainLogs: this.props.retainData,
       logsKey: this.props.logsKey,
     });
-    for (const [key, access] of Object.entries(definition.tables) as [TableKey, Access][]) {
+    for (const [key, grant] of Object.entries(definition.tables) as [TableKey, TableGrant][]) {
       if (key !== 'api') throw new Error(`${name} may only use the API table`);
-      fn.useTable(TABLES[key], this.props.apiTable, access);
+      fn.useTable(TABLES[key], this.props.apiTable, grant);
     }
     new triggers.Trigger(this, 'SeedCurrenciesTrigger', {
       handler: fn.fn,

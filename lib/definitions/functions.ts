@@ -1,6 +1,17 @@
+import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
+
+/** Access to a table, optionally limited to items whose partition key is one of `partitions`. */
+export interface TableGrant {
+  readonly access: Access;
+  /** IAM `dynamodb:LeadingKeys`: only these partition keys. @default every item */
+  readonly partitions?: readonly string[];
+}
+
+export const tableGrant = (grant: Access | TableGrant): TableGrant =>
+  typeof grant === 'string' ? { access: grant } : grant;
 
 export interface SqsTrigger {
   readonly queue: QueueKey;
@@ -16,7 +27,14 @@ export interface FunctionDefinition {
   readonly description: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
-  readonly tables?: Partial<Record<TableKey, Access>>;
+  readonly tables?: Partial<Record<TableKey, Access | TableGrant>>;
+  /**
+   * The calling partner's own partition of the API table (`PARTNER#<client id>`: conversions,
+   * idempotency records), reached only with credentials of a role assumed per request with the
+   * session tag `client_id`, whose policy allows that one partition: a bug that builds another
+   * partner's key is refused by IAM.
+   */
+  readonly partnerPartition?: Access;
   /** Queues the function sends to (it gets their URL and send permission). */
   readonly sendsTo?: readonly QueueKey[];
   /** Object access per bucket, limited to key prefixes. */
@@ -101,7 +119,7 @@ export const FUNCTIONS = {
     description: 'Partner API: supported currencies',
     timeoutSeconds: 10,
     memorySize: 256,
-    tables: { api: 'readwrite' },
+    tables: { api: { access: 'readwrite', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
   'rates-api': {
     id: 'RatesApi',
@@ -109,7 +127,7 @@ export const FUNCTIONS = {
     description: 'Partner API: latest and historical rates, conversion quotes',
     timeoutSeconds: 10,
     memorySize: 512,
-    tables: { rates: 'read', api: 'read' },
+    tables: { rates: 'read', api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
   'conversions-api': {
     id: 'ConversionsApi',
@@ -117,7 +135,8 @@ export const FUNCTIONS = {
     description: 'Partner API: idempotent conversions and their history',
     timeoutSeconds: 10,
     memorySize: 512,
-    tables: { rates: 'read', api: 'readwrite' },
+    tables: { rates: 'read', api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] } },
+    partnerPartition: 'readwrite',
   },
   'api-docs': {
     id: 'ApiDocs',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { FunctionDefinition } from './functions';
+import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { ROUTES, type ApiFunctionName, type RouteDefinition } from '../../lambdas/shared/api-contract';
 
 /**
@@ -20,7 +21,7 @@ export const SEED_CURRENCIES = {
     description: 'Seeds the supported currencies into the API table (runs on deploy)',
     timeoutSeconds: 60,
     memorySize: 256,
-    tables: { api: 'readwrite' },
+    tables: { api: { access: 'readwrite', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
 } as const satisfies { name: string; definition: FunctionDefinition };
 

@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/stage-config';
-import { FxFunction } from '../constructs/fx-function';
+import { FxFunction, tableStatements } from '../constructs/fx-function';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
@@ -38,6 +38,8 @@ import {
 import { bucketName } from './stateful-stack';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
 import { externalSecretNames, scheduledInvocations, settingsEnv } from '../definitions/function-settings';
+import { ENV } from '../../lambdas/shared/env-names';
+import { PARTNER_SESSION_TAG, partnerPartition } from '../../lambdas/shared/api-table-keys';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -135,6 +137,7 @@ export class StatelessStack extends Stack {
       retainData: config.retainData,
       logsKey: this.logsKey,
     });
+    this.scopePartnerPartitions(props);
     new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
     new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
     new CfnOutput(this, STACK_OUTPUTS.partnerUserPoolId, { value: this.partnerApi.userPool.userPoolId });
@@ -187,6 +190,40 @@ export class StatelessStack extends Stack {
       }),
     );
     return topic;
+  }
+
+  /**
+   * Tenant isolation in the API table (the AWS SaaS pattern): a function with `partnerPartition`
+   * reaches a partner's items only by assuming a role with the session tag `client_id` set to the
+   * caller, and that role's policy allows the partition `PARTNER#${aws:PrincipalTag/client_id}`
+   * alone. Its own role reaches no partner partition at all. The role trusts the function's role
+   * for the configured partners' client ids only; with no partners there is no role.
+   */
+  private scopePartnerPartitions(props: StatelessStackProps): void {
+    const clientIds = this.partnerApi.partners.map((p) => p.client.userPoolClientId);
+    if (clientIds.length === 0) return;
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (!def.partnerPartition) continue;
+      const fn = this.functions[name].fn;
+      const role = new iam.Role(this, `${def.id}PartnerDataRole`, {
+        description: `${name}: one partner's partition of the API table, by the session tag ${PARTNER_SESSION_TAG}`,
+        assumedBy: new iam.ArnPrincipal(fn.role!.roleArn)
+          .withConditions({ StringEquals: { [`aws:RequestTag/${PARTNER_SESSION_TAG}`]: clientIds } })
+          .withSessionTags(),
+        maxSessionDuration: Duration.hours(1),
+      });
+      const callerPartition = partnerPartition(`\${aws:PrincipalTag/${PARTNER_SESSION_TAG}}`);
+      for (const statement of tableStatements(TABLES.api, props.tables.api, {
+        access: def.partnerPartition,
+        partitions: [callerPartition],
+      })) {
+        role.addToPolicy(statement);
+      }
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [role.roleArn] }),
+      );
+      fn.addEnvironment(ENV.partnerDataRole, role.roleArn);
+    }
   }
 
   /**

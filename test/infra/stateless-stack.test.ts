@@ -9,8 +9,10 @@ import {
   FUNCTIONS,
   VISIBILITY_TIMEOUT_FACTOR,
   consumerOf,
+  tableGrant,
   visibilityTimeoutSeconds,
   type Access,
+  type TableGrant,
   type FunctionDefinition,
   type FunctionName,
 } from '../../lib/definitions/functions';
@@ -774,7 +776,8 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       '%s reaches DynamoDB only on its own tables, and writes only where allowed',
       (name, def) => {
         const allowed = new Map<string, Access>();
-        for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, Access][]) {
+        for (const [key, grant] of Object.entries(def.tables ?? {}) as [TableKey, Access | TableGrant][]) {
+          const { access } = tableGrant(grant);
           const arn = `\${${logicalIdOf(s.stateful.tables[key])}.Arn}`;
           allowed.set(arn, access);
           // Each index of the table by name: no index wildcard.
@@ -800,6 +803,113 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         expect(grantedTables.size).toBe(Object.keys(def.tables ?? {}).length);
       },
     );
+
+    describe('API table: partitions per function, and a partner’s partition only for that partner', () => {
+      // The API table's layout as the adapters write it, spelled out on purpose.
+      const CURRENCIES = 'CURRENCY';
+      const CALLER_PARTITION = 'PARTNER#${aws:PrincipalTag/client_id}';
+      const apiTableArn = () => ({ 'Fn::GetAtt': [logicalIdOf(s.stateful.tables.api), 'Arn'] });
+      const onApiTable = (statements: Statement[]) =>
+        statements.filter(
+          (st) =>
+            asArray(st.Action).some((a) => a.startsWith('dynamodb:')) &&
+            asArray(st.Resource).some((r) => JSON.stringify(resolveImports(r)) === JSON.stringify(apiTableArn())),
+        );
+      const apiFunctions = () =>
+        fxFunctions().filter(
+          ([name]) =>
+            name === 'seed-currencies' ||
+            (FUNCTIONS as Record<string, FunctionDefinition>)[name]?.tables?.api !== undefined,
+        );
+
+      it('every function’s own role reaches only the currencies partition (dynamodb:LeadingKeys)', () => {
+        expect(apiFunctions().map(([name]) => name).sort()).toEqual(
+          ['conversions-api', 'currencies-api', 'rates-api', 'seed-currencies'].sort(),
+        );
+        for (const [name, fx] of apiFunctions()) {
+          const statements = onApiTable(statementsOf(logicalIdOf(fx.fn.role!)));
+          expect([name, statements.length]).toEqual([name, expect.any(Number)]);
+          expect(statements.length).toBeGreaterThan(0);
+          for (const st of statements) {
+            expect([name, st.Condition]).toEqual([
+              name,
+              { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CURRENCIES] } },
+            ]);
+            expect(asArray(st.Action).filter((a) => /^dynamodb:(Scan|PartiQL)/.test(a))).toEqual([]);
+          }
+        }
+      });
+
+      it('only currencies-api and the seed may write currencies; rates-api and conversions-api only read them', () => {
+        const writers = apiFunctions()
+          .filter(([, fx]) =>
+            onApiTable(statementsOf(logicalIdOf(fx.fn.role!))).some((st) =>
+              asArray(st.Action).some((a) => DYNAMODB_WRITES.test(a)),
+            ),
+          )
+          .map(([name]) => name);
+        expect(writers.sort()).toEqual(['currencies-api', 'seed-currencies']);
+      });
+
+      it('conversions-api reaches partners’ conversions only through a role assumed with the caller’s client_id tag', () => {
+        const conversions = s.stateless.functions['conversions-api'];
+        const vars = (resourceOf(template, logicalIdOf(conversions.fn)).Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }).Variables;
+        const roleRef = vars[ENV.partnerDataRole] as { 'Fn::GetAtt': [string, string] };
+        expect(roleRef?.['Fn::GetAtt']?.[1]).toBe('Arn');
+        const partnerRole = resourceOf(template, roleRef['Fn::GetAtt'][0]);
+        expect(partnerRole.Type).toBe('AWS::IAM::Role');
+
+        // Trusted by the conversions function's role alone, for the configured partners' client ids.
+        const trust = (partnerRole.Properties?.AssumeRolePolicyDocument as { Statement: (Statement & { Principal: unknown })[] })
+          .Statement;
+        expect(trust).toHaveLength(1);
+        expect(trust[0].Principal).toEqual({ AWS: { 'Fn::GetAtt': [roleId('conversions-api'), 'Arn'] } });
+        expect(asArray(trust[0].Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+        expect(trust[0].Condition).toEqual({
+          StringEquals: {
+            'aws:RequestTag/client_id': s.stateless.partnerApi.partners.map((p) => ({ Ref: logicalIdOf(p.client) })),
+          },
+        });
+
+        // Its policy: the API table, only the partition named by the session's client_id tag.
+        const own = onApiTable(statementsOf(roleRef['Fn::GetAtt'][0]));
+        expect(own.length).toBeGreaterThan(0);
+        for (const st of own) {
+          expect(st.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CALLER_PARTITION] } });
+        }
+        expect(own.flatMap((st) => asArray(st.Action))).toEqual(
+          expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']),
+        );
+        // And the conversions function may assume that role and no other.
+        const assumes = statementsOf(roleId('conversions-api')).filter((st) =>
+          asArray(st.Action).some((a) => a.startsWith('sts:')),
+        );
+        expect(assumes).toEqual([
+          expect.objectContaining({
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Resource: { 'Fn::GetAtt': [roleRef['Fn::GetAtt'][0], 'Arn'] },
+          }),
+        ]);
+      });
+
+      it('no other role in the stack can touch a partner’s partition', () => {
+        const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
+        const partnerRole = (
+          (resourceOf(template, functionId('conversions-api')).Properties?.Environment as { Variables: Record<string, unknown> })
+            .Variables[ENV.partnerDataRole] as { 'Fn::GetAtt': string[] }
+        )['Fn::GetAtt'][0];
+        const reaching = roles
+          .filter((role) => role !== partnerRole)
+          .filter((role) =>
+            onApiTable(statementsOf(role)).some(
+              (st) => JSON.stringify(st.Condition ?? {}).includes('PARTNER#') || st.Condition === undefined,
+            ),
+          );
+        expect(reaching).toEqual([]);
+      });
+    });
 
     it('process-rates uses the rates table and no other', () => {
       const dynamoResources = statementsOf(roleId('process-rates'))
