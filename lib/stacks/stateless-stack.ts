@@ -39,6 +39,8 @@ import { bucketName } from './stateful-stack';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
 import { externalSecretNames, scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { ENV } from '../../lambdas/shared/env-names';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
+import { METRIC_ALARMS } from '../definitions/metric-alarms';
 import { PARTNER_SESSION_TAG, partnerPartition } from '../../lambdas/shared/api-table-keys';
 
 export interface StatelessStackProps extends StackProps {
@@ -148,6 +150,25 @@ export class StatelessStack extends Stack {
         ),
       ),
     });
+
+    for (const def of METRIC_ALARMS) {
+      for (const service of def.services) {
+        new cloudwatch.Alarm(this, `${FUNCTIONS[service].id}${def.metricName}`, {
+          alarmDescription: `${service} ${def.description}`,
+          metric: new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: def.metricName,
+            dimensionsMap: { service },
+            period: Duration.minutes(5),
+            statistic: 'Sum',
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }).addAlarmAction(alarmAction);
+      }
+    }
 
     for (const [name, fn] of Object.entries(this.functions)) {
       new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {

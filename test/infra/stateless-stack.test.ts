@@ -421,6 +421,22 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       });
     });
 
+    it.each(['fetch-rates', 'process-rates'])(
+      'a rate snapshot rejected by %s (RateSnapshotsRejected) alarms the alarm topic',
+      (service) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'FxPlatform',
+          MetricName: 'RateSnapshotsRejected',
+          Dimensions: [{ Name: 'service', Value: service }],
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: topicId }],
+        });
+      },
+    );
+
     it('the alarm topic is encrypted and TLS-only', () => {
       templateOfResource(template, topicId).hasResourceProperties('AWS::SNS::Topic', {
         KmsMasterKeyId: Match.anyValue(),
