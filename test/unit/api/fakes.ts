@@ -10,6 +10,20 @@ import { ecbFixtureSnapshot } from '../../support/rates';
 
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
 
+/** A recorded conversion as an adapter stores and returns it. */
+export const SAMPLE_CONVERSION: StoredConversion = {
+  id: '01G7K8ZB0000000000000000AA',
+  createdAt: '2022-07-13T12:00:00.000Z',
+  from: 'USD',
+  to: 'JPY',
+  amount: '100',
+  converted: '13584',
+  rate: '135.8',
+  inverseRate: '0.0073',
+  asOf: '2022-07-08T00:00:00.000Z',
+  provider: 'ecb',
+};
+
 export interface RequestSpec {
   readonly method: string;
   /** Path with an optional query string: `/v1/convert?from=USD&to=JPY&amount=1`. */

@@ -3,7 +3,7 @@ import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { partnerScopedDocumentClients } from '../../../lambdas/adapters/aws/partner-scoped-dynamodb';
-import type { StoredConversion } from '../../../lambdas/ports/conversion-store';
+import { SAMPLE_CONVERSION } from './fakes';
 
 /**
  * The conversions adapter in AWS: each partner's requests are signed with credentials of the
@@ -20,18 +20,7 @@ interface Seen {
   readonly partitions: string[];
 }
 
-const conversion: StoredConversion = {
-  id: '01G7K8ZB0000000000000000AA',
-  createdAt: '2022-07-13T12:00:00.000Z',
-  from: 'USD',
-  to: 'JPY',
-  amount: '100',
-  converted: '13584',
-  rate: '135.8',
-  inverseRate: '0.0073',
-  asOf: '2022-07-08T00:00:00.000Z',
-  provider: 'ecb',
-};
+const conversion = SAMPLE_CONVERSION;
 
 describe('partner-scoped DynamoDB credentials for the conversions adapter', () => {
   let server: Server;
