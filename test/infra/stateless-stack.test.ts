@@ -713,6 +713,17 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       ['seed-currencies', s.stateless.partnerApi.seedFunction] as const,
     ];
 
+    // What makes the acknowledged AwsSolutions-IAM5[Resource::*] on every function role true.
+    it('every `Resource: *` a function role has is X-Ray’s, which has no resource-level permissions', () => {
+      const unscoped = fxFunctions().flatMap(([name, fx]) =>
+        statementsOf(logicalIdOf(fx.fn.role!))
+          .filter((st) => asArray(st.Resource).includes('*'))
+          .flatMap((st) => asArray(st.Action).map((action) => `${name}: ${action}`)),
+      );
+      expect(unscoped.filter((a) => !/: xray:(PutTraceSegments|PutTelemetryRecords)$/.test(a))).toEqual([]);
+      expect(unscoped.length).toBe(fxFunctions().length * 2);
+    });
+
     it('no FX function role carries an AWS managed policy; each writes only to its own log group', () => {
       const violations: string[] = [];
       for (const [name, fx] of fxFunctions()) {
