@@ -1,8 +1,9 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmOnAnyOf } from './alarms';
 import { DLQ_RETENTION_DAYS } from '../definitions/resources';
 
 /** How a queue is encrypted and whether it outlives its stack. */
@@ -46,17 +47,12 @@ export class DeadLetterQueue extends Construct {
         reason: 'This queue is itself a dead-letter queue (a failure destination); its depth is alarmed instead.',
       });
     }
-    this.alarm = new cloudwatch.Alarm(this, 'NotEmpty', {
-      alarmDescription: props.description,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.alarm = alarmOnAnyOf(
+      this,
+      'NotEmpty',
+      this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      props.description,
+    );
   }
 }
 

@@ -14,6 +14,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/stage-config';
 import { FxFunction, tableStatements } from '../constructs/fx-function';
+import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
@@ -107,25 +108,7 @@ export class StatelessStack extends Stack {
       ]),
     ) as Record<FunctionName, FxFunction>;
 
-    this.failureQueues = {};
-    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
-      if (def.scheduledBy && !def.asyncInvoke) {
-        throw new Error(`${name} is scheduled (invoked asynchronously) and needs asyncInvoke settings`);
-      }
-      if (!def.asyncInvoke) continue;
-      const failures = new DeadLetterQueue(this, `${def.id}Failures`, {
-        description: `${name} failed after ${def.asyncInvoke.retryAttempts} retries (or its event expired)`,
-        source: 'destination',
-        ...queueStorage(def.asyncInvoke.failuresHoldPersonalData),
-      });
-      failures.alarm.addAlarmAction(alarmAction);
-      this.functions[name].onAsyncFailure(failures.queue, {
-        retryAttempts: def.asyncInvoke.retryAttempts,
-        maxEventAge: Duration.seconds(def.asyncInvoke.maxEventAgeSeconds),
-      });
-      this.failureQueues[name] = failures;
-    }
-
+    this.failureQueues = this.addFailureDestinations(alarmAction, queueStorage);
     this.schedule(config, alarmAction, queueStorage(false));
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
@@ -153,33 +136,52 @@ export class StatelessStack extends Stack {
 
     for (const def of METRIC_ALARMS) {
       for (const service of def.services) {
-        new cloudwatch.Alarm(this, `${FUNCTIONS[service].id}${def.metricName}`, {
-          alarmDescription: `${service} ${def.description}`,
-          metric: new cloudwatch.Metric({
-            namespace: METRICS_NAMESPACE,
-            metricName: def.metricName,
-            dimensionsMap: { service },
-            period: Duration.minutes(5),
-            statistic: 'Sum',
-          }),
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }).addAlarmAction(alarmAction);
+        const metric = new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: def.metricName,
+          dimensionsMap: { service },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        });
+        alarmOnAnyOf(this, `${FUNCTIONS[service].id}${def.metricName}`, metric, `${service} ${def.description}`)
+          .addAlarmAction(alarmAction);
       }
     }
 
     for (const [name, fn] of Object.entries(this.functions)) {
-      new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {
-        alarmDescription: `${name} failed`,
-        metric: fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(alarmAction);
+      const errors = fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+      alarmOnAnyOf(this, `${FUNCTIONS[name as FunctionName].id}Errors`, errors, `${name} failed`).addAlarmAction(alarmAction);
     }
+  }
+
+  /**
+   * Lambda retries a failed asynchronous invocation (a schedule's) and then drops it: every such
+   * function sends what is left to its own alarmed DLQ instead. A schedule's DLQ only gets the
+   * events it could not deliver.
+   */
+  private addFailureDestinations(
+    alarmAction: actions.SnsAction,
+    queueStorage: (personalData: boolean) => { encryptionKey?: kms.IKey; removalPolicy: RemovalPolicy },
+  ): Partial<Record<FunctionName, DeadLetterQueue>> {
+    const failureQueues: Partial<Record<FunctionName, DeadLetterQueue>> = {};
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.scheduledBy && !def.asyncInvoke) {
+        throw new Error(`${name} is scheduled (invoked asynchronously) and needs asyncInvoke settings`);
+      }
+      if (!def.asyncInvoke) continue;
+      const failures = new DeadLetterQueue(this, `${def.id}Failures`, {
+        description: `${name} failed after ${def.asyncInvoke.retryAttempts} retries (or its event expired)`,
+        source: 'destination',
+        ...queueStorage(def.asyncInvoke.failuresHoldPersonalData),
+      });
+      failures.alarm.addAlarmAction(alarmAction);
+      this.functions[name].onAsyncFailure(failures.queue, {
+        retryAttempts: def.asyncInvoke.retryAttempts,
+        maxEventAge: Duration.seconds(def.asyncInvoke.maxEventAgeSeconds),
+      });
+      failureQueues[name] = failures;
+    }
+    return failureQueues;
   }
 
   /**
