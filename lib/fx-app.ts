@@ -3,12 +3,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { stageConfig } from './config/stage-config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
+import type { StageConfig } from './config/stage-config';
 import { stackNames } from './definitions/stack-outputs';
 
 /** Builds the whole CDK app for a stage, with cdk-nag AwsSolutions checks on every synth. */
-export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
+export function buildApp(app: App): { config: StageConfig; stateful: StatefulStack; stateless: StatelessStack } {
   const config = stageConfig(app.node.tryGetContext('stage'), {
     alarmEmail: app.node.tryGetContext('alarmEmail'),
+    partners: app.node.tryGetContext('partners'),
   });
   // Access logs are delivered under a bucket policy rather than the legacy LogDeliveryWrite ACL.
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
@@ -26,5 +28,5 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
   Tags.of(app).add('project', 'fx-platform');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { stateful, stateless };
+  return { config, stateful, stateless };
 }

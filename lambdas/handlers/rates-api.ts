@@ -3,11 +3,11 @@ import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
-import { withHttp } from '../shared/http';
+import { parseApiKeyOwners, withHttp } from '../shared/http';
 import { observability } from '../shared/observability';
 import { rateOperations } from '../use-cases/rate-queries';
 
-const config = loadConfig('rates-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable });
+const config = loadConfig('rates-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
 const { logger, tracer } = observability('rates-api');
 const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
 const deps = {
@@ -16,4 +16,4 @@ const deps = {
 };
 
 /** GET /v1/rates/latest, /v1/rates/history and /v1/convert. */
-export const handler = withHttp(rateOperations, deps, { logger });
+export const handler = withHttp(rateOperations, deps, { logger, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });

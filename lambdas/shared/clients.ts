@@ -13,12 +13,17 @@ let s3Client: S3Client | undefined;
 let sqsClient: SQSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= documentClientOf(new DynamoDBClient({}));
+  return documentClient;
+}
+
+/** A document client over `client` with the platform's marshalling. */
+export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
     // Numbers come back as NumberValue strings: no amount or rate ever passes through a JS number.
     unmarshallOptions: { wrapNumbers: true },
   });
-  return documentClient;
 }
 
 export function s3(): S3Client {

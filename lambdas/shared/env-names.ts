@@ -16,6 +16,10 @@ export const ENV = {
   transactionRules: 'TRANSACTION_RULES_JSON',
   piiHmacKeySecret: 'PII_HMAC_KEY_SECRET_ID',
   apiTable: 'API_TABLE_NAME',
+  /** JSON `{ "<app client id>": "<API key id>" }`: the key each partner must call with. */
+  partnerApiKeys: 'PARTNER_API_KEYS_JSON',
+  /** The role the conversions API assumes, tagged with the caller's client id (AWS only). */
+  partnerDataRole: 'PARTNER_DATA_ROLE_ARN',
   stage: 'STAGE',
 } as const;
 

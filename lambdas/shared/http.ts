@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DomainError, InvalidAmountError } from '../domain/errors';
+import { ConfigError } from './config';
 import {
   MAX_BODY_BYTES,
   ROUTES,
@@ -41,6 +42,12 @@ export class UnauthorizedError extends HttpError {
 export class ForbiddenError extends HttpError {
   constructor(message: string, details?: unknown) {
     super(403, 'FORBIDDEN', message, details);
+  }
+}
+
+export class ApiKeyMismatchError extends HttpError {
+  constructor() {
+    super(403, 'API_KEY_MISMATCH', 'The API key does not belong to the app client of the access token');
   }
 }
 
@@ -134,6 +141,8 @@ export interface ApiEvent {
     readonly path?: string;
     readonly domainName?: string;
     readonly authorizer?: { readonly claims?: Readonly<Record<string, unknown>> | null } | null;
+    /** API Gateway puts the id of the request's API key here. */
+    readonly identity?: { readonly apiKeyId?: string | null } | null;
   } | null;
 }
 
@@ -200,6 +209,46 @@ export interface ErrorLogger {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
+export interface HttpOptions {
+  readonly logger?: ErrorLogger;
+  /**
+   * Which API key each partner must call with. The deployed handlers always pass it (a required
+   * variable, PARTNER_API_KEYS_JSON); in-process callers such as tests may leave it out.
+   */
+  readonly apiKeys?: ApiKeyOwners;
+}
+
+// ---- API key ownership ------------------------------------------------------------------
+
+/** The id of the API key issued with each partner's app client, by client id. */
+export type ApiKeyOwners = ReadonlyMap<string, string>;
+
+export const apiKeyOwnersOf = (pairs: readonly { clientId: string; apiKeyId: string }[]): ApiKeyOwners =>
+  new Map(pairs.map((p) => [p.clientId, p.apiKeyId]));
+
+/** `{ "<client id>": "<API key id>" }`, as PARTNER_API_KEYS_JSON carries it. */
+export function parseApiKeyOwners(json: string): ApiKeyOwners {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new ConfigError('PARTNER_API_KEYS_JSON must be a JSON object of client id to API key id');
+  }
+  return new Map(Object.entries(value as Record<string, string>));
+}
+
+/**
+ * API Gateway only checks that the API key exists and meters the request against that key's
+ * usage plan: it would let partner A's token ride on partner B's key. The key must be the one
+ * issued with the token's app client.
+ */
+export function assertApiKeyOwnedBy(clientId: string, apiKeyId: string | null | undefined, owners: ApiKeyOwners): void {
+  if (!apiKeyId || owners.get(clientId) !== apiKeyId) throw new ApiKeyMismatchError();
+}
+
 // ---- the router -------------------------------------------------------------------------
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -217,7 +266,7 @@ const STRICT_QUERIES = new Map<string, z.ZodObject>(
  * token's claims and scopes, parses and validates parameters, headers and body with the route's
  * schemas, runs the operation with `deps`, and turns every failure into a JSON error.
  */
-export function withHttp<D>(operations: Operations<D>, deps: D, options: { readonly logger?: ErrorLogger } = {}): ApiHandler {
+export function withHttp<D>(operations: Operations<D>, deps: D, options: HttpOptions = {}): ApiHandler {
   return async (event) => {
     const safeEvent: ApiEvent = event && typeof event === 'object' ? event : {};
     let operationId: string | undefined;
@@ -228,7 +277,7 @@ export function withHttp<D>(operations: Operations<D>, deps: D, options: { reado
         | ((request: HttpRequest<OperationId>, deps: D) => Promise<unknown>)
         | undefined;
       if (!operation) throw new NotFoundError(`No route ${route.method} ${route.path} here`);
-      const request = parseRequest(route, params, safeEvent);
+      const request = parseRequest(route, params, safeEvent, options.apiKeys);
       return respond(route, await operation(request, deps));
     } catch (error) {
       const known = httpErrorOf(error);
@@ -267,9 +316,15 @@ function decodePathSegment(value: string): string {
   }
 }
 
-function parseRequest(route: Route, rawParams: Record<string, string>, event: ApiEvent): HttpRequest<OperationId> {
+function parseRequest(
+  route: Route,
+  rawParams: Record<string, string>,
+  event: ApiEvent,
+  apiKeys: ApiKeyOwners | undefined,
+): HttpRequest<OperationId> {
   const headers = lowerCaseHeaders(event);
   const caller = route.scopes.length > 0 ? authorize(route, event) : undefined;
+  if (caller && apiKeys) assertApiKeyOwnedBy(caller.clientId, event.requestContext?.identity?.apiKeyId, apiKeys);
   const body = 'body' in route ? readJsonBody(event, headers) : undefined;
   const params = 'pathParams' in route ? validate(route.pathParams, rawParams, 'path') : {};
   const query = validate(STRICT_QUERIES.get(route.operationId), queryOf(event), 'query');

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
-import type { Scope } from '../../lambdas/shared/api-contract';
+import { SCOPES, type Scope } from '../../lambdas/shared/api-contract';
+import type { SqsConsumerName } from '../definitions/functions';
 
 /** One schedule of fetch-rates: which provider, when, and where its feed lives. */
 export interface RateSourceConfig {
@@ -48,6 +50,12 @@ export interface PartnerConfig {
   readonly quotaPerDay: number;
 }
 
+/** Requests per second and burst (API Gateway throttling, a token bucket). */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface StageConfig {
   readonly stage: 'dev' | 'prod' | 'local';
   /** AWS account and region; undefined = the CLI's defaults (environment-agnostic synth). */
@@ -66,12 +74,33 @@ export interface StageConfig {
   };
   readonly api: {
     /** Stage-wide throttling of the REST API. */
-    readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+    readonly throttle: Throttle;
+    /**
+     * Partners (app client, API key, usage plan each). `-c partners='[…]'` (or a `partners`
+     * array in cdk.json / cdk.context.json) replaces this list: how prod gets its partners.
+     */
     readonly partners: readonly PartnerConfig[];
     /** Cognito hosted domain prefix (must be unique in the region); the local token service ignores it. */
     readonly domainPrefix?: string;
+    /** Method-level throttle of each public route (docs, OpenAPI), apart from the partners' throttles. */
+    readonly publicThrottle: Throttle;
+    /** WAF rate-based rule: a client IP sending more than `maxRequestsPerIp` in `windowSeconds` is blocked (429). */
+    readonly waf: { readonly maxRequestsPerIp: number; readonly windowSeconds: 60 | 120 | 300 | 600 };
   };
+  /**
+   * Concurrent invocations each SQS consumer may take (the event source's maximum concurrency,
+   * 2–1000), so a backlog on one queue cannot take the account's concurrency from the API. A
+   * consumer not listed gets DEFAULT_CONSUMER_MAX_CONCURRENCY.
+   */
+  readonly consumerConcurrency: Readonly<Partial<Record<SqsConsumerName, number>>>;
+  /** Quarantined records (`quarantine/` in the data lake) are deleted after this many days. */
+  readonly quarantine: { readonly expireAfterDays: number };
 }
+
+/** Maximum concurrency of an SQS consumer the stage config does not list. */
+export const DEFAULT_CONSUMER_MAX_CONCURRENCY = 5;
+
+const PUBLIC_ROUTE_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 const PARTNER_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
@@ -116,7 +145,15 @@ const dev: StageConfig = {
   },
   // Partners' feeds are added here as they onboard: { name, url, schedule, pageSize, credentialsSecretName }.
   transactions: { rules: DEFAULT_TRANSACTION_RULES, feeds: [] },
-  api: { throttle: { rateLimit: 100, burstLimit: 200 }, partners: EXAMPLE_PARTNERS },
+  api: {
+    throttle: { rateLimit: 100, burstLimit: 200 },
+    partners: EXAMPLE_PARTNERS,
+    publicThrottle: PUBLIC_ROUTE_THROTTLE,
+    // Above any partner's usage-plan throttle (50 rps = 3,000 a minute) from one address.
+    waf: { maxRequestsPerIp: 6000, windowSeconds: 60 },
+  },
+  consumerConcurrency: { 'process-rates': 2, 'process-transactions': 5 },
+  quarantine: { expireAfterDays: 14 },
 };
 
 const prod: StageConfig = {
@@ -132,7 +169,16 @@ const prod: StageConfig = {
     ],
   },
   transactions: { rules: DEFAULT_TRANSACTION_RULES, feeds: [] },
-  api: { throttle: { rateLimit: 500, burstLimit: 1000 }, partners: [] },
+  // Partners come from `-c partners=…` (README, "Partners per stage"): none are committed here.
+  api: {
+    throttle: { rateLimit: 500, burstLimit: 1000 },
+    partners: [],
+    publicThrottle: PUBLIC_ROUTE_THROTTLE,
+    waf: { maxRequestsPerIp: 6000, windowSeconds: 60 },
+  },
+  consumerConcurrency: { 'process-rates': 5, 'process-transactions': 20 },
+  // Long enough to fix the cause and replay; short enough that quarantined PII does not linger.
+  quarantine: { expireAfterDays: 30 },
 };
 
 /** The local platform: dev's shape, the simulated feed every minute, no network needed. */
@@ -151,12 +197,57 @@ const local: StageConfig = {
 const stages = { dev, prod, local } as const;
 export type StageName = keyof typeof stages;
 
-/** The stage's config; `alarmEmail` may come from the command line (`-c alarmEmail=ops@example.com`). */
-export function stageConfig(name: string | undefined, overrides: { alarmEmail?: string } = {}): StageConfig {
+/**
+ * The stage's config. From the command line or cdk.json context: `alarmEmail`
+ * (`-c alarmEmail=ops@example.com`) and `partners` (a JSON array, `-c partners='[…]'`, which
+ * replaces the stage's partner list).
+ */
+export function stageConfig(
+  name: string | undefined,
+  overrides: { alarmEmail?: string; partners?: unknown } = {},
+): StageConfig {
   const key = (name ?? 'dev') as StageName;
   const config = stages[key];
   if (!config) {
     throw new Error(`Unknown stage "${name}": use one of ${Object.keys(stages).join(', ')}`);
   }
-  return overrides.alarmEmail ? { ...config, alarmEmail: overrides.alarmEmail } : config;
+  return {
+    ...config,
+    ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
+    ...(overrides.partners !== undefined
+      ? { api: { ...config.api, partners: parsePartners(overrides.partners) } }
+      : {}),
+  };
+}
+
+const partnerSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes'),
+    scopes: z.array(z.enum(Object.values(SCOPES) as [Scope, ...Scope[]])).min(1),
+    throttle: z
+      .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
+      .strict(),
+    quotaPerDay: z.number().int().positive(),
+  })
+  .strict();
+
+/** A partner list from context: a JSON string (command line) or an array (cdk.json); names unique. */
+export function parsePartners(value: unknown): PartnerConfig[] {
+  let input = value;
+  if (typeof value === 'string') {
+    try {
+      input = JSON.parse(value);
+    } catch {
+      throw new Error('Context "partners" is not valid JSON: give a JSON array of partners');
+    }
+  }
+  const result = z
+    .array(partnerSchema)
+    .refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'partner names must be unique')
+    .safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`Context "partners" is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
 }

@@ -11,7 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag';
-import type { Access, FunctionDefinition } from '../definitions/functions';
+import { tableGrant, type Access, type FunctionDefinition, type TableGrant } from '../definitions/functions';
 import type { TableDefinition } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
@@ -28,6 +28,8 @@ export interface FxFunctionProps {
   readonly logRetentionDays?: number;
   /** Whether the log group survives stack deletion. @default false */
   readonly retainLogs?: boolean;
+  /** Encrypts the log group (its policy must let CloudWatch Logs use it). @default CloudWatch Logs' own encryption */
+  readonly logsKey?: kms.IKey;
 }
 
 /**
@@ -43,9 +45,24 @@ export class FxFunction extends Construct {
     const { definition } = props;
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: retentionFor(props.logRetentionDays ?? 14),
+      encryptionKey: props.logsKey,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    // Its own role instead of AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream
+    // and PutLogEvents on every log group): streams and events in this function's group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.name} (${props.stage})`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group's ARN attribute ends in `:*`, which covers its log streams.
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     this.fn = new NodejsFunction(this, 'Function', {
+      role,
       entry: path.join(REPO_ROOT, definition.entry),
       handler: 'handler',
       description: definition.description,
@@ -72,25 +89,19 @@ export class FxFunction extends Construct {
         [ENV.stage]: props.stage,
       },
     });
-    Validations.of(this.fn.role!).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs.',
-    });
-    Validations.of(this.fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
     });
   }
 
-  /** Sets the table-name variable and grants exactly the item actions asked for, on the table and its indexes. */
-  useTable(def: TableDefinition, table: dynamodb.ITable, access: Access): this {
+  /**
+   * Sets the table-name variable and grants exactly the item actions asked for, on the table and
+   * its indexes; with `partitions`, only on items with those partition keys.
+   */
+  useTable(def: TableDefinition, table: dynamodb.ITable, grant: Access | TableGrant): this {
     this.fn.addEnvironment(def.envVar, table.tableName);
-    const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
-    const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
-    const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn, ...indexes] }));
-    this.allowKey(table.encryptionKey, access);
+    for (const statement of tableStatements(def, table, tableGrant(grant))) this.fn.addToRolePolicy(statement);
     return this;
   }
 
@@ -114,7 +125,42 @@ export class FxFunction extends Construct {
   /** Sets the queue-URL variable and grants send. */
   sendTo(envVar: string, queue: sqs.IQueue): this {
     this.fn.addEnvironment(envVar, queue.queueUrl);
-    queue.grantSendMessages(this.fn);
+    this.allowSend(queue);
+    return this;
+  }
+
+  /**
+   * Send permission on one queue, and on its key the two actions SQS needs for a producer
+   * (`queue.grantSendMessages` would add `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
+   */
+  allowSend(queue: sqs.IQueue): this {
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resources: [queue.queueArn],
+      }),
+    );
+    if (queue.encryptionMasterKey) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [queue.encryptionMasterKey.keyArn],
+        }),
+      );
+    }
+    return this;
+  }
+
+  /**
+   * Lambda's asynchronous invocation settings, with failed events sent to `failures` (an SQS
+   * queue, written with this function's role).
+   */
+  onAsyncFailure(failures: sqs.IQueue, options: { retryAttempts: number; maxEventAge: Duration }): this {
+    this.allowSend(failures);
+    this.fn.configureAsyncInvoke({
+      ...options,
+      onFailure: { bind: () => ({ destination: failures.queueArn }) },
+    });
     return this;
   }
 
@@ -139,17 +185,43 @@ export class FxFunction extends Construct {
   }
 
   private allowKey(key: kms.IKey | undefined, access: Access): void {
-    if (!key) return;
-    const actions = [
-      'kms:DescribeKey',
-      ...(access !== 'write' ? ['kms:Decrypt'] : []),
-      ...(access !== 'read' ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
-    ];
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...new Set(actions)], resources: [key.keyArn] }));
+    const statement = keyStatement(key, access);
+    if (statement) this.fn.addToRolePolicy(statement);
   }
 }
 
-function retentionFor(days: number): logs.RetentionDays {
+/**
+ * The item actions of an access level on a table and its indexes (and its key), limited to the
+ * grant's partitions with `dynamodb:LeadingKeys`. `ForAllValues` also passes a request without a
+ * partition key, which is why no Scan or PartiQL action is ever granted.
+ */
+export function tableStatements(def: TableDefinition, table: dynamodb.ITable, grant: TableGrant): iam.PolicyStatement[] {
+  const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+  const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
+  const { access, partitions } = grant;
+  const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
+  const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
+  const items = new iam.PolicyStatement({
+    actions,
+    resources: [table.tableArn, ...indexes],
+    conditions: partitions ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } } : undefined,
+  });
+  const key = keyStatement(table.encryptionKey, access);
+  return key ? [items, key] : [items];
+}
+
+function keyStatement(key: kms.IKey | undefined, access: Access): iam.PolicyStatement | undefined {
+  if (!key) return undefined;
+  const actions = [
+    'kms:DescribeKey',
+    ...(access !== 'write' ? ['kms:Decrypt'] : []),
+    ...(access !== 'read' ? ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
+  ];
+  return new iam.PolicyStatement({ actions: [...new Set(actions)], resources: [key.keyArn] });
+}
+
+/** The shortest CloudWatch Logs retention that keeps logs at least `days`. */
+export function retentionFor(days: number): logs.RetentionDays {
   const allowed = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
   const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
   return (match ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;

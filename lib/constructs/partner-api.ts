@@ -1,7 +1,9 @@
-import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as triggers from 'aws-cdk-lib/triggers';
@@ -9,10 +11,11 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { z } from 'zod';
 import type { PartnerConfig, StageConfig } from '../config/stage-config';
-import { FxFunction } from './fx-function';
-import type { Access } from '../definitions/functions';
+import { FxFunction, retentionFor } from './fx-function';
+import type { TableGrant } from '../definitions/functions';
 import {
   GATEWAY_ERRORS,
+  PARTNER_FACING_FUNCTIONS,
   SEED_CURRENCIES,
   isPublicRoute,
   methodRequestParameters,
@@ -30,6 +33,7 @@ import {
   type RouteDefinition,
   type Scope,
 } from '../../lambdas/shared/api-contract';
+import { ENV } from '../../lambdas/shared/env-names';
 
 export interface PartnerApiProps {
   /** Stage name: the API Gateway stage, and part of the default Cognito domain prefix. */
@@ -37,13 +41,15 @@ export interface PartnerApiProps {
   /** The stage config's `api` block: stage throttling, partners, Cognito domain prefix. */
   readonly api: StageConfig['api'];
   /** The function behind each API function name of the contract (FxFunction instances fit). */
-  readonly functions: Readonly<Record<ApiFunctionName, { readonly fn: lambda.IFunction }>>;
+  readonly functions: Readonly<Record<ApiFunctionName, { readonly fn: lambda.Function }>>;
   /** The API table, which the seed function fills with the supported currencies on deploy. */
   readonly apiTable: dynamodb.ITable;
   /** @default 14 */
   readonly logRetentionDays?: number;
   /** Keep the user pool (and partners' credentials) and the logs when the stack is deleted. @default false */
   readonly retainData?: boolean;
+  /** Encrypts the access, WAF and seed function logs (its policy must let CloudWatch Logs use it). */
+  readonly logsKey?: kms.IKey;
 }
 
 /** A partner as deployed: its Cognito app client, its API key and its usage plan. */
@@ -73,6 +79,8 @@ export class PartnerApi extends Construct {
   readonly requestValidator: apigateway.RequestValidator;
   readonly accessLogs: logs.LogGroup;
   readonly webAcl: wafv2.CfnWebACL;
+  /** `aws-waf-logs-fx-partner-api-<stage>`: WAF's decisions, without tokens or API keys. */
+  readonly wafLogs: logs.LogGroup;
   /** One method per route of ROUTES, by operationId. */
   readonly methods: Record<string, apigateway.Method>;
   readonly partners: readonly DeployedPartner[];
@@ -137,6 +145,7 @@ export class PartnerApi extends Construct {
     // ---- REST API ---------------------------------------------------------------------------
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: retentionFor(props.logRetentionDays ?? 14),
+      encryptionKey: props.logsKey,
       removalPolicy,
     });
     this.api = new apigateway.RestApi(this, 'Api', {
@@ -159,6 +168,17 @@ export class PartnerApi extends Construct {
         metricsEnabled: true,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: accessLogFormat(),
+        // Public routes get their own, lower limits: anonymous traffic on them cannot use up
+        // what the partners' routes are given.
+        methodOptions: Object.fromEntries(
+          ROUTES.filter(isPublicRoute).map((route) => [
+            `${route.path}/${route.method}`,
+            {
+              throttlingRateLimit: props.api.publicThrottle.rateLimit,
+              throttlingBurstLimit: props.api.publicThrottle.burstLimit,
+            },
+          ]),
+        ),
       },
     });
     // The stack publishes the URL under its own output name (STACK_OUTPUTS.partnerApiUrl).
@@ -186,7 +206,9 @@ export class PartnerApi extends Construct {
     );
 
     this.partners = props.api.partners.map((partner) => this.addPartner(partner));
+    this.tellFunctionsTheKeyOwners();
     this.webAcl = this.addWebAcl();
+    this.wafLogs = this.addWafLogging(this.webAcl, removalPolicy);
     this.seedFunction = this.addSeed();
   }
 
@@ -291,7 +313,10 @@ export class PartnerApi extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     });
     client.node.addDependency(this.resourceServer);
-    const apiKey = this.api.addApiKey(`${id}ApiKey`, {
+    // Not `api.addApiKey`: that ties the key to the stage (StageKeys), the stage to the methods and
+    // the methods to the functions, whose environment names the key: a cycle. The usage plan
+    // below is what binds the key to the stage.
+    const apiKey = new apigateway.ApiKey(this.api, `${id}ApiKey`, {
       apiKeyName: `fx-${this.props.stage}-${partner.name}`,
       description: `Partner ${partner.name}: send as x-api-key with the bearer token`,
     });
@@ -306,7 +331,19 @@ export class PartnerApi extends Construct {
     return { config: partner, client, apiKey, usagePlan };
   }
 
-  /** AWS managed common rules and known bad inputs; a body over 8 KB gets the API's 413. */
+  /**
+   * `PARTNER_API_KEYS_JSON` for every function behind a protected route: each partner's app
+   * client id and the id of its API key, so a handler refuses a token that came with another
+   * partner's key (API Gateway only checks that the key exists).
+   */
+  private tellFunctionsTheKeyOwners(): void {
+    const owners = Stack.of(this).toJsonString(
+      Object.fromEntries(this.partners.map((p) => [p.client.userPoolClientId, p.apiKey.keyId])),
+    );
+    for (const name of PARTNER_FACING_FUNCTIONS) this.props.functions[name].fn.addEnvironment(ENV.partnerApiKeys, owners);
+  }
+
+  /** A rate limit per client IP, AWS managed common rules and known bad inputs; a body over 8 KB gets the API's 413. */
   private addWebAcl(): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
@@ -327,12 +364,23 @@ export class PartnerApi extends Construct {
       visibilityConfig: visibility(name),
     });
     const tooLarge = GATEWAY_ERRORS.requestTooLarge;
+    const throttled = GATEWAY_ERRORS.throttled;
+    const { waf } = this.props.api;
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       description: `FX partner API, stage ${this.props.stage}`,
       visibilityConfig: visibility(`fx-partner-api-${this.props.stage}`),
       customResponseBodies: {
+        TooManyRequests: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            error: {
+              code: throttled.code,
+              message: `More than ${waf.maxRequestsPerIp} requests in ${waf.windowSeconds} s from this address`,
+            },
+          }),
+        },
         PayloadTooLarge: {
           contentType: 'APPLICATION_JSON',
           content: JSON.stringify({
@@ -344,7 +392,26 @@ export class PartnerApi extends Construct {
         },
       },
       rules: [
-        managed('AWSManagedRulesCommonRuleSet', 0, [
+        // First: a flood from one address is blocked before the managed rules (or API Gateway's
+        // authorizer and throttles) spend anything on it.
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: {
+            block: {
+              customResponse: { responseCode: throttled.status, customResponseBodyKey: 'TooManyRequests' },
+            },
+          },
+          statement: {
+            rateBasedStatement: {
+              limit: waf.maxRequestsPerIp,
+              evaluationWindowSec: waf.windowSeconds,
+              aggregateKeyType: 'IP',
+            },
+          },
+          visibilityConfig: visibility('RateLimitPerIp'),
+        },
+        managed('AWSManagedRulesCommonRuleSet', 1, [
           {
             name: 'SizeRestrictions_BODY',
             actionToUse: {
@@ -357,7 +424,7 @@ export class PartnerApi extends Construct {
             },
           },
         ]),
-        managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
+        managed('AWSManagedRulesKnownBadInputsRuleSet', 2),
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
@@ -365,6 +432,50 @@ export class PartnerApi extends Construct {
       webAclArn: acl.attrArn,
     });
     return acl;
+  }
+
+  /**
+   * WAF logging to CloudWatch Logs: the group's name must start with `aws-waf-logs-`, and the
+   * log delivery service may write to it (the policy WAF would otherwise try to add itself).
+   * The bearer token and the API key are redacted from every record.
+   */
+  private addWafLogging(acl: wafv2.CfnWebACL, removalPolicy: RemovalPolicy): logs.LogGroup {
+    const logGroupName = `aws-waf-logs-fx-partner-api-${this.props.stage}`;
+    const group = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName,
+      retention: retentionFor(this.props.logRetentionDays ?? 14),
+      encryptionKey: this.props.logsKey,
+      removalPolicy,
+    });
+    const stack = Stack.of(this);
+    const policy = new logs.ResourcePolicy(this, 'WafLogsDelivery', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [group.logGroupArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
+          },
+        }),
+      ],
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      // WAF wants the group's ARN without the `:*` the ARN attribute ends with.
+      logDestinationConfigs: [
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'x-api-key' } }],
+    });
+    logging.node.addDependency(group, policy);
+    return group;
   }
 
   /** The seed function, built like every FX function, run by a Trigger when its code changes. */
@@ -376,10 +487,11 @@ export class PartnerApi extends Construct {
       stage: this.props.stage,
       logRetentionDays: this.props.logRetentionDays,
       retainLogs: this.props.retainData,
+      logsKey: this.props.logsKey,
     });
-    for (const [key, access] of Object.entries(definition.tables) as [TableKey, Access][]) {
+    for (const [key, grant] of Object.entries(definition.tables) as [TableKey, TableGrant][]) {
       if (key !== 'api') throw new Error(`${name} may only use the API table`);
-      fn.useTable(TABLES[key], this.props.apiTable, access);
+      fn.useTable(TABLES[key], this.props.apiTable, grant);
     }
     new triggers.Trigger(this, 'SeedCurrenciesTrigger', {
       handler: fn.fn,
@@ -486,11 +598,3 @@ const pascal = (name: string) =>
     .map((w) => (w === w.toUpperCase() ? w.toLowerCase() : w))
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
-
-function retentionFor(days: number): logs.RetentionDays {
-  const allowed = Object.values(logs.RetentionDays).filter(
-    (v): v is number => typeof v === 'number',
-  );
-  const match = allowed.sort((a, b) => a - b).find((v) => v >= days);
-  return (match ?? logs.RetentionDays.INFINITE) as logs.RetentionDays;
-}

@@ -1,14 +1,31 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmOnAnyOf } from './alarms';
 import { DLQ_RETENTION_DAYS } from '../definitions/resources';
 
-export interface DeadLetterQueueProps {
+/** How a queue is encrypted and whether it outlives its stack. */
+export interface QueueStorageProps {
+  /** A customer-managed key for messages with personal data. @default SSE-SQS */
+  readonly encryptionKey?: kms.IKey;
+  /** @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export interface DeadLetterQueueProps extends QueueStorageProps {
   /** What lands here, for the alarm description. */
   readonly description: string;
   /** @default DLQ_RETENTION_DAYS (14, the SQS maximum) */
   readonly retentionPeriod?: Duration;
+  /**
+   * Who dead-letters here: a queue's redrive policy (cdk-nag sees that link), or a service's
+   * failure destination (EventBridge Scheduler, Lambda asynchronous invocation), which cdk-nag
+   * cannot see and reports as a queue without a DLQ.
+   * @default 'redrive'
+   */
+  readonly source?: 'redrive' | 'destination';
 }
 
 /** An encrypted, TLS-only dead-letter queue that alarms as soon as anything lands in it. */
@@ -19,29 +36,27 @@ export class DeadLetterQueue extends Construct {
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption(props),
       enforceSSL: true,
       retentionPeriod: props.retentionPeriod ?? Duration.days(DLQ_RETENTION_DAYS),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue; its depth is alarmed instead.',
-    });
-    this.alarm = new cloudwatch.Alarm(this, 'NotEmpty', {
-      alarmDescription: props.description,
-      metric: this.queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    if (props.source === 'destination') {
+      Validations.of(this.queue).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue (a failure destination); its depth is alarmed instead.',
+      });
+    }
+    this.alarm = alarmOnAnyOf(
+      this,
+      'NotEmpty',
+      this.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      props.description,
+    );
   }
 }
 
-export interface QueueWithDlqProps {
+export interface QueueWithDlqProps extends QueueStorageProps {
   /** Receives before a message moves to the DLQ. */
   readonly maxReceiveCount: number;
   readonly visibilityTimeout: Duration;
@@ -57,13 +72,22 @@ export class QueueWithDlq extends Construct {
     super(scope, id);
     this.dlq = new DeadLetterQueue(this, 'Dlq', {
       description: `${id}: messages failed ${props.maxReceiveCount} times and wait in the DLQ`,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...encryption(props),
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout,
       retentionPeriod: props.retentionPeriod,
       deadLetterQueue: { queue: this.dlq.queue, maxReceiveCount: props.maxReceiveCount },
     });
   }
+}
+
+function encryption(props: QueueStorageProps): Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> {
+  return props.encryptionKey
+    ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+    : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 }

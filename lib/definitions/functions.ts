@@ -1,6 +1,17 @@
+import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
+
+/** Access to a table, optionally limited to items whose partition key is one of `partitions`. */
+export interface TableGrant {
+  readonly access: Access;
+  /** IAM `dynamodb:LeadingKeys`: only these partition keys. @default every item */
+  readonly partitions?: readonly string[];
+}
+
+export const tableGrant = (grant: Access | TableGrant): TableGrant =>
+  typeof grant === 'string' ? { access: grant } : grant;
 
 export interface SqsTrigger {
   readonly queue: QueueKey;
@@ -16,7 +27,14 @@ export interface FunctionDefinition {
   readonly description: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
-  readonly tables?: Partial<Record<TableKey, Access>>;
+  readonly tables?: Partial<Record<TableKey, Access | TableGrant>>;
+  /**
+   * The calling partner's own partition of the API table (`PARTNER#<client id>`: conversions,
+   * idempotency records), reached only with credentials of a role assumed per request with the
+   * session tag `client_id`, whose policy allows that one partition: a bug that builds another
+   * partner's key is refused by IAM.
+   */
+  readonly partnerPartition?: Access;
   /** Queues the function sends to (it gets their URL and send permission). */
   readonly sendsTo?: readonly QueueKey[];
   /** Object access per bucket, limited to key prefixes. */
@@ -26,6 +44,18 @@ export interface FunctionDefinition {
   readonly sqsTrigger?: SqsTrigger;
   /** Runs on the stage's schedules: one per rate source, or one per transaction feed. */
   readonly scheduledBy?: 'rateSources' | 'transactionFeeds';
+  /**
+   * How Lambda handles an asynchronous invocation (a schedule's) that fails: it retries
+   * `retryAttempts` times (0–2, a minute then two apart), drops an event older than
+   * `maxEventAgeSeconds`, and sends what is left to the function's failure DLQ (alarmed). Every
+   * scheduled function needs this: a schedule's own retries and DLQ only cover failed deliveries.
+   */
+  readonly asyncInvoke?: {
+    readonly retryAttempts: 0 | 1 | 2;
+    readonly maxEventAgeSeconds: number;
+    /** The failure record quotes the error, which may quote the input: encrypt it like personal data. */
+    readonly failuresHoldPersonalData: boolean;
+  };
 }
 
 export const FUNCTIONS = {
@@ -38,6 +68,9 @@ export const FUNCTIONS = {
     sendsTo: ['rates'],
     buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.rawRates] } },
     scheduledBy: 'rateSources',
+    // A run is idempotent (the snapshot id is provider-base-asOf): two more tries after a provider
+    // outage that outlasted the in-function backoff; an hour later, newer runs have taken over.
+    asyncInvoke: { retryAttempts: 2, maxEventAgeSeconds: 3600, failuresHoldPersonalData: false },
   },
   'process-rates': {
     id: 'ProcessRates',
@@ -62,6 +95,9 @@ export const FUNCTIONS = {
     buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.quarantineTransactions] } },
     secrets: ['piiHmacKey'],
     scheduledBy: 'transactionFeeds',
+    // The cursor advances only after a page is queued, so a retry resumes where the run failed.
+    // A feed's JSON error can quote a record, so the failure record is personal data.
+    asyncInvoke: { retryAttempts: 2, maxEventAgeSeconds: 3600, failuresHoldPersonalData: true },
   },
   'process-transactions': {
     id: 'ProcessTransactions',
@@ -86,7 +122,7 @@ export const FUNCTIONS = {
     description: 'Partner API: supported currencies',
     timeoutSeconds: 10,
     memorySize: 256,
-    tables: { api: 'readwrite' },
+    tables: { api: { access: 'readwrite', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
   'rates-api': {
     id: 'RatesApi',
@@ -94,7 +130,7 @@ export const FUNCTIONS = {
     description: 'Partner API: latest and historical rates, conversion quotes',
     timeoutSeconds: 10,
     memorySize: 512,
-    tables: { rates: 'read', api: 'read' },
+    tables: { rates: 'read', api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
   'conversions-api': {
     id: 'ConversionsApi',
@@ -102,7 +138,8 @@ export const FUNCTIONS = {
     description: 'Partner API: idempotent conversions and their history',
     timeoutSeconds: 10,
     memorySize: 512,
-    tables: { rates: 'read', api: 'readwrite' },
+    tables: { rates: 'read', api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] } },
+    partnerPartition: 'readwrite',
   },
   'api-docs': {
     id: 'ApiDocs',
@@ -114,6 +151,11 @@ export const FUNCTIONS = {
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
+
+/** The functions an SQS queue triggers. */
+export type SqsConsumerName = {
+  [K in FunctionName]: (typeof FUNCTIONS)[K] extends { readonly sqsTrigger: SqsTrigger } ? K : never;
+}[FunctionName];
 
 /** AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;

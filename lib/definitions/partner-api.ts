@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FunctionDefinition } from './functions';
-import type { RouteDefinition } from '../../lambdas/shared/api-contract';
+import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
+import { ROUTES, type ApiFunctionName, type RouteDefinition } from '../../lambdas/shared/api-contract';
 
 /**
  * What API Gateway and the local gateway share beyond the routes of api-contract.ts: the
@@ -20,7 +21,7 @@ export const SEED_CURRENCIES = {
     description: 'Seeds the supported currencies into the API table (runs on deploy)',
     timeoutSeconds: 60,
     memorySize: 256,
-    tables: { api: 'readwrite' },
+    tables: { api: { access: 'readwrite', partitions: [API_TABLE_PARTITIONS.currencies] } },
   },
 } as const satisfies { name: string; definition: FunctionDefinition };
 
@@ -183,3 +184,11 @@ export function methodRequestParameters(route: RouteDefinition): Record<string, 
 
 /** Public routes (no scopes) need neither a token nor an API key. */
 export const isPublicRoute = (route: RouteDefinition): boolean => route.scopes.length === 0;
+
+/**
+ * The functions behind a protected route: they get PARTNER_API_KEYS_JSON (which API key belongs
+ * to which app client), in AWS and locally.
+ */
+export const PARTNER_FACING_FUNCTIONS: readonly ApiFunctionName[] = [
+  ...new Set(ROUTES.filter((route) => !isPublicRoute(route)).map((route) => route.function)),
+];

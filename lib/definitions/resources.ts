@@ -73,6 +73,11 @@ export interface QueueDefinition {
   readonly maxReceiveCount: number;
   readonly retentionDays: number;
   /**
+   * Messages carry personal data (a partner's user id, raw or hashed): the queue and its DLQ are
+   * encrypted with a customer-managed key that only their producers and consumers may use.
+   */
+  readonly personalData: boolean;
+  /**
    * Visibility timeout. For a queue with a consumer it is derived from the consumer's timeout
    * (AWS recommends at least 6x), so it is set in FUNCTIONS, not here.
    */
@@ -80,12 +85,15 @@ export interface QueueDefinition {
 }
 
 export const QUEUES = {
-  rates: { id: 'RatesQueue', envVar: ENV.ratesQueue, maxReceiveCount: 3, retentionDays: 4 },
+  // AWS guidance for SQS event sources: at least 5 receives, so throttling alone cannot dead-letter.
+  rates: { id: 'RatesQueue', envVar: ENV.ratesQueue, maxReceiveCount: 5, retentionDays: 4, personalData: false },
+  /** Transactions as the feed sent them: raw user_id. */
   transactions: {
     id: 'TransactionsQueue',
     envVar: ENV.transactionsQueue,
     maxReceiveCount: 5,
     retentionDays: 4,
+    personalData: true,
   },
   /** High-value transaction events; the e-mail digest (a later capability) consumes them. */
   highValueTransactions: {
@@ -95,6 +103,8 @@ export const QUEUES = {
     // Shorter than the DLQ's 14 days: SQS keeps the original enqueue time when it dead-letters.
     retentionDays: 7,
     visibilityTimeoutSeconds: 60,
+    // Enriched transactions: user_id_hash, merchant, country, amounts.
+    personalData: true,
   },
   /** Consumed by alert evaluation (a later capability); retained until then. */
   rateChanges: {
@@ -103,6 +113,7 @@ export const QUEUES = {
     maxReceiveCount: 5,
     retentionDays: 7,
     visibilityTimeoutSeconds: 60,
+    personalData: false,
   },
 } as const satisfies Record<string, QueueDefinition>;
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { JwtInvalidScopeError } from 'aws-jwt-verify/error';
@@ -13,7 +12,7 @@ import {
   requiredParameters,
   type GatewayErrorDefinition,
 } from '../definitions/partner-api';
-import type { PartnerConfig } from '../config/stage-config';
+import type { Throttle } from '../config/stage-config';
 import {
   ROUTES,
   pathPattern,
@@ -21,7 +20,13 @@ import {
   type ApiFunctionName,
   type RouteDefinition,
 } from '../../lambdas/shared/api-contract';
-import { loadPartnerClients, type LocalPartnerClient } from './partner-clients';
+import {
+  ApiKeyMismatchError,
+  apiKeyOwnersOf,
+  assertApiKeyOwnedBy,
+  type ApiKeyOwners,
+} from '../../lambdas/shared/http';
+import type { LocalPartnerClient } from './partner-clients';
 import { startTokenService, type Jwks, type RunningTokenService } from './token-service';
 
 /**
@@ -31,6 +36,10 @@ import { startTokenService, type Jwks, type RunningTokenService } from './token-
  * key and its usage plan's throttle and quota, the request validator's checks, then turned into
  * an API Gateway REST proxy event (v1) for the route's function. Errors the gateway answers
  * itself have the API's `{ "error": { code, message, details } }` shape.
+ *
+ * Like the deployed handlers, it refuses a token that comes with another partner's API key (403
+ * API_KEY_MISMATCH, after metering, as API Gateway meters before the function runs). Public
+ * routes have their own throttle (the stage's method settings for them), not the stage's.
  *
  * Deliberate differences from API Gateway: an unknown path is a JSON 404 (API Gateway: 403
  * "Missing Authentication Token"), a known path with another method is 405 with `Allow`, and a
@@ -43,7 +52,9 @@ export interface GatewayApiKey {
   readonly id: string;
   /** The partner, for logs. */
   readonly name: string;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The app client the key was issued with: a token of another client may not use it. */
+  readonly clientId: string;
+  readonly throttle: Throttle;
   readonly quotaPerDay: number;
 }
 
@@ -56,7 +67,9 @@ export interface LocalApiGatewayOptions {
   readonly clientIds: readonly string[];
   readonly apiKeys: readonly GatewayApiKey[];
   /** Stage-wide throttling (the stage config's `api.throttle`). */
-  readonly stageThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly stageThrottle: Throttle;
+  /** Throttling of the public routes, apart from the stage's (the stage config's `api.publicThrottle`). */
+  readonly publicThrottle: Throttle;
   /** Runs the route's function with the proxy event and returns its result. */
   readonly invoke: (fn: ApiFunctionName, event: APIGatewayProxyEvent) => Promise<unknown>;
   /** @default ROUTES */
@@ -151,7 +164,9 @@ export class LocalApiGateway {
   private readonly keys: Map<string, GatewayApiKey>;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly quotas = new Map<string, { day: string; used: number }>();
+  private readonly owners: ApiKeyOwners;
   private readonly stageBucket: TokenBucket;
+  private readonly publicBucket: TokenBucket;
   private readonly now: () => number;
 
   constructor(private readonly options: LocalApiGatewayOptions) {
@@ -159,11 +174,10 @@ export class LocalApiGateway {
     this.routes = compileRoutes(options.routes ?? ROUTES);
     this.verifier = createVerifier(options.issuer, options.jwks, options.clientIds);
     this.keys = new Map(options.apiKeys.map((k) => [k.value, k]));
-    this.stageBucket = new TokenBucket(
-      options.stageThrottle.rateLimit,
-      options.stageThrottle.burstLimit,
-      this.now,
-    );
+    this.owners = apiKeyOwnersOf(options.apiKeys.map((k) => ({ clientId: k.clientId, apiKeyId: k.id })));
+    const bucket = (t: Throttle) => new TokenBucket(t.rateLimit, t.burstLimit, this.now);
+    this.stageBucket = bucket(options.stageThrottle);
+    this.publicBucket = bucket(options.publicThrottle);
   }
 
   /** Answers one request: a gateway error, or the function's response. */
@@ -186,14 +200,16 @@ export class LocalApiGateway {
     const headers = headerMaps(request.headers);
     const header = (name: string) => headers.last[name.toLowerCase()];
 
-    if (!this.stageBucket.take()) throw fail(GATEWAY_ERRORS.throttled);
+    const isPublic = isPublicRoute(match.route);
+    if (!(isPublic ? this.publicBucket : this.stageBucket).take()) throw fail(GATEWAY_ERRORS.throttled);
     let claims: JwtPayload | undefined;
     let apiKey: GatewayApiKey | undefined;
-    if (!isPublicRoute(match.route)) {
+    if (!isPublic) {
       claims = await this.authorize(header('authorization'), match.route);
       apiKey = this.keys.get(header('x-api-key') ?? '');
       if (!apiKey) throw fail(GATEWAY_ERRORS.invalidApiKey);
       this.meter(apiKey);
+      this.checkKeyOwner(claims, apiKey);
     }
     const body = this.validate(match, url.searchParams, header, request.body);
     const event = this.event({ request, requestId, url, match, headers, claims, apiKey, body });
@@ -253,6 +269,16 @@ export class LocalApiGateway {
         );
       }
       throw fail(GATEWAY_ERRORS.unauthorized);
+    }
+  }
+
+  /** The rule the deployed handlers apply (lambdas/shared/http.ts), answered the same way. */
+  private checkKeyOwner(claims: JwtPayload, apiKey: GatewayApiKey): void {
+    try {
+      assertApiKeyOwnedBy(String(claims.client_id), apiKey.id, this.owners);
+    } catch (error) {
+      if (error instanceof ApiKeyMismatchError) throw new GatewayError(error, error.message);
+      throw error;
     }
   }
 
@@ -416,7 +442,7 @@ export class LocalApiGateway {
 
 /**
  * What the Cognito authorizer checks, with aws-jwt-verify: RS256 signature by the issuer's key
- * (the JWKS is handed over, never fetched), issuer, expiry, an access token, one of the pool's
+ * (the JWKS is handed over, never fetched), issuer, an expiry (present and not passed), an access token, one of the pool's
  * app clients. Scopes are checked per route in `verify`.
  */
 function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]) {
@@ -426,6 +452,8 @@ function createVerifier(issuer: string, jwks: Jwks, clientIds: readonly string[]
     audience: null,
     jwksUri: `${issuer}/.well-known/jwks.json`,
     customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
+      // aws-jwt-verify checks `exp` only when present; a Cognito access token always has one.
+      if (typeof payload.exp !== 'number') throw new Error('a token without expiry');
       if (payload.token_use !== 'access') throw new Error('not an access token');
       if (typeof payload.client_id !== 'string' || !known.has(payload.client_id)) {
         throw new Error('token of an unknown app client');
@@ -600,15 +628,15 @@ export interface LocalPartnerApi {
  * signing key (kept in `dir`), the token service, and the gateway in front of the functions.
  */
 export async function startLocalPartnerApi(options: {
+  /** Where the token signing key is kept. */
   readonly dir: string;
-  readonly partners: readonly PartnerConfig[];
-  readonly stageThrottle: LocalApiGatewayOptions['stageThrottle'];
+  /** The partners with their credentials (`loadPartnerClients`). */
+  readonly clients: readonly LocalPartnerClient[];
+  readonly stageThrottle: Throttle;
+  readonly publicThrottle: Throttle;
   readonly invoke: LocalApiGatewayOptions['invoke'];
 }): Promise<LocalPartnerApi> {
-  const clients = loadPartnerClients(
-    path.join(options.dir, 'partner-clients.json'),
-    options.partners,
-  );
+  const { clients } = options;
   const tokens = await startTokenService({ keyDir: options.dir, clients });
   try {
     const api = await startLocalApiGateway({
@@ -619,10 +647,12 @@ export async function startLocalPartnerApi(options: {
         value: c.apiKey,
         id: c.apiKeyId,
         name: c.name,
+        clientId: c.clientId,
         throttle: c.throttle,
         quotaPerDay: c.quotaPerDay,
       })),
       stageThrottle: options.stageThrottle,
+      publicThrottle: options.publicThrottle,
       invoke: options.invoke,
     });
     return {

@@ -76,3 +76,8 @@ export function loadPartnerClients(
   }
   return clients;
 }
+
+/** PARTNER_API_KEYS_JSON as the API functions read it: each client's API key id. */
+export function apiKeyOwnersJson(clients: readonly LocalPartnerClient[]): string {
+  return JSON.stringify(Object.fromEntries(clients.map((c) => [c.clientId, c.apiKeyId])));
+}

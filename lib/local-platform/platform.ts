@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
-import { SEED_CURRENCIES } from '../definitions/partner-api';
+import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES } from '../definitions/partner-api';
 import {
   BUCKETS,
   QUEUES,
@@ -25,6 +25,7 @@ import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
 import { LocalFunction } from './function-host';
+import { apiKeyOwnersJson, loadPartnerClients } from './partner-clients';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
 import { startQueuePoller } from './queue-poller';
 import { parseScheduleExpression } from './schedule-expression';
@@ -137,6 +138,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const config = localStageConfig({ ...options, transactionsFeedUrl: feedUrl });
     const schedules = scheduledInvocations(config);
     const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
+    const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
+    const partnerEnv = (name: FunctionName): Record<string, string> =>
+      (PARTNER_FACING_FUNCTIONS as readonly string[]).includes(name)
+        ? { [ENV.partnerApiKeys]: apiKeyOwnersJson(partnerClients) }
+        : {};
 
     const functions = new Map<FunctionName, LocalFunction>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
@@ -145,7 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           name,
           entry: path.join(REPO_ROOT, def.entry),
           timeoutSeconds: def.timeoutSeconds,
-          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config) },
+          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) },
         },
         logDir,
       );
@@ -198,8 +204,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await seedCurrencies(resources, functionAwsEnv, logDir, log);
     const partnerApi = await startLocalPartnerApi({
       dir: dataDir,
-      partners: config.api.partners,
+      clients: partnerClients,
       stageThrottle: config.api.throttle,
+      publicThrottle: config.api.publicThrottle,
       invoke: (name, event) => functions.get(name)!.invoke(event),
     });
     stops.push(() => partnerApi.stop());

@@ -6,7 +6,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
-import { BUCKETS, SECRETS, TABLES, type BucketDefinition, type SecretDefinition, type SecretKey, type TableDefinition, type TableKey } from '../definitions/resources';
+import { BUCKETS, LAKE_PREFIXES, SECRETS, TABLES, type BucketDefinition, type SecretDefinition, type SecretKey, type TableDefinition, type TableKey } from '../definitions/resources';
+
+/** `quarantine/`: the first segment of every quarantine prefix of the lake. */
+const QUARANTINE_ROOT = `${LAKE_PREFIXES.quarantineTransactions.split('/')[0]}/`;
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -64,7 +67,7 @@ export class StatefulStack extends Stack {
           removalPolicy,
         });
         Validations.of(secret).acknowledge({
-          id: 'AwsSolutions-SMG4',
+          id: 'AwsSolutions::AwsSolutions-SMG4',
           reason: 'Rotating the pseudonymisation key would change every user_id_hash and break customer history.',
         });
         return [key, secret];
@@ -95,6 +98,13 @@ export class StatefulStack extends Stack {
       lifecycleRules: [
         { prefix: 'raw/', transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] },
         { noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Quarantined records are kept to be fixed and replayed, then deleted (with their versions).
+        {
+          id: 'ExpireQuarantine',
+          prefix: QUARANTINE_ROOT,
+          expiration: Duration.days(props.config.quarantine.expireAfterDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       removalPolicy,
       autoDeleteObjects: !props.config.retainData,

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,8 +12,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config/stage-config';
-import { FxFunction } from '../constructs/fx-function';
+import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/stage-config';
+import { FxFunction, tableStatements } from '../constructs/fx-function';
+import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
@@ -38,6 +39,10 @@ import {
 import { bucketName } from './stateful-stack';
 import { STACK_OUTPUTS } from '../definitions/stack-outputs';
 import { externalSecretNames, scheduledInvocations, settingsEnv } from '../definitions/function-settings';
+import { ENV } from '../../lambdas/shared/env-names';
+import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
+import { METRIC_ALARMS } from '../definitions/metric-alarms';
+import { PARTNER_SESSION_TAG, partnerPartition } from '../../lambdas/shared/api-table-keys';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -50,7 +55,13 @@ export interface StatelessStackProps extends StackProps {
 /** Compute and messaging: queues, functions, schedules, alarms. Safe to redeploy any time. */
 export class StatelessStack extends Stack {
   readonly queues: Record<QueueKey, QueueWithDlq>;
+  /** Encrypts the queues (and failure records) that carry personal data. */
+  readonly messagesKey: kms.Key;
+  /** Encrypts every log group of the stack (function, API access and WAF logs). */
+  readonly logsKey: kms.Key;
   readonly functions: Record<FunctionName, FxFunction>;
+  /** Where each asynchronously invoked function's failed events go after Lambda's retries. */
+  readonly failureQueues: Partial<Record<FunctionName, DeadLetterQueue>>;
   readonly alarmTopic: sns.Topic;
   readonly partnerApi: PartnerApi;
 
@@ -63,6 +74,19 @@ export class StatelessStack extends Stack {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     }
     const alarmAction = new actions.SnsAction(this.alarmTopic);
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // In this stack, next to its queues: grants to the functions stay inside one stack.
+    this.messagesKey = new kms.Key(this, 'MessagesKey', {
+      description: 'FX Platform queues holding personal data (transactions, high-value events, failures)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.logsKey = this.buildLogsKey(removalPolicy);
+    const queueStorage = (personalData: boolean) => ({
+      encryptionKey: personalData ? this.messagesKey : undefined,
+      removalPolicy,
+    });
 
     this.queues = Object.fromEntries(
       (Object.entries(QUEUES) as [QueueKey, QueueDefinition][]).map(([key, def]) => {
@@ -70,6 +94,7 @@ export class StatelessStack extends Stack {
           maxReceiveCount: def.maxReceiveCount,
           visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(key)),
           retentionPeriod: Duration.days(def.retentionDays),
+          ...queueStorage(def.personalData),
         });
         q.dlq.alarm.addAlarmAction(alarmAction);
         return [key, q];
@@ -83,7 +108,8 @@ export class StatelessStack extends Stack {
       ]),
     ) as Record<FunctionName, FxFunction>;
 
-    this.schedule(config, alarmAction);
+    this.failureQueues = this.addFailureDestinations(alarmAction, queueStorage);
+    this.schedule(config, alarmAction, queueStorage(false));
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
 
@@ -94,7 +120,9 @@ export class StatelessStack extends Stack {
       apiTable: props.tables.api,
       logRetentionDays: config.logRetentionDays,
       retainData: config.retainData,
+      logsKey: this.logsKey,
     });
+    this.scopePartnerPartitions(props);
     new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
     new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
     new CfnOutput(this, STACK_OUTPUTS.partnerUserPoolId, { value: this.partnerApi.userPool.userPoolId });
@@ -106,16 +134,54 @@ export class StatelessStack extends Stack {
       ),
     });
 
-    for (const [name, fn] of Object.entries(this.functions)) {
-      new cloudwatch.Alarm(this, `${FUNCTIONS[name as FunctionName].id}Errors`, {
-        alarmDescription: `${name} failed`,
-        metric: fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(alarmAction);
+    for (const def of METRIC_ALARMS) {
+      for (const service of def.services) {
+        const metric = new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: def.metricName,
+          dimensionsMap: { service },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        });
+        alarmOnAnyOf(this, `${FUNCTIONS[service].id}${def.metricName}`, metric, `${service} ${def.description}`)
+          .addAlarmAction(alarmAction);
+      }
     }
+
+    for (const [name, fn] of Object.entries(this.functions)) {
+      const errors = fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+      alarmOnAnyOf(this, `${FUNCTIONS[name as FunctionName].id}Errors`, errors, `${name} failed`).addAlarmAction(alarmAction);
+    }
+  }
+
+  /**
+   * Lambda retries a failed asynchronous invocation (a schedule's) and then drops it: every such
+   * function sends what is left to its own alarmed DLQ instead. A schedule's DLQ only gets the
+   * events it could not deliver.
+   */
+  private addFailureDestinations(
+    alarmAction: actions.SnsAction,
+    queueStorage: (personalData: boolean) => { encryptionKey?: kms.IKey; removalPolicy: RemovalPolicy },
+  ): Partial<Record<FunctionName, DeadLetterQueue>> {
+    const failureQueues: Partial<Record<FunctionName, DeadLetterQueue>> = {};
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.scheduledBy && !def.asyncInvoke) {
+        throw new Error(`${name} is scheduled (invoked asynchronously) and needs asyncInvoke settings`);
+      }
+      if (!def.asyncInvoke) continue;
+      const failures = new DeadLetterQueue(this, `${def.id}Failures`, {
+        description: `${name} failed after ${def.asyncInvoke.retryAttempts} retries (or its event expired)`,
+        source: 'destination',
+        ...queueStorage(def.asyncInvoke.failuresHoldPersonalData),
+      });
+      failures.alarm.addAlarmAction(alarmAction);
+      this.functions[name].onAsyncFailure(failures.queue, {
+        retryAttempts: def.asyncInvoke.retryAttempts,
+        maxEventAge: Duration.seconds(def.asyncInvoke.maxEventAgeSeconds),
+      });
+      failureQueues[name] = failures;
+    }
+    return failureQueues;
   }
 
   /**
@@ -149,6 +215,71 @@ export class StatelessStack extends Stack {
     return topic;
   }
 
+  /**
+   * Tenant isolation in the API table (the AWS SaaS pattern): a function with `partnerPartition`
+   * reaches a partner's items only by assuming a role with the session tag `client_id` set to the
+   * caller, and that role's policy allows the partition `PARTNER#${aws:PrincipalTag/client_id}`
+   * alone. Its own role reaches no partner partition at all. The role trusts the function's role
+   * for the configured partners' client ids only; with no partners there is no role.
+   */
+  private scopePartnerPartitions(props: StatelessStackProps): void {
+    const clientIds = this.partnerApi.partners.map((p) => p.client.userPoolClientId);
+    if (clientIds.length === 0) return;
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (!def.partnerPartition) continue;
+      const fn = this.functions[name].fn;
+      const role = new iam.Role(this, `${def.id}PartnerDataRole`, {
+        description: `${name}: one partner's partition of the API table, by the session tag ${PARTNER_SESSION_TAG}`,
+        assumedBy: new iam.ArnPrincipal(fn.role!.roleArn)
+          .withConditions({ StringEquals: { [`aws:RequestTag/${PARTNER_SESSION_TAG}`]: clientIds } })
+          .withSessionTags(),
+        maxSessionDuration: Duration.hours(1),
+      });
+      const callerPartition = partnerPartition(`\${aws:PrincipalTag/${PARTNER_SESSION_TAG}}`);
+      for (const statement of tableStatements(TABLES.api, props.tables.api, {
+        access: def.partnerPartition,
+        partitions: [callerPartition],
+      })) {
+        role.addToPolicy(statement);
+      }
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [role.roleArn] }),
+      );
+      fn.addEnvironment(ENV.partnerDataRole, role.roleArn);
+    }
+  }
+
+  /**
+   * CloudWatch Logs encrypts with the key itself, so the key policy must let the regional Logs
+   * service use it — for this account's log groups only (the encryption context names the group).
+   * Kept like the logs: a deleted key would make retained logs unreadable.
+   */
+  private buildLogsKey(removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'LogsKey', {
+      description: 'FX Platform CloudWatch log groups',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    return key;
+  }
+
   private buildFunction(name: string, def: FunctionDefinition, props: StatelessStackProps): FxFunction {
     const fn = new FxFunction(this, def.id, {
       definition: def,
@@ -156,6 +287,7 @@ export class StatelessStack extends Stack {
       stage: props.config.stage,
       logRetentionDays: props.config.logRetentionDays,
       retainLogs: props.config.retainData,
+      logsKey: this.logsKey,
     });
     for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, NonNullable<FunctionDefinition['tables']>[TableKey]][]) {
       fn.useTable(TABLES[key], props.tables[key], access!);
@@ -181,6 +313,9 @@ export class StatelessStack extends Stack {
           batchSize: def.sqsTrigger.batchSize,
           maxBatchingWindow: Duration.seconds(def.sqsTrigger.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency:
+            (props.config.consumerConcurrency as Partial<Record<string, number>>)[name] ??
+            DEFAULT_CONSUMER_MAX_CONCURRENCY,
         }),
       );
     }
@@ -196,12 +331,20 @@ export class StatelessStack extends Stack {
       });
   }
 
-  /** One EventBridge schedule per rate source and per transaction feed, with retries and a DLQ. */
-  private schedule(config: StageConfig, alarmAction: actions.SnsAction): void {
+  /** One EventBridge schedule per rate source and per transaction feed, with delivery retries and a DLQ. */
+  private schedule(
+    config: StageConfig,
+    alarmAction: actions.SnsAction,
+    storage: { removalPolicy: RemovalPolicy },
+  ): void {
     const invocations = scheduledInvocations(config);
     if (invocations.length === 0) return;
+    // Failed deliveries only (throttled, function missing, no permission): a function's own
+    // failures go to its failure DLQ (asyncInvoke). Inputs are `{ provider }` / `{ feed }`.
     const schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', {
-      description: 'A schedule could not invoke its function after every retry',
+      description: 'A schedule could not deliver its event to its function after every retry',
+      source: 'destination',
+      ...storage,
     });
     schedulerDlq.alarm.addAlarmAction(alarmAction);
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {

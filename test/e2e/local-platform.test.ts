@@ -7,7 +7,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Decimal } from '../../lambdas/domain/decimal';
-import { TABLES } from '../../lib/definitions/resources';
+import { QUEUES, TABLES } from '../../lib/definitions/resources';
 import { localNames } from '../../lib/local-platform/provision';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
 import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
@@ -94,7 +94,7 @@ describe('npm start: the local platform end to end', () => {
   it('a poison message is retried and lands in the DLQ after its max receives', async () => {
     const { url, dlqUrl } = platform.endpoints.resources.queues.rates;
     // Shorten the wait between receives (still longer than the 5 s batching window) for the test;
-    // the redrive policy (3 receives) is untouched.
+    // the redrive policy (QUEUES.rates.maxReceiveCount receives) is untouched.
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '6' } }));
     const poison = `{"snapshotId":"poison-${Date.now()}","rates":[]}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: poison }));
@@ -104,8 +104,8 @@ describe('npm start: the local platform end to end', () => {
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
       );
       return result.Messages?.find((m) => m.Body === poison);
-    }, 90_000, 'the poison message in the DLQ');
+    }, 150_000, 'the poison message in the DLQ');
     expect(dead.Body).toBe(poison);
-    expect(platform.output().match(/process-rates: 1 message\(s\), 1 failed/g)?.length).toBe(3);
+    expect(platform.output().match(/process-rates: 1 message\(s\), 1 failed/g)?.length).toBe(QUEUES.rates.maxReceiveCount);
   });
 });

@@ -227,6 +227,16 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       );
     });
 
+    it('403 API_KEY_MISMATCH for one partner’s token with another partner’s API key', async () => {
+      const mismatch = await call('GET', '/v1/conversions', {
+        as: 'acme-payments',
+        apiKey: client('globex-treasury').apiKey,
+      });
+      expectError(mismatch, 403, 'API_KEY_MISMATCH');
+      // Each with its own key is served.
+      expect((await call('GET', '/v1/conversions', { as: 'globex-treasury' })).status).toBe(200);
+    });
+
     it('404 for an unknown route, 405 for another method on a known path', async () => {
       expectError(await call('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
       const wrongMethod = await call('DELETE', '/v1/convert');

@@ -5,7 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { StageName } from '../../lib/config/stage-config';
-import { createFxApp, type FxApp } from './helpers';
+import { createFxApp, stageContext, type FxApp } from './helpers';
 
 /**
  * How cdk-nag 3 reports: AwsSolutionsChecks is an aws-cdk-lib validation plugin
@@ -21,18 +21,33 @@ const NAG_PLUGIN = 'AwsSolutions';
 const REPORT_FILE = 'validation-report.json';
 const MIN_REASON_LENGTH = 20;
 
+interface ReportViolation {
+  readonly ruleName: string;
+  readonly description: string;
+  readonly severity?: string;
+  readonly violatingConstructs: readonly { readonly constructPath?: string }[];
+}
+
 interface ReportJson {
   readonly pluginReports: readonly {
     readonly pluginName: string;
     readonly conclusion: string;
     readonly metadata?: Record<string, string>;
-    readonly violations: readonly {
-      readonly ruleName: string;
-      readonly description: string;
-      readonly severity?: string;
-      readonly violatingConstructs: readonly { readonly constructPath?: string }[];
-    }[];
+    readonly violations: readonly ReportViolation[];
+    readonly suppressedViolations?: readonly (ReportViolation & {
+      readonly acknowledgedId?: string;
+      readonly acknowledgedAt?: string;
+      readonly reason?: string;
+    })[];
   }[];
+}
+
+/** A finding the report lists as acknowledged: which acknowledgement, where, and what it covered. */
+interface SuppressedFinding {
+  readonly acknowledgedId: string;
+  readonly acknowledgedAt: string;
+  readonly reason: string;
+  readonly constructPaths: readonly string[];
 }
 
 interface Finding {
@@ -47,6 +62,7 @@ interface NagResult {
   readonly synthError?: Error;
   readonly conclusion: string;
   readonly findings: readonly Finding[];
+  readonly suppressed: readonly SuppressedFinding[];
 }
 
 /** Synthesizes the app and returns what cdk-nag left unacknowledged. */
@@ -81,7 +97,13 @@ function runNag(built: FxApp): NagResult {
       description: v.description,
     })),
   );
-  return { synthError, conclusion: nag.conclusion, findings };
+  const suppressed = (nag.suppressedViolations ?? []).map((v) => ({
+    acknowledgedId: v.acknowledgedId ?? '',
+    acknowledgedAt: v.acknowledgedAt ?? '',
+    reason: v.reason ?? '',
+    constructPaths: v.violatingConstructs.map((c) => c.constructPath ?? '(unknown construct)'),
+  }));
+  return { synthError, conclusion: nag.conclusion, findings, suppressed };
 }
 
 const describeFindings = (findings: readonly Finding[]): string[] =>
@@ -107,12 +129,16 @@ function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
   );
 }
 
-describe.each<StageName>(['dev', 'prod'])('cdk-nag AwsSolutions on the %s app', (stage) => {
+describe.each<[string, StageName, Record<string, unknown>]>([
+  ['dev', 'dev', {}],
+  ['prod', 'prod', {}],
+  ['prod (with partners from context)', 'prod', stageContext('prod')],
+])('cdk-nag AwsSolutions on the %s app', (_label, stage, context) => {
   let built: FxApp;
   let result: NagResult;
 
   beforeAll(() => {
-    built = createFxApp(stage);
+    built = createFxApp(stage, context);
     result = runNag(built);
   });
   afterAll(() => built?.dispose());
@@ -130,6 +156,27 @@ describe.each<StageName>(['dev', 'prod'])('cdk-nag AwsSolutions on the %s app', 
       .filter((a) => a.reason.trim().length < MIN_REASON_LENGTH)
       .map((a) => `${a.id} at ${a.at.node.path}: "${a.reason}"`);
     expect(unjustified).toEqual([]);
+  });
+
+  // An acknowledgement cdk-nag applies without listing it (an id without the `AwsSolutions::`
+  // prefix) hides a finding from the report; one that matches nothing is stale. Both fail here.
+  it('lists every acknowledgement in the validation report, at the construct it was made on', () => {
+    const reported = new Set(result.suppressed.map((f) => `${f.acknowledgedId} at ${f.acknowledgedAt}`));
+    const missing = acknowledgementsIn(built.app)
+      .map((a) => `${a.id} at ${a.at.node.path}`)
+      .filter((ack) => !reported.has(ack));
+    expect(missing).toEqual([]);
+  });
+
+  it('covers exactly one resource with each acknowledged finding, below the construct acknowledged', () => {
+    const broad = result.suppressed
+      .filter(
+        (f) =>
+          f.constructPaths.length !== 1 ||
+          !f.constructPaths[0].startsWith(`${f.acknowledgedAt}/`),
+      )
+      .map((f) => `${f.acknowledgedId} at ${f.acknowledgedAt}: ${f.constructPaths.join(', ')}`);
+    expect(broad).toEqual([]);
   });
 
   it('scopes every acknowledgement to a resource, never to a whole stack or the app', () => {

@@ -5,7 +5,7 @@ import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
-import { stageConfig, type StageConfig, type StageName } from '../../lib/config/stage-config';
+import type { PartnerConfig, StageConfig, StageName } from '../../lib/config/stage-config';
 import { buildApp } from '../../lib/fx-app';
 import type { StatefulStack } from '../../lib/stacks/stateful-stack';
 import type { StatelessStack } from '../../lib/stacks/stateless-stack';
@@ -54,10 +54,10 @@ export function createFxApp(stage: StageName, extraContext: Record<string, unkno
     dispose();
     throw error;
   }
-  const { stateful, stateless } = stacks;
+  const { config, stateful, stateless } = stacks;
   return {
     app,
-    config: stageConfig(stage),
+    config,
     stateful,
     stateless,
     outdir,
@@ -74,8 +74,8 @@ export function createFxApp(stage: StageName, extraContext: Record<string, unkno
  * report what actually changed, and cdk-nag.test.ts (which synthesizes with the default, failing
  * behaviour) reports the finding itself, once.
  */
-export function synthFxApp(stage: StageName): SynthesizedFxApp {
-  const built = createFxApp(stage, { [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false });
+export function synthFxApp(stage: StageName, extraContext: Record<string, unknown> = {}): SynthesizedFxApp {
+  const built = createFxApp(stage, { ...extraContext, [FAIL_SYNTH_ON_VALIDATION_ERRORS_CONTEXT]: false });
   try {
     return {
       ...built,
@@ -145,4 +145,23 @@ export function renderIntrinsic(value: unknown): string {
 export function asArray<T>(value: T | readonly T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? [...value] : [value as T];
+}
+
+/**
+ * Partners as an operator passes them for prod (`-c partners='[…]'`, README): prod commits none,
+ * so the tests synthesize prod with these to check what partners get there.
+ */
+export const CONTEXT_PARTNERS: readonly PartnerConfig[] = [
+  {
+    name: 'northwind-bank',
+    scopes: ['rates.read', 'conversions.read', 'conversions.write'],
+    throttle: { rateLimit: 20, burstLimit: 40 },
+    quotaPerDay: 50_000,
+  },
+  { name: 'contoso-pay', scopes: ['rates.read'], throttle: { rateLimit: 5, burstLimit: 10 }, quotaPerDay: 5_000 },
+];
+
+/** Context for a stage as the tests synthesize it: prod with the operator's partners. */
+export function stageContext(stage: StageName): Record<string, unknown> {
+  return stage === 'prod' ? { partners: JSON.stringify(CONTEXT_PARTNERS) } : {};
 }

@@ -9,6 +9,7 @@ import {
   methodRequestParameters,
 } from '../../lib/definitions/partner-api';
 import { STACK_OUTPUTS } from '../../lib/definitions/stack-outputs';
+import { ENV } from '../../lambdas/shared/env-names';
 import {
   RESOURCE_SERVER,
   ROUTES,
@@ -24,8 +25,10 @@ import {
   renderIntrinsic,
   resourceOf,
   resourcesOfType,
+  stageContext,
   synthFxApp,
   templateOfResource,
+  CONTEXT_PARTNERS,
   type CfnResourceJson,
   type SynthesizedFxApp,
 } from './helpers';
@@ -37,7 +40,7 @@ const publicRoutes = routeEntries.filter(([, r]) => isPublicRoute(r));
 
 const built = {} as Record<StageName, SynthesizedFxApp>;
 beforeAll(() => {
-  for (const stage of STAGES) built[stage] = synthFxApp(stage);
+  for (const stage of STAGES) built[stage] = synthFxApp(stage, stageContext(stage));
 });
 afterAll(() => {
   for (const stage of STAGES) built[stage]?.dispose();
@@ -191,7 +194,7 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
         {
           StageName: stage,
           TracingEnabled: true,
-          MethodSettings: [
+          MethodSettings: Match.arrayWith([
             Match.objectLike({
               HttpMethod: '*',
               ResourcePath: '/*',
@@ -200,7 +203,7 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
               LoggingLevel: 'ERROR',
               DataTraceEnabled: false,
             }),
-          ],
+          ]),
         },
       );
     });
@@ -257,6 +260,71 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       const arn = renderIntrinsic(associations[0].Properties?.ResourceArn);
       expect(arn).toContain(
         `/restapis/\${${logicalIdOf(api().api)}}/stages/\${${logicalIdOf(api().api.deploymentStage)}}`,
+      );
+    });
+
+    it('gives each public route its own method-level throttle, apart from the partners’', () => {
+      const settings = stageResource().Properties?.MethodSettings as Record<string, unknown>[];
+      for (const [, route] of publicRoutes) {
+        expect(settings).toContainEqual(
+          expect.objectContaining({
+            // API Gateway's escaping of a resource path in method settings: `/` → `~1`.
+            ResourcePath: `/${route.path.replace(/\//g, '~1')}`,
+            HttpMethod: route.method,
+            ThrottlingRateLimit: s.config.api.publicThrottle.rateLimit,
+            ThrottlingBurstLimit: s.config.api.publicThrottle.burstLimit,
+          }),
+        );
+      }
+      expect(s.config.api.publicThrottle.rateLimit).toBeLessThan(s.config.api.throttle.rateLimit);
+      // No protected route is limited to the public throttle.
+      const limited = settings.filter((m) => m.ResourcePath !== '/*').map((m) => `${String(m.HttpMethod)} ${String(m.ResourcePath)}`);
+      expect(limited.sort()).toEqual(publicRoutes.map(([, r]) => `${r.method} /${r.path.replace(/\//g, '~1')}`).sort());
+    });
+
+    it('blocks a client IP over the stage’s rate with a WAF rate-based rule, before any other rule', () => {
+      const rules = resourceOf(template, logicalIdOf(api().webAcl)).Properties?.Rules as {
+        Priority: number;
+        Statement: { RateBasedStatement?: Record<string, unknown> };
+        Action?: { Block?: { CustomResponse?: { ResponseCode: number; CustomResponseBodyKey: string } } };
+      }[];
+      const rate = rules.find((r) => r.Statement.RateBasedStatement);
+      expect(rate?.Statement.RateBasedStatement).toEqual({
+        Limit: s.config.api.waf.maxRequestsPerIp,
+        EvaluationWindowSec: s.config.api.waf.windowSeconds,
+        AggregateKeyType: 'IP',
+      });
+      expect(rate!.Priority).toBe(Math.min(...rules.map((r) => r.Priority)));
+      expect(rate!.Action?.Block?.CustomResponse?.ResponseCode).toBe(429);
+      const bodies = resourceOf(template, logicalIdOf(api().webAcl)).Properties?.CustomResponseBodies as Record<
+        string,
+        { Content: string }
+      >;
+      const body = JSON.parse(bodies[rate!.Action!.Block!.CustomResponse!.CustomResponseBodyKey].Content);
+      expect(body.error.code).toBe(GATEWAY_ERRORS.throttled.code);
+    });
+
+    it('logs WAF decisions to an encrypted aws-waf-logs-* group, without tokens or API keys', () => {
+      const configs = Object.values(resourcesOfType(template, 'AWS::WAFv2::LoggingConfiguration'));
+      expect(configs).toHaveLength(1);
+      const props = configs[0].Properties!;
+      expect(props.ResourceArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(api().webAcl), 'Arn'] });
+      const destination = renderIntrinsic(asArray(props.LogDestinationConfigs)[0]);
+      const groups = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup')).filter((g) =>
+        String(g.Properties?.LogGroupName ?? '').startsWith('aws-waf-logs-'),
+      );
+      expect(groups).toHaveLength(1);
+      const name = String(groups[0].Properties?.LogGroupName);
+      // The group's ARN without the `:*` suffix, as WAF requires.
+      expect(destination).toMatch(new RegExp(`:logs:.*:log-group:${name}$`));
+      expect(groups[0].Properties?.KmsKeyId).toBeDefined();
+      expect(groups[0].Properties?.RetentionInDays).toBeGreaterThanOrEqual(s.config.logRetentionDays);
+      expect(groups[0].DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+      expect(props.RedactedFields).toEqual(
+        expect.arrayContaining([
+          { SingleHeader: { Name: 'authorization' } },
+          { SingleHeader: { Name: 'x-api-key' } },
+        ]),
       );
     });
 
@@ -358,6 +426,46 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       );
       expect(outputs[STACK_OUTPUTS.partnerApiUrl]).toBeDefined();
       expect(outputs[STACK_OUTPUTS.partnerUserPoolId]).toBeDefined();
+    });
+  });
+
+  describe('partners from context', () => {
+    it('gives every context partner (prod) or configured partner (dev) an app client, API key and usage plan', () => {
+      const expected = stage === 'prod' ? CONTEXT_PARTNERS.map((p) => p.name) : s.config.api.partners.map((p) => p.name);
+      expect(expected.length).toBeGreaterThan(0);
+      const clients = Object.values(resourcesOfType(template, 'AWS::Cognito::UserPoolClient')).map((c) => c.Properties?.ClientName);
+      const plans = Object.values(resourcesOfType(template, 'AWS::ApiGateway::UsagePlan')).map((p) => p.Properties?.UsagePlanName);
+      expect(clients.sort()).toEqual([...expected].sort());
+      expect(plans.sort()).toEqual(expected.map((n) => `fx-${stage}-${n}`).sort());
+      template.resourceCountIs('AWS::ApiGateway::ApiKey', expected.length);
+    });
+  });
+
+  describe('API key ownership', () => {
+    it('tells every function behind a protected route which API key id belongs to which app client', () => {
+      const expected = Object.fromEntries(
+        api().partners.map((p) => [`\${${logicalIdOf(p.client)}}`, `\${${logicalIdOf(p.apiKey)}}`]),
+      );
+      const functions = [...new Set(protectedRoutes.map(([, r]) => r.function))];
+      expect(functions.length).toBeGreaterThan(0);
+      for (const name of functions) {
+        const vars = (
+          resourceOf(template, logicalIdOf(s.stateless.functions[name].fn)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect([name, JSON.parse(renderIntrinsic(vars[ENV.partnerApiKeys]))]).toEqual([name, expected]);
+      }
+      // The public docs function serves no partner and gets no keys.
+      const docs = publicRoutes.map(([, r]) => r.function).filter((f) => !functions.includes(f));
+      for (const name of docs) {
+        const vars = (
+          resourceOf(template, logicalIdOf(s.stateless.functions[name].fn)).Properties?.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        expect(vars[ENV.partnerApiKeys]).toBeUndefined();
+      }
     });
   });
 

@@ -181,6 +181,27 @@ describe.each(STAGES)('stateful stack (%s)', (stage) => {
     });
   });
 
+  describe('quarantine', () => {
+    it('expires quarantined records (and their old versions) after the stage’s configured days', () => {
+      const rules = (
+        resourceOf(template, id.dataLake).Properties?.LifecycleConfiguration as {
+          Rules: Record<string, unknown>[];
+        }
+      ).Rules;
+      const quarantine = rules.filter((r) => r.Prefix === 'quarantine/' && r.Status === 'Enabled');
+      expect(quarantine).toEqual([
+        expect.objectContaining({
+          ExpirationInDays: s.config.quarantine.expireAfterDays,
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        }),
+      ]);
+      // Every quarantine prefix a writer uses falls under the rule.
+      const quarantinePrefixes = Object.values(LAKE_PREFIXES).filter((p) => p.startsWith('quarantine'));
+      expect(quarantinePrefixes.length).toBeGreaterThan(0);
+      expect(quarantinePrefixes.every((p) => `${p}/`.startsWith('quarantine/'))).toBe(true);
+    });
+  });
+
   describe.each([
     ['data lake', 'dataLake'],
     ['access-log', 'accessLogs'],

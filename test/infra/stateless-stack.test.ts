@@ -1,12 +1,18 @@
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import type { StageConfig, StageName } from '../../lib/config/stage-config';
+import {
+  DEFAULT_CONSUMER_MAX_CONCURRENCY,
+  type StageConfig,
+  type StageName,
+} from '../../lib/config/stage-config';
 import {
   FUNCTIONS,
   VISIBILITY_TIMEOUT_FACTOR,
   consumerOf,
+  tableGrant,
   visibilityTimeoutSeconds,
   type Access,
+  type TableGrant,
   type FunctionDefinition,
   type FunctionName,
 } from '../../lib/definitions/functions';
@@ -28,6 +34,7 @@ import {
   renderIntrinsic,
   resourceOf,
   resourcesOfType,
+  stageContext,
   synthFxApp,
   templateOfResource,
   type CfnResourceJson,
@@ -54,7 +61,7 @@ interface Statement {
 
 const built = {} as Record<StageName, SynthesizedFxApp>;
 beforeAll(() => {
-  for (const stage of STAGES) built[stage] = synthFxApp(stage);
+  for (const stage of STAGES) built[stage] = synthFxApp(stage, stageContext(stage));
 });
 afterAll(() => {
   for (const stage of STAGES) built[stage]?.dispose();
@@ -107,6 +114,24 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     return output.Value;
   };
 
+  /** Queues services dead-letter into: schedules' DLQs and Lambda's on-failure destinations. */
+  const destinationDlqIds = (): string[] => [
+    ...Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).flatMap((schedule) => {
+      const target = (
+        schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } }
+      ).DeadLetterConfig;
+      return target ? [target.Arn['Fn::GetAtt'][0]] : [];
+    }),
+    ...Object.values(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).flatMap((c) => {
+      const onFailure = (
+        c.Properties?.DestinationConfig as
+          | { OnFailure?: { Destination: { 'Fn::GetAtt': string[] } } }
+          | undefined
+      )?.OnFailure;
+      return onFailure ? [onFailure.Destination['Fn::GetAtt'][0]] : [];
+    }),
+  ];
+
   beforeAll(() => {
     s = built[stage];
     template = s.statelessTemplate;
@@ -134,12 +159,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         )?.deadLetterTargetArn;
         if (target) dlqTargets.add(target['Fn::GetAtt'][0]);
       }
-      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        const target = (
-          schedule.Properties?.Target as { DeadLetterConfig?: { Arn: { 'Fn::GetAtt': string[] } } }
-        ).DeadLetterConfig;
-        if (target) dlqTargets.add(target.Arn['Fn::GetAtt'][0]);
-      }
+      for (const id of destinationDlqIds()) dlqTargets.add(id);
       const orphans = Object.entries(queues)
         .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))
         .map(([id]) => id);
@@ -209,6 +229,158 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
   });
 
+  describe('queues: retries, retention, keys', () => {
+    /** AWS guidance for SQS event sources; spelled out so the definitions cannot lower it. */
+    const AWS_MIN_RECEIVES_BEFORE_DLQ = 5;
+    /** The queues whose messages carry a partner's user id (raw or hashed): spelled out on purpose. */
+    const PERSONAL_DATA_QUEUES: readonly QueueKey[] = ['transactions', 'highValueTransactions'];
+    const keyOf = (queueLogicalId: string) =>
+      resourceOf(template, queueLogicalId).Properties?.KmsMasterKeyId as
+        | { 'Fn::GetAtt': [string, string] }
+        | undefined;
+
+    it.each(triggeredEntries.map(([, def]) => def.sqsTrigger!.queue))(
+      'the %s queue lets its consumer try a message at least 5 times before the DLQ',
+      (key) => {
+        const redrive = resourceOf(template, queueId(key)).Properties?.RedrivePolicy as {
+          maxReceiveCount: number;
+        };
+        expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(AWS_MIN_RECEIVES_BEFORE_DLQ);
+      },
+    );
+
+    it('every queue and DLQ is retained on stack deletion in prod and deleted in dev', () => {
+      const policies = Object.entries(resourcesOfType(template, 'AWS::SQS::Queue')).map(
+        ([id, q]) => `${id}: ${String(q.DeletionPolicy)}/${String(q.UpdateReplacePolicy)}`,
+      );
+      const expected = s.config.retainData ? 'Retain/Retain' : 'Delete/Delete';
+      expect(policies.filter((p) => !p.endsWith(`: ${expected}`))).toEqual([]);
+    });
+
+    it.each(PERSONAL_DATA_QUEUES)(
+      'the %s queue and its DLQ use a customer-managed key with rotation, kept like the data',
+      (key) => {
+        for (const id of [queueId(key), dlqId(key)]) {
+          const keyRef = keyOf(id);
+          expect(keyRef).toBeDefined();
+          const kmsKey = resourceOf(template, keyRef!['Fn::GetAtt'][0]);
+          expect(kmsKey.Type).toBe('AWS::KMS::Key');
+          expect(kmsKey.Properties?.EnableKeyRotation).toBe(true);
+          expect(kmsKey.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+          expect(resourceOf(template, id).Properties?.SqsManagedSseEnabled).toBeUndefined();
+        }
+      },
+    );
+
+    it('queues without personal data keep SSE-SQS', () => {
+      for (const [key] of queueEntries.filter(([k]) => !PERSONAL_DATA_QUEUES.includes(k))) {
+        expect(resourceOf(template, queueId(key)).Properties?.SqsManagedSseEnabled).toBe(true);
+      }
+    });
+
+    it('producers may encrypt and consumers decrypt with the personal-data queues’ key, no one else', () => {
+      const messagesKey = keyOf(queueId('transactions'))!['Fn::GetAtt'][0];
+      const kmsActionsOn = (name: FunctionName) =>
+        statementsOf(roleId(name))
+          .filter((st) =>
+            asArray(st.Resource).some(
+              (r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [messagesKey, 'Arn'] }),
+            ),
+          )
+          .flatMap((st) => asArray(st.Action));
+      // fetch-transactions sends transactions; process-transactions consumes them and sends high-value events.
+      expect(kmsActionsOn('fetch-transactions')).toEqual(
+        expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
+      );
+      expect(kmsActionsOn('process-transactions')).toEqual(
+        expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
+      );
+      const others = functionEntries
+        .map(([name]) => name)
+        .filter((name) => name !== 'fetch-transactions' && name !== 'process-transactions')
+        .filter((name) => kmsActionsOn(name).length > 0);
+      expect(others).toEqual([]);
+    });
+  });
+
+  describe('asynchronous invocations', () => {
+    /**
+     * The functions invoked asynchronously: every target of a schedule in the template, and every
+     * function meant to be scheduled (a stage may configure no schedule for it yet).
+     */
+    const asyncTargets = () => {
+      const scheduled = new Set(
+        Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).map(
+          (sch) => (sch.Properties?.Target as { Arn: { 'Fn::GetAtt': string[] } }).Arn['Fn::GetAtt'][0],
+        ),
+      );
+      return functionEntries.filter(([name, def]) => def.scheduledBy || scheduled.has(functionId(name)));
+    };
+
+    it('covers every schedule target', () => {
+      const targets = Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).map(
+        (sch) => (sch.Properties?.Target as { Arn: { 'Fn::GetAtt': string[] } }).Arn['Fn::GetAtt'][0],
+      );
+      expect(targets.length).toBeGreaterThan(0);
+      const covered = new Set(asyncTargets().map(([name]) => functionId(name)));
+      expect(targets.filter((t) => !covered.has(t))).toEqual([]);
+    });
+
+    it('every asynchronously invoked function sends what fails after its retries to an alarmed DLQ', () => {
+      for (const [name, def] of asyncTargets()) {
+        const destination = new Capture();
+        templateOfResource(
+          template,
+          Object.entries(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).find(
+            ([, c]) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: functionId(name) }),
+          )?.[0] ?? `(no EventInvokeConfig for ${name})`,
+        ).hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: def.asyncInvoke!.retryAttempts,
+          MaximumEventAgeInSeconds: def.asyncInvoke!.maxEventAgeSeconds,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [destination, 'Arn'] } } },
+        });
+        const queue = destination.asString();
+        expect(resourceOf(template, queue).Type).toBe('AWS::SQS::Queue');
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          AlarmActions: Match.arrayWith([{ Ref: topicId }]),
+        });
+        // Lambda sends the failure record with the function's own role.
+        const sends = statementsOf(roleId(name)).filter(
+          (st) =>
+            asArray(st.Action).includes('sqs:SendMessage') &&
+            asArray(st.Resource).some(
+              (r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+            ),
+        );
+        expect(sends).toHaveLength(1);
+      }
+    });
+
+    it('retries and event age are set deliberately for every scheduled function', () => {
+      for (const [name, def] of functionEntries.filter(([, d]) => d.scheduledBy)) {
+        expect([name, def.asyncInvoke?.retryAttempts]).toEqual([name, expect.any(Number)]);
+        expect(def.asyncInvoke!.maxEventAgeSeconds).toBeGreaterThanOrEqual(60);
+        expect(def.asyncInvoke!.maxEventAgeSeconds).toBeLessThanOrEqual(6 * 60 * 60);
+      }
+    });
+
+    it('fetch-transactions failures (whose errors may quote feed data) are encrypted with the personal-data key', () => {
+      const config = Object.values(resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')).find(
+        (c) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: functionId('fetch-transactions') }),
+      )!;
+      const queue = (
+        config.Properties?.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }
+      ).OnFailure.Destination['Fn::GetAtt'][0];
+      expect(resourceOf(template, queue).Properties?.KmsMasterKeyId).toBeDefined();
+      expect(resourceOf(template, queue).Properties?.KmsMasterKeyId).toEqual(
+        resourceOf(template, queueId('transactions')).Properties?.KmsMasterKeyId,
+      );
+    });
+  });
+
   describe('alarms', () => {
     const dlqAlarmIsWired = (dlqLogicalId: string) => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -225,7 +397,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       dlqAlarmIsWired(dlqId(key));
     });
 
-    it('every DLQ in the stack (the scheduler’s included) has such an alarm', () => {
+    it('every DLQ in the stack (the scheduler’s and the failure destinations included) has such an alarm', () => {
       const dlqIds = new Set<string>();
       for (const q of Object.values(resourcesOfType(template, 'AWS::SQS::Queue'))) {
         const target = (
@@ -233,12 +405,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         )?.deadLetterTargetArn;
         if (target) dlqIds.add(target['Fn::GetAtt'][0]);
       }
-      for (const schedule of Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule'))) {
-        dlqIds.add(
-          (schedule.Properties?.Target as { DeadLetterConfig: { Arn: { 'Fn::GetAtt': string[] } } })
-            .DeadLetterConfig.Arn['Fn::GetAtt'][0],
-        );
-      }
+      for (const id of destinationDlqIds()) dlqIds.add(id);
       expect(dlqIds.size).toBeGreaterThan(queueEntries.length);
       for (const id of dlqIds) dlqAlarmIsWired(id);
     });
@@ -253,6 +420,22 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         AlarmActions: Match.arrayWith([{ Ref: topicId }]),
       });
     });
+
+    it.each(['fetch-rates', 'process-rates'])(
+      'a rate snapshot rejected by %s (RateSnapshotsRejected) alarms the alarm topic',
+      (service) => {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'FxPlatform',
+          MetricName: 'RateSnapshotsRejected',
+          Dimensions: [{ Name: 'service', Value: service }],
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: topicId }],
+        });
+      },
+    );
 
     it('the alarm topic is encrypted and TLS-only', () => {
       templateOfResource(template, topicId).hasResourceProperties('AWS::SNS::Topic', {
@@ -401,6 +584,22 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       }
     });
 
+    it.each(triggeredEntries)(
+      '%s takes at most the stage’s concurrency for it, so a backlog cannot starve the API',
+      (name) => {
+        const configured = (s.config.consumerConcurrency as Record<string, number | undefined>)[name];
+        const mapping = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).find(
+          (m) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: functionId(name) }),
+        );
+        const max = (mapping?.Properties?.ScalingConfig as { MaximumConcurrency?: number } | undefined)
+          ?.MaximumConcurrency;
+        expect(max).toBe(configured ?? DEFAULT_CONSUMER_MAX_CONCURRENCY);
+        // SQS event sources accept 2 to 1000.
+        expect(max).toBeGreaterThanOrEqual(2);
+        expect(max).toBeLessThanOrEqual(1000);
+      },
+    );
+
     it.each(triggeredEntries)('%s consumes its queue with the defined batching', (name, def) => {
       const trigger = def.sqsTrigger!;
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -475,7 +674,83 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
   });
 
+  describe('log groups', () => {
+    it('every log group is encrypted with a key whose policy lets CloudWatch Logs use it for this account’s groups only', () => {
+      const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+      expect(Object.keys(groups).length).toBeGreaterThan(functionEntries.length);
+      for (const [id, group] of Object.entries(groups)) {
+        const keyRef = group.Properties?.KmsKeyId as { 'Fn::GetAtt'?: string[] } | undefined;
+        expect([id, keyRef?.['Fn::GetAtt']?.[1]]).toEqual([id, 'Arn']);
+        const key = resourceOf(template, keyRef!['Fn::GetAtt']![0]);
+        expect(key.Properties?.EnableKeyRotation).toBe(true);
+        const statements = (key.Properties?.KeyPolicy as { Statement: (Statement & { Principal?: { Service?: unknown } })[] })
+          .Statement;
+        const forLogs = statements.filter(
+          (st) => st.Principal?.Service !== undefined && /^logs\./.test(renderIntrinsic(st.Principal.Service)),
+        );
+        expect(forLogs).toHaveLength(1);
+        expect(asArray(forLogs[0].Action)).toEqual(
+          // The actions CloudWatch Logs documents for its key policy.
+          expect.arrayContaining([
+            expect.stringMatching(/^kms:Decrypt/),
+            expect.stringMatching(/^kms:GenerateDataKey/),
+            expect.stringMatching(/^kms:Encrypt/),
+          ]),
+        );
+        const context = (forLogs[0].Condition as Record<string, Record<string, unknown>>).ArnLike?.[
+          'kms:EncryptionContext:aws:logs:arn'
+        ];
+        expect(renderIntrinsic(context)).toBe('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
+        expect(key.DeletionPolicy).toBe(s.config.retainData ? 'Retain' : 'Delete');
+      }
+    });
+  });
+
   describe('least privilege', () => {
+    /** Every FX function: the definitions' and the partner API's currency seed. */
+    const fxFunctions = () => [
+      ...functionEntries.map(([name]) => [name, s.stateless.functions[name]] as const),
+      ['seed-currencies', s.stateless.partnerApi.seedFunction] as const,
+    ];
+
+    // What makes the acknowledged AwsSolutions-IAM5[Resource::*] on every function role true.
+    it('every `Resource: *` a function role has is X-Ray’s, which has no resource-level permissions', () => {
+      const unscoped = fxFunctions().flatMap(([name, fx]) =>
+        statementsOf(logicalIdOf(fx.fn.role!))
+          .filter((st) => asArray(st.Resource).includes('*'))
+          .flatMap((st) => asArray(st.Action).map((action) => `${name}: ${action}`)),
+      );
+      expect(unscoped.filter((a) => !/: xray:(PutTraceSegments|PutTelemetryRecords)$/.test(a))).toEqual([]);
+      expect(unscoped.length).toBe(fxFunctions().length * 2);
+    });
+
+    it('no FX function role carries an AWS managed policy; each writes only to its own log group', () => {
+      const violations: string[] = [];
+      for (const [name, fx] of fxFunctions()) {
+        const role = logicalIdOf(fx.fn.role!);
+        const managed = resourceOf(template, role).Properties?.ManagedPolicyArns;
+        if (managed !== undefined) violations.push(`${name}: managed policies ${renderIntrinsic(managed)}`);
+        const logGroup = (
+          resourceOf(template, logicalIdOf(fx.fn)).Properties?.LoggingConfig as {
+            LogGroup: { Ref: string };
+          }
+        ).LogGroup.Ref;
+        const logGrants = statementsOf(role)
+          .filter((st) => asArray(st.Action).some((a) => a.startsWith('logs:')))
+          .map((st) => ({ actions: asArray(st.Action).sort(), resources: asArray(st.Resource) }));
+        const expected = [
+          {
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [{ 'Fn::GetAtt': [logGroup, 'Arn'] }],
+          },
+        ];
+        if (JSON.stringify(logGrants) !== JSON.stringify(expected)) {
+          violations.push(`${name}: logs grants ${JSON.stringify(logGrants)}`);
+        }
+      }
+      expect(violations).toEqual([]);
+    });
+
     const objectArn = (prefix: string, bucket: BucketKey = 'dataLake') =>
       `arn:\${AWS::Partition}:s3:::${renderIntrinsic(bucketName(bucket))}/${prefix}/*`;
 
@@ -528,7 +803,8 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       '%s reaches DynamoDB only on its own tables, and writes only where allowed',
       (name, def) => {
         const allowed = new Map<string, Access>();
-        for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, Access][]) {
+        for (const [key, grant] of Object.entries(def.tables ?? {}) as [TableKey, Access | TableGrant][]) {
+          const { access } = tableGrant(grant);
           const arn = `\${${logicalIdOf(s.stateful.tables[key])}.Arn}`;
           allowed.set(arn, access);
           // Each index of the table by name: no index wildcard.
@@ -554,6 +830,113 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         expect(grantedTables.size).toBe(Object.keys(def.tables ?? {}).length);
       },
     );
+
+    describe('API table: partitions per function, and a partner’s partition only for that partner', () => {
+      // The API table's layout as the adapters write it, spelled out on purpose.
+      const CURRENCIES = 'CURRENCY';
+      const CALLER_PARTITION = 'PARTNER#${aws:PrincipalTag/client_id}';
+      const apiTableArn = () => ({ 'Fn::GetAtt': [logicalIdOf(s.stateful.tables.api), 'Arn'] });
+      const onApiTable = (statements: Statement[]) =>
+        statements.filter(
+          (st) =>
+            asArray(st.Action).some((a) => a.startsWith('dynamodb:')) &&
+            asArray(st.Resource).some((r) => JSON.stringify(resolveImports(r)) === JSON.stringify(apiTableArn())),
+        );
+      const apiFunctions = () =>
+        fxFunctions().filter(
+          ([name]) =>
+            name === 'seed-currencies' ||
+            (FUNCTIONS as Record<string, FunctionDefinition>)[name]?.tables?.api !== undefined,
+        );
+
+      it('every function’s own role reaches only the currencies partition (dynamodb:LeadingKeys)', () => {
+        expect(apiFunctions().map(([name]) => name).sort()).toEqual(
+          ['conversions-api', 'currencies-api', 'rates-api', 'seed-currencies'].sort(),
+        );
+        for (const [name, fx] of apiFunctions()) {
+          const statements = onApiTable(statementsOf(logicalIdOf(fx.fn.role!)));
+          expect([name, statements.length]).toEqual([name, expect.any(Number)]);
+          expect(statements.length).toBeGreaterThan(0);
+          for (const st of statements) {
+            expect([name, st.Condition]).toEqual([
+              name,
+              { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CURRENCIES] } },
+            ]);
+            expect(asArray(st.Action).filter((a) => /^dynamodb:(Scan|PartiQL)/.test(a))).toEqual([]);
+          }
+        }
+      });
+
+      it('only currencies-api and the seed may write currencies; rates-api and conversions-api only read them', () => {
+        const writers = apiFunctions()
+          .filter(([, fx]) =>
+            onApiTable(statementsOf(logicalIdOf(fx.fn.role!))).some((st) =>
+              asArray(st.Action).some((a) => DYNAMODB_WRITES.test(a)),
+            ),
+          )
+          .map(([name]) => name);
+        expect(writers.sort()).toEqual(['currencies-api', 'seed-currencies']);
+      });
+
+      it('conversions-api reaches partners’ conversions only through a role assumed with the caller’s client_id tag', () => {
+        const conversions = s.stateless.functions['conversions-api'];
+        const vars = (resourceOf(template, logicalIdOf(conversions.fn)).Properties?.Environment as {
+          Variables: Record<string, unknown>;
+        }).Variables;
+        const roleRef = vars[ENV.partnerDataRole] as { 'Fn::GetAtt': [string, string] };
+        expect(roleRef?.['Fn::GetAtt']?.[1]).toBe('Arn');
+        const partnerRole = resourceOf(template, roleRef['Fn::GetAtt'][0]);
+        expect(partnerRole.Type).toBe('AWS::IAM::Role');
+
+        // Trusted by the conversions function's role alone, for the configured partners' client ids.
+        const trust = (partnerRole.Properties?.AssumeRolePolicyDocument as { Statement: (Statement & { Principal: unknown })[] })
+          .Statement;
+        expect(trust).toHaveLength(1);
+        expect(trust[0].Principal).toEqual({ AWS: { 'Fn::GetAtt': [roleId('conversions-api'), 'Arn'] } });
+        expect(asArray(trust[0].Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+        expect(trust[0].Condition).toEqual({
+          StringEquals: {
+            'aws:RequestTag/client_id': s.stateless.partnerApi.partners.map((p) => ({ Ref: logicalIdOf(p.client) })),
+          },
+        });
+
+        // Its policy: the API table, only the partition named by the session's client_id tag.
+        const own = onApiTable(statementsOf(roleRef['Fn::GetAtt'][0]));
+        expect(own.length).toBeGreaterThan(0);
+        for (const st of own) {
+          expect(st.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CALLER_PARTITION] } });
+        }
+        expect(own.flatMap((st) => asArray(st.Action))).toEqual(
+          expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']),
+        );
+        // And the conversions function may assume that role and no other.
+        const assumes = statementsOf(roleId('conversions-api')).filter((st) =>
+          asArray(st.Action).some((a) => a.startsWith('sts:')),
+        );
+        expect(assumes).toEqual([
+          expect.objectContaining({
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Resource: { 'Fn::GetAtt': [roleRef['Fn::GetAtt'][0], 'Arn'] },
+          }),
+        ]);
+      });
+
+      it('no other role in the stack can touch a partner’s partition', () => {
+        const roles = Object.keys(resourcesOfType(template, 'AWS::IAM::Role'));
+        const partnerRole = (
+          (resourceOf(template, functionId('conversions-api')).Properties?.Environment as { Variables: Record<string, unknown> })
+            .Variables[ENV.partnerDataRole] as { 'Fn::GetAtt': string[] }
+        )['Fn::GetAtt'][0];
+        const reaching = roles
+          .filter((role) => role !== partnerRole)
+          .filter((role) =>
+            onApiTable(statementsOf(role)).some(
+              (st) => JSON.stringify(st.Condition ?? {}).includes('PARTNER#') || st.Condition === undefined,
+            ),
+          );
+        expect(reaching).toEqual([]);
+      });
+    });
 
     it('process-rates uses the rates table and no other', () => {
       const dynamoResources = statementsOf(roleId('process-rates'))

@@ -6,6 +6,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConversionStore, StoredConversion } from '../../ports/conversion-store';
+import { partnerPartition } from '../../shared/api-table-keys';
+import type { ClientForPartner } from './partner-scoped-dynamodb';
 
 /**
  * API table layout for conversions, one partition per partner (the token's client id):
@@ -17,18 +19,23 @@ import type { ConversionStore, StoredConversion } from '../../ports/conversion-s
  * Both are written in one transaction, each on condition that it does not exist yet.
  */
 export const conversionKeys = {
-  conversion: (partner: string, id: string) => ({ pk: `PARTNER#${partner}`, sk: `CONVERSION#${id}` }),
-  idempotency: (partner: string, key: string) => ({ pk: `PARTNER#${partner}`, sk: `IDEMPOTENCY#${key}` }),
+  conversion: (partner: string, id: string) => ({ pk: partnerPartition(partner), sk: `CONVERSION#${id}` }),
+  idempotency: (partner: string, key: string) => ({ pk: partnerPartition(partner), sk: `IDEMPOTENCY#${key}` }),
 };
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const FIELDS = ['id', 'createdAt', 'from', 'to', 'amount', 'converted', 'rate', 'inverseRate', 'asOf', 'provider'] as const;
 
-export function dynamoConversionStore(client: DynamoDBDocumentClient, tableName: string): ConversionStore {
+/**
+ * `clients` is one client for every partner (locally), or a client per partner
+ * (partnerScopedDocumentClients: in AWS, credentials that reach that partner's partition only).
+ */
+export function dynamoConversionStore(clients: DynamoDBDocumentClient | ClientForPartner, tableName: string): ConversionStore {
+  const clientFor: ClientForPartner = typeof clients === 'function' ? clients : () => clients;
   return {
     async findByKey(partner, idempotencyKey) {
-      const { Item } = await client.send(
+      const { Item } = await clientFor(partner).send(
         new GetCommand({ TableName: tableName, Key: conversionKeys.idempotency(partner, idempotencyKey), ConsistentRead: true }),
       );
       return Item && { requestHash: String(Item.requestHash), conversion: toConversion(Item.conversion as Record<string, unknown>) };
@@ -37,7 +44,7 @@ export function dynamoConversionStore(client: DynamoDBDocumentClient, tableName:
     async create(partner, idempotencyKey, { requestHash, conversion }) {
       const absent = 'attribute_not_exists(pk)';
       try {
-        await client.send(
+        await clientFor(partner).send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -72,7 +79,7 @@ export function dynamoConversionStore(client: DynamoDBDocumentClient, tableName:
     },
 
     async get(partner, id) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: conversionKeys.conversion(partner, id) }));
+      const { Item } = await clientFor(partner).send(new GetCommand({ TableName: tableName, Key: conversionKeys.conversion(partner, id) }));
       return Item && toConversion(Item);
     },
 
@@ -83,11 +90,11 @@ export function dynamoConversionStore(client: DynamoDBDocumentClient, tableName:
         : undefined;
       // One more than asked tells whether another page follows.
       do {
-        const page = await client.send(
+        const page = await clientFor(partner).send(
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': `PARTNER#${partner}`, ':prefix': 'CONVERSION#' },
+            ExpressionAttributeValues: { ':pk': partnerPartition(partner), ':prefix': 'CONVERSION#' },
             ScanIndexForward: false,
             Limit: limit + 1 - items.length,
             ExclusiveStartKey,

@@ -8,13 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Currency } from '../../domain/currency';
 import type { CurrencyStore, SupportedCurrency } from '../../ports/currency-store';
+import { API_TABLE_PARTITIONS } from '../../shared/api-table-keys';
 
 /**
  * API table layout for currencies: pk `CURRENCY`, sk `<code>` — one partition, so the whole list
  * is one Query. A deleted currency keeps its item with a `deleted` attribute (a tombstone), so
  * seeding never brings it back.
  */
-export const currencyKey = (code: string) => ({ pk: 'CURRENCY', sk: code });
+export const currencyKey = (code: string) => ({ pk: API_TABLE_PARTITIONS.currencies, sk: code });
 
 const SEED_CONCURRENCY = 10;
 

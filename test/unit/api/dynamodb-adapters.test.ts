@@ -18,7 +18,7 @@ import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-co
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
 import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
 import { findCurrency } from '../../../lambdas/domain/currency';
-import type { StoredConversion } from '../../../lambdas/ports/conversion-store';
+import { SAMPLE_CONVERSION } from './fakes';
 
 const TABLE = 'api';
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -27,18 +27,7 @@ const clock = () => new Date('2022-07-13T12:00:00.000Z');
 
 beforeEach(() => ddbMock.reset());
 
-const conversion: StoredConversion = {
-  id: '01G7K8ZB0000000000000000AA',
-  createdAt: '2022-07-13T12:00:00.000Z',
-  from: 'USD',
-  to: 'JPY',
-  amount: '100',
-  converted: '13584',
-  rate: '135.8',
-  inverseRate: '0.0073',
-  asOf: '2022-07-08T00:00:00.000Z',
-  provider: 'ecb',
-};
+const conversion = SAMPLE_CONVERSION;
 
 const cancelled = (code: string) =>
   new TransactionCanceledException({

@@ -10,6 +10,20 @@ import { ecbFixtureSnapshot } from '../../support/rates';
 
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
 
+/** A recorded conversion as an adapter stores and returns it. */
+export const SAMPLE_CONVERSION: StoredConversion = {
+  id: '01G7K8ZB0000000000000000AA',
+  createdAt: '2022-07-13T12:00:00.000Z',
+  from: 'USD',
+  to: 'JPY',
+  amount: '100',
+  converted: '13584',
+  rate: '135.8',
+  inverseRate: '0.0073',
+  asOf: '2022-07-08T00:00:00.000Z',
+  provider: 'ecb',
+};
+
 export interface RequestSpec {
   readonly method: string;
   /** Path with an optional query string: `/v1/convert?from=USD&to=JPY&amount=1`. */
@@ -21,7 +35,12 @@ export interface RequestSpec {
   readonly scopes?: readonly Scope[];
   /** Replaces the authorizer claims; null sends none. */
   readonly claims?: Record<string, unknown> | null;
+  /** The id of the API key sent (`requestContext.identity.apiKeyId`). @default `<clientId>-key` */
+  readonly apiKeyId?: string | null;
 }
+
+/** The API key id `apiEvent` sends for a client by default. */
+export const apiKeyIdOf = (clientId: string) => `${clientId}-key`;
 
 /** The event API Gateway (REST, Lambda proxy, Cognito authorizer) sends for a request. */
 export function apiEvent(spec: RequestSpec): ApiEvent {
@@ -51,7 +70,13 @@ export function apiEvent(spec: RequestSpec): ApiEvent {
     headers: { ...(json ? { 'Content-Type': 'application/json' } : {}), ...spec.headers },
     body: spec.body === undefined ? null : json ? JSON.stringify(spec.body) : (spec.body as string),
     isBase64Encoded: false,
-    requestContext: { requestId: 'req-1', authorizer: claims ? { claims } : null },
+    requestContext: {
+      requestId: 'req-1',
+      authorizer: claims ? { claims } : null,
+      identity: {
+        apiKeyId: spec.apiKeyId === undefined ? apiKeyIdOf(spec.clientId ?? 'partner-a') : spec.apiKeyId,
+      },
+    },
   };
 }
 

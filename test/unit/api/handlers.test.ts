@@ -13,14 +13,16 @@ import { ENV } from '../../../lambdas/shared/env-names';
 import type { ApiHandler } from '../../../lambdas/shared/http';
 import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { ecbFixtureSnapshot } from '../../support/rates';
-import { apiEvent, bodyOf } from './fakes';
+import { apiEvent, apiKeyIdOf, bodyOf, errorOf } from './fakes';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
-const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api' };
+/** Each partner's API key id, as the stacks (and the local platform) give the API functions. */
+const KEYS = { [ENV.partnerApiKeys]: JSON.stringify({ 'partner-a': apiKeyIdOf('partner-a'), 'partner-b': apiKeyIdOf('partner-b') }) };
+const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api', ...KEYS };
 
 type Loaded = { handler: unknown };
 const handlers: { name: string; env: Record<string, string>; load: () => Promise<Loaded> }[] = [
-  { name: 'currencies-api', env: { [ENV.apiTable]: 'api' }, load: () => import('../../../lambdas/handlers/currencies-api') },
+  { name: 'currencies-api', env: { [ENV.apiTable]: 'api', ...KEYS }, load: () => import('../../../lambdas/handlers/currencies-api') },
   { name: 'rates-api', env: API_ENV, load: () => import('../../../lambdas/handlers/rates-api') },
   { name: 'conversions-api', env: API_ENV, load: () => import('../../../lambdas/handlers/conversions-api') },
 ];
@@ -91,6 +93,20 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result)).toMatchObject({ converted: '10.16', rate: '1.0163' });
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('refuses partner A’s token with partner B’s API key before touching a table', async () => {
+    const request = { method: 'POST', path: '/v1/conversions', headers: { 'Idempotency-Key': 'k' }, body: { from: 'EUR', to: 'USD', amount: '10' } };
+    const results = [
+      await conversions(apiEvent({ ...request, clientId: 'partner-a', apiKeyId: apiKeyIdOf('partner-b') })),
+      await rates(apiEvent({ method: 'GET', path: '/v1/convert?from=USD&to=JPY&amount=1', clientId: 'partner-b', apiKeyId: apiKeyIdOf('partner-a') })),
+    ];
+
+    expect(results.map((r) => [r.statusCode, errorOf(r).code])).toEqual([
+      [403, 'API_KEY_MISMATCH'],
+      [403, 'API_KEY_MISMATCH'],
+    ]);
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 
   it('seed-currencies adds every currency on Create and does nothing on Delete', async () => {

@@ -1,7 +1,16 @@
 import { InvalidAmountError, UnsupportedCurrencyError } from '../../../lambdas/domain/errors';
 import { MAX_BODY_BYTES, SCOPES } from '../../../lambdas/shared/api-contract';
-import { ConflictError, HttpReply, withHttp, type Operations } from '../../../lambdas/shared/http';
-import { apiEvent, bodyOf, errorOf } from './fakes';
+import {
+  ConflictError,
+  HttpReply,
+  apiKeyOwnersOf,
+  assertApiKeyOwnedBy,
+  parseApiKeyOwners,
+  withHttp,
+  type Operations,
+} from '../../../lambdas/shared/http';
+import { ConfigError } from '../../../lambdas/shared/config';
+import { apiEvent, apiKeyIdOf, bodyOf, errorOf } from './fakes';
 
 const echo = {
   listCurrencies: async () => ({ items: [] }),
@@ -178,6 +187,70 @@ describe('withHttp request parsing', () => {
       expect(result.statusCode).toBeGreaterThanOrEqual(400);
       expect(result.statusCode).toBeLessThan(500);
       errorOf(result);
+    }
+  });
+});
+
+describe('withHttp: the API key must belong to the token’s client', () => {
+  const owners = apiKeyOwnersOf([
+    { clientId: 'partner-a', apiKeyId: apiKeyIdOf('partner-a') },
+    { clientId: 'partner-b', apiKeyId: apiKeyIdOf('partner-b') },
+  ]);
+  const calls: string[] = [];
+  const checked = withHttp(
+    { listCurrencies: async ({ caller }) => (calls.push(caller.clientId), { items: [] }), openApi: async () => ({}) },
+    {},
+    { apiKeys: owners },
+  );
+  const list = (clientId: string, apiKeyId?: string | null) =>
+    checked(apiEvent({ method: 'GET', path: '/v1/currencies', clientId, apiKeyId }));
+  beforeEach(() => (calls.length = 0));
+
+  it('serves a partner calling with its own key', async () => {
+    expect((await list('partner-a')).statusCode).toBe(200);
+    expect(calls).toEqual(['partner-a']);
+  });
+
+  it('refuses partner A’s token with partner B’s key (403) before the operation runs', async () => {
+    const result = await list('partner-a', apiKeyIdOf('partner-b'));
+    expect(result.statusCode).toBe(403);
+    expect(errorOf(result)).toEqual({
+      code: 'API_KEY_MISMATCH',
+      message: 'The API key does not belong to the app client of the access token',
+      details: {},
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a request without a key id, and a client that has no key at all', async () => {
+    const refused = [
+      await list('partner-a', null),
+      await list('partner-a', ''),
+      await list('partner-c', apiKeyIdOf('partner-c')),
+      // Names an object already has are not partners.
+      await list('constructor', apiKeyIdOf('constructor')),
+      await list('__proto__', apiKeyIdOf('__proto__')),
+    ];
+    expect(refused.map((r) => [r.statusCode, errorOf(r).code])).toEqual(Array(5).fill([403, 'API_KEY_MISMATCH']));
+    expect(calls).toEqual([]);
+  });
+
+  it('leaves public routes alone: they need neither token nor key', async () => {
+    const docs = await checked(apiEvent({ method: 'GET', path: '/v1/openapi.json', claims: null, apiKeyId: null }));
+    expect(docs.statusCode).toBe(200);
+  });
+
+  it('is one small rule the local gateway shares', () => {
+    expect(() => assertApiKeyOwnedBy('partner-a', apiKeyIdOf('partner-a'), owners)).not.toThrow();
+    expect(() => assertApiKeyOwnedBy('partner-b', apiKeyIdOf('partner-a'), owners)).toThrow(/does not belong/);
+  });
+
+  it('reads the owners from the JSON the stacks and the local platform put in PARTNER_API_KEYS_JSON', () => {
+    const parsed = parseApiKeyOwners('{"partner-a":"key-a","partner-b":"key-b"}');
+    expect(() => assertApiKeyOwnedBy('partner-b', 'key-b', parsed)).not.toThrow();
+    expect(() => assertApiKeyOwnedBy('partner-b', 'key-a', parsed)).toThrow(/does not belong/);
+    for (const bad of ['', 'nope', '[]', '{"partner-a":1}', 'null']) {
+      expect(() => parseApiKeyOwners(bad)).toThrow(ConfigError);
     }
   });
 });

@@ -41,9 +41,11 @@ const KEY_A: GatewayApiKey = {
   value: 'A'.repeat(40),
   id: 'keya',
   name: 'partner-a',
+  clientId: CLIENT_A,
   throttle: { rateLimit: 1000, burstLimit: 1000 },
   quotaPerDay: 1_000_000,
 };
+const KEY_B: GatewayApiKey = { ...KEY_A, value: 'B'.repeat(40), id: 'keyb', name: 'partner-b', clientId: CLIENT_B };
 
 /** A request that passes the request validator for each route (the gateway checks presence and the body model). */
 const SAMPLE: Record<
@@ -114,8 +116,9 @@ describe('local API gateway', () => {
       issuer: ISSUER,
       jwks: issuer.jwks,
       clientIds: [CLIENT_A, CLIENT_B],
-      apiKeys: [KEY_A],
+      apiKeys: [KEY_A, KEY_B],
       stageThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
+      publicThrottle: { rateLimit: 10_000, burstLimit: 10_000 },
       now: () => clock.now,
       invoke: async (fn, event) => {
         events.push({ fn, event });
@@ -305,7 +308,7 @@ describe('local API gateway', () => {
       expect(h.events).toHaveLength(0);
     });
 
-    it('401 for a missing, malformed, expired, tampered or foreign token', async () => {
+    it('401 for a missing, malformed, expired, never-expiring, tampered or foreign token', async () => {
       const h = harness();
       const valid = h.token();
       const [header, payload, signature] = valid.split('.');
@@ -324,6 +327,9 @@ describe('local API gateway', () => {
         tampered,
         'signed by another key': signJwt(otherKey, base),
         expired: signJwt(key, { ...base, iat: now - 7200, exp: now - 3600 }),
+        // Cognito access tokens always expire; one that never does is not Cognito's.
+        'without exp': signJwt(key, { ...base, exp: undefined }),
+        'with a non-numeric exp': signJwt(key, { ...base, exp: String(now + 3600) }),
         'another issuer': signJwt(key, {
           ...base,
           iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x',
@@ -361,11 +367,26 @@ describe('local API gateway', () => {
       const h = harness();
       expectError(await h.send({ url: '/v1/conversions', apiKey: null }), 403, 'INVALID_API_KEY');
       expectError(
-        await h.send({ url: '/v1/conversions', apiKey: 'B'.repeat(40) }),
+        await h.send({ url: '/v1/conversions', apiKey: 'C'.repeat(40) }),
         403,
         'INVALID_API_KEY',
       );
       expect(h.events).toHaveLength(0);
+    });
+
+    it('403 API_KEY_MISMATCH for one partner’s token with another partner’s key, metered to the key as API Gateway does', async () => {
+      const h = harness({ apiKeys: [KEY_A, { ...KEY_B, quotaPerDay: 1 }] });
+      const response = await h.send({ url: '/v1/conversions', token: h.token(ALL_SCOPES, CLIENT_A), apiKey: KEY_B.value });
+      expectError(response, 403, 'API_KEY_MISMATCH');
+      expect(json(response).error.message).toBe('The API key does not belong to the app client of the access token');
+      expect(h.events).toHaveLength(0);
+      // API Gateway counts the request against the key's usage plan before any function can refuse it.
+      const own = await h.send({ url: '/v1/conversions', token: h.token(ALL_SCOPES, CLIENT_B), apiKey: KEY_B.value });
+      expectError(own, 429, 'QUOTA_EXCEEDED');
+      // Each partner with its own key is served.
+      const a = await h.send({ url: '/v1/conversions', token: h.token(ALL_SCOPES, CLIENT_A), apiKey: KEY_A.value });
+      expect(a.status).toBe(200);
+      expect(h.events[0].event.requestContext.identity.apiKeyId).toBe(KEY_A.id);
     });
 
     it('413 for a body over API Gateway’s 10 MB', async () => {
@@ -475,11 +496,24 @@ describe('local API gateway', () => {
       expect((await h.send({})).status).toBe(200);
     });
 
-    it('throttles the whole stage, public routes included', async () => {
-      const h = harness({ stageThrottle: { rateLimit: 1, burstLimit: 2 } });
+    it('throttles public routes on their own bucket, apart from the partners’ stage throttle', async () => {
+      const h = harness({
+        stageThrottle: { rateLimit: 1, burstLimit: 2 },
+        publicThrottle: { rateLimit: 1, burstLimit: 3 },
+      });
       const docs = () => h.send({ url: '/v1/docs', token: null, apiKey: null });
-      expect([(await docs()).status, (await docs()).status]).toEqual([200, 200]);
+      const statuses = async (n: number, send: () => Promise<GatewayResponse>) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) out.push((await send()).status);
+        return out;
+      };
+      // A burst on the docs spends only the public bucket: partners still get their whole burst.
+      expect(await statuses(4, docs)).toEqual([200, 200, 200, 429]);
+      expect(await statuses(3, () => h.send({}))).toEqual([200, 200, 429]);
       expectError(await docs(), 429, 'THROTTLED');
+      // Both refill with time.
+      h.clock.now += 1000;
+      expect([(await docs()).status, (await h.send({})).status]).toEqual([200, 200]);
     });
   });
 
@@ -521,6 +555,7 @@ describe('local API gateway', () => {
         clientIds: [CLIENT_A],
         apiKeys: [KEY_A],
         stageThrottle: { rateLimit: 100, burstLimit: 100 },
+        publicThrottle: { rateLimit: 1000, burstLimit: 1000 },
         invoke: async () => ({ statusCode: 200, body: '{}' }),
       });
       try {
