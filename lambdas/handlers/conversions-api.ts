@@ -1,18 +1,18 @@
 import { dynamoConversionStore } from '../adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
-import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { withHttp } from '../shared/http';
 import { observability } from '../shared/observability';
+import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { conversionOperations } from '../use-cases/conversions';
 
-const config = loadConfig('conversions-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable });
+const config = loadConfig('conversions-api', { apiTable: ENV.apiTable });
 const { logger, tracer } = observability('conversions-api');
 const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
 const deps = {
-  rates: dynamoRateReader(dynamodb, config.ratesTable),
+  ...rateSourcesFromEnv('conversions-api', dynamodb),
   currencies: dynamoCurrencyStore(dynamodb, config.apiTable),
   conversions: dynamoConversionStore(dynamodb, config.apiTable),
 };

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
-import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
+import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { SEED_CURRENCIES } from '../definitions/partner-api';
@@ -72,7 +72,11 @@ export function localStageConfig(options: {
   const local = stageConfig('local');
   return {
     ...local,
-    rates: { sources: localRateSources(options.ratesProvider, options.ratesUrl) },
+    rates: {
+      sources: localRateSources(options.ratesProvider, options.ratesUrl),
+      // The provider the platform was started with answers for every currency.
+      policy: singleSourcePolicy(options.ratesProvider ?? 'simulated'),
+    },
     transactions: {
       ...local.transactions,
       feeds: local.transactions.feeds.map((f) => ({ ...f, url: options.transactionsFeedUrl })),
@@ -251,6 +255,7 @@ function functionEnv(
   for (const key of Object.keys(def.tables ?? {}) as TableKey[]) env[TABLES[key].envVar] = resources.tables[key];
   for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) env[BUCKETS[key].envVar] = resources.buckets[key];
   for (const key of (def.sendsTo ?? []) as QueueKey[]) env[QUEUES[key].envVar] = resources.queues[key].url;
+  if (def.sqsTrigger) env[QUEUES[def.sqsTrigger.queue].envVar] = resources.queues[def.sqsTrigger.queue].url;
   for (const key of (def.secrets ?? []) as SecretKey[]) env[SECRETS[key].envVar] = localNames.secret(key);
   return env;
 }

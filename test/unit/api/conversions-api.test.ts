@@ -31,7 +31,7 @@ describe('POST /v1/conversions', () => {
       converted: '13584',
       rate: '135.83587523369083931909869133129981304733',
       inverseRate: '0.00736182542557044549076421586381745744',
-      asOf: '2022-07-08T00:00:00.000Z',
+      asOf: '2022-07-08T14:00:00.000Z',
       provider: 'ecb',
     });
     expect(deps.conversions.conversions).toHaveLength(1);
