@@ -1,8 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoRateSeries } from '../adapters/aws/dynamodb-rate-series';
-import { cachedRateTimeline } from '../adapters/rate-timeline';
-import { checkRatePolicy, policySeries } from '../domain/rate-policy';
-import type { RateSourceDeps } from '../use-cases/resolve-rates';
+import { checkRatePolicy } from '../domain/rate-policy';
+import { rateSourcesOf, type RateSourceDeps } from '../use-cases/resolve-rates';
 import { loadConfig, parseJsonEnv } from './config';
 import { ENV } from './env-names';
 
@@ -13,5 +12,5 @@ import { ENV } from './env-names';
 export function rateSourcesFromEnv(functionName: string, client: DynamoDBDocumentClient): RateSourceDeps {
   const config = loadConfig(functionName, { table: ENV.ratesTable, policy: ENV.ratePolicy });
   const policy = checkRatePolicy(parseJsonEnv(ENV.ratePolicy, config.policy));
-  return { policy, timeline: cachedRateTimeline(dynamoRateSeries(client, config.table), { series: policySeries(policy) }) };
+  return rateSourcesOf(policy, dynamoRateSeries(client, config.table));
 }

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RatePolicy } from '../../lambdas/domain/rate-policy';
+import { stageConfig } from '../config/stage-config';
 import { stackNames } from '../definitions/stack-outputs';
 import type { EndpointsFile } from '../local-platform/platform';
 
@@ -10,6 +14,10 @@ import type { EndpointsFile } from '../local-platform/platform';
 export interface PlatformTarget {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** Numbers read as NumberValue, like the functions' client. */
+  readonly dynamodb: DynamoDBDocumentClient;
+  /** The source policy the target's functions run with. */
+  readonly ratePolicy: RatePolicy;
   readonly where: string;
   /** A deployed stack output (by STACK_OUTPUTS key), or the local resource it stands for. */
   readonly output: (name: string) => string;
@@ -39,6 +47,8 @@ export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<s
   return {
     s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
+    dynamodb: documentClient(new DynamoDBClient({ ...common, endpoint: endpoints.services.dynamodb })),
+    ratePolicy: endpoints.ratePolicy,
     where: 'the local platform',
     output: (name) => outputs[name] ?? missing(name, 'the local platform'),
   };
@@ -55,10 +65,14 @@ export async function deployedTarget(stage: string): Promise<PlatformTarget> {
   return {
     s3: new S3Client({}),
     sqs: new SQSClient({}),
+    dynamodb: documentClient(new DynamoDBClient({})),
+    ratePolicy: stageConfig(stage).rates.policy,
     where: `stage ${stage}`,
     output: (name) => outputs[name] ?? missing(name, `stage ${stage}`),
   };
 }
+
+const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(client, { unmarshallOptions: { wrapNumbers: true } });
 
 function missing(name: string, where: string): never {
   throw new TargetError(`${where} has no ${name} output: deploy it first`);

@@ -1,5 +1,5 @@
 import { parseJsonKeepingDigits } from '../../lambdas/adapters/http/transaction-feed-client';
-import { validateTransaction, type TransactionRejection } from '../../lambdas/domain/transaction';
+import { validateTransaction, type TransactionRejection, type ValidTransaction } from '../../lambdas/domain/transaction';
 import type { MessagePublisher, OutgoingMessage } from '../../lambdas/ports/message-publisher';
 import { csvRecords } from './csv';
 import { createRowMapper, MappingError, requiredColumns, type ColumnMapping, type Row } from './mapper';
@@ -36,6 +36,11 @@ export interface ImportOptions {
   readonly reject: (row: RejectedRow) => Promise<void>;
   readonly now: Date;
   readonly maxFutureSkewSeconds: number;
+  /**
+   * Why no rate can ever be found for each transaction (the NO_RATE_AT_TIME detail), or
+   * undefined: such rows are quarantined here instead of being sent to be quarantined there.
+   */
+  readonly noRateAt?: (transactions: readonly ValidTransaction[]) => Promise<readonly (string | undefined)[]>;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -59,7 +64,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
   let rows = 0;
   let accepted = 0;
   let quarantined = 0;
-  let pending: OutgoingMessage[] = [];
+  let pending: (OutgoingMessage & { readonly line: number; readonly tx: ValidTransaction; readonly record: unknown })[] = [];
   const progress = () => ({ rows, accepted, quarantined });
   const quarantine = async (row: RejectedRow) => {
     quarantined += 1;
@@ -67,8 +72,13 @@ export async function importTransactions(options: ImportOptions): Promise<Import
     await options.reject(row);
   };
   const flush = async () => {
-    await options.transactionsQueue.publish(pending);
-    accepted += pending.length;
+    const noRate = options.noRateAt ? await options.noRateAt(pending.map((p) => p.tx)) : [];
+    const sendable = pending.filter((_, i) => noRate[i] === undefined);
+    for (const [i, p] of pending.entries()) {
+      if (noRate[i] !== undefined) await quarantine({ line: p.line, reason: 'NO_RATE_AT_TIME', detail: noRate[i]!, record: p.record });
+    }
+    await options.transactionsQueue.publish(sendable.map(({ id, body }) => ({ id, body })));
+    accepted += sendable.length;
     pending = [];
     options.onProgress?.(progress());
   };
@@ -96,7 +106,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
       await quarantine({ line: item.line, reason: result.reason, detail: result.detail, record: mapped });
       continue;
     }
-    pending.push({ id: result.value.transaction_id, body });
+    pending.push({ id: result.value.transaction_id, body, line: item.line, tx: result.value, record: mapped });
     if (pending.length >= BATCH) await flush();
   }
   await flush();

@@ -21,6 +21,7 @@ import {
   type TableKey,
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
+import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
@@ -51,6 +52,8 @@ export interface EndpointsFile {
   readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
   readonly resources: LocalResources;
   readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[]; apiKey: string }[];
+  /** The source policy the platform runs with (the provider it was started with answers for every currency). */
+  readonly ratePolicy: RatePolicy;
 }
 
 export interface RunningPlatform {
@@ -222,6 +225,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         scopes,
         apiKey,
       })),
+      ratePolicy: config.rates.policy,
     };
     writeFileSync(path.join(options.dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     stops.push(async () => rmSync(path.join(options.dir, 'endpoints.json'), { force: true }));

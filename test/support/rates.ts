@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEcbXml } from '../../lambdas/adapters/http/ecb-rate-provider';
-import { cachedRateTimeline } from '../../lambdas/adapters/rate-timeline';
-import { policySeries, seriesId, type RatePolicy, type SeriesKey } from '../../lambdas/domain/rate-policy';
+import { seriesId, type RatePolicy, type SeriesKey } from '../../lambdas/domain/rate-policy';
 import { publicationOf } from '../../lambdas/domain/rate-publication';
 import {
   buildSnapshot,
@@ -13,7 +12,9 @@ import {
   type RateSnapshot,
 } from '../../lambdas/domain/rate-snapshot';
 import type { LatestSeries, RateSeriesReader } from '../../lambdas/ports/rate-series';
-import type { RateSourceDeps } from '../../lambdas/use-cases/resolve-rates';
+import { rateSourcesOf, type RateSourceDeps } from '../../lambdas/use-cases/resolve-rates';
+
+export { rateSourcesOf } from '../../lambdas/use-cases/resolve-rates';
 
 export const ECB_DAILY_FIXTURE = 'ecb_eurofxref-daily_2022-07-08.xml';
 
@@ -102,11 +103,6 @@ export function memoryRateSeries(
     },
   };
   return reader;
-}
-
-/** The resolver's deps over a series reader (DynamoDB's in integration tests): the functions' cached timeline. */
-export function rateSourcesOf(policy: RatePolicy, reader: RateSeriesReader, clock?: () => Date): RateSourceDeps {
-  return { policy, timeline: cachedRateTimeline(reader, { series: policySeries(policy), clock }) };
 }
 
 /** The resolver's deps over snapshots in memory: the same cached timeline the functions use. */
