@@ -71,7 +71,7 @@ describe('fetch-rates handler', () => {
     const result = await handler({ provider: 'ecb' });
 
     const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T140000Z.xml';
-    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T140000Z', rates: 31, rawKey });
+    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T140000Z', inForceFrom: '2022-07-08T14:00:00.000Z', rates: 31, rawKey });
     expect(requests).toEqual(['/eurofxref-daily.xml']);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts).toEqual([{ Bucket: BUCKET, Key: rawKey, Body: xml, ContentType: 'text/xml' }]);
