@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import type { MessagePublisher } from '../lambdas/ports/message-publisher';
 import { stageConfig } from '../lib/config/stage-config';
-import { deployedTarget, localTarget, type PlatformTarget } from '../lib/cli/platform-target';
+import { platformTarget, type PlatformTarget } from '../lib/cli/platform-target';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 import { csvRecords } from '../lib/import/csv';
 import { importTransactions, type ImportOptions, type ImportProgress, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
@@ -50,15 +50,7 @@ async function main(): Promise<void> {
   const { name, mapping } = loadMapping(mappingName);
   const target: Target = values['dry-run']
     ? { queue: { publish: async () => undefined }, where: 'nowhere (dry run)' }
-    : queueOf(
-        values.stage
-          ? await deployedTarget(values.stage)
-          : localTarget((e) => ({
-              [STACK_OUTPUTS.transactionsQueueUrl]: e.resources.queues.transactions.url,
-              [STACK_OUTPUTS.ratesTableName]: e.resources.tables.rates,
-            })),
-        rules.baseCurrency,
-      );
+    : queueOf(await platformTarget(values.stage), rules.baseCurrency);
 
   const rejectedFile = `${file}.rejected.jsonl`;
   const rejected = createWriteStream(rejectedFile);

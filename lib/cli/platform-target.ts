@@ -7,7 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import { stageConfig } from '../config/stage-config';
-import { stackNames } from '../definitions/stack-outputs';
+import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
 import type { EndpointsFile } from '../local-platform/platform';
 
 /** Where an operator's command sends its work: the running local platform or a deployed stage. */
@@ -40,7 +40,20 @@ export function readLocalEndpoints(): EndpointsFile {
   }
 }
 
-export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<string, string>): PlatformTarget {
+/** A deployed stage (`--stage`), or the running local platform. */
+export function platformTarget(stage: string | undefined): Promise<PlatformTarget> | PlatformTarget {
+  return stage ? deployedTarget(stage) : localTarget();
+}
+
+/** The local resources that stand for the deployed stacks' outputs. */
+const localOutputs = (e: EndpointsFile): Record<string, string> => ({
+  [STACK_OUTPUTS.dataLakeBucket]: e.resources.buckets.dataLake,
+  [STACK_OUTPUTS.ratesQueueUrl]: e.resources.queues.rates.url,
+  [STACK_OUTPUTS.transactionsQueueUrl]: e.resources.queues.transactions.url,
+  [STACK_OUTPUTS.ratesTableName]: e.resources.tables.rates,
+});
+
+export function localTarget(): PlatformTarget {
   const endpoints = readLocalEndpoints();
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const outputs = localOutputs(endpoints);

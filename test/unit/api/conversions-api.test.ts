@@ -37,6 +37,16 @@ describe('POST /v1/conversions', () => {
     expect(deps.conversions.conversions).toHaveLength(1);
   });
 
+  it('refuses an amount that rounds to nothing in the target (422) and records no conversion of "0.00"', async () => {
+    const { create, deps } = api();
+
+    const result = await create('key-zero', { from: 'JPY', to: 'USD', amount: '0.4' });
+
+    expect(result.statusCode).toBe(422);
+    expect(errorOf(result)).toMatchObject({ code: 'AMOUNT_ROUNDS_TO_ZERO', details: { from: 'JPY', to: 'USD', amount: '0.4', minorUnits: 2 } });
+    expect(deps.conversions.conversions).toHaveLength(0);
+  });
+
   it('answers a repeated key and request with the first result: 201, same body, flagged as a replay', async () => {
     const { create, deps } = api();
     const first = await create('key-1', usdJpy);
