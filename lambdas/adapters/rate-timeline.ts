@@ -19,10 +19,10 @@ export interface RateTimelineOptions {
   readonly latestMaxAgeMs?: number;
   /**
    * Publications read ahead of an instant followed by others within `streamGapMs` (a stream of
-   * transactions), so the next instants of the stream need no read. @default 100
+   * transactions, the days of a history page), so the next instants need no read. @default 100
    */
   readonly readAhead?: number;
-  /** @default 3600000 */
+  /** @default 86400000 (a day) */
   readonly streamGapMs?: number;
 }
 
@@ -51,8 +51,9 @@ const inForceIn = (items: readonly SeriesSnapshot[], at: string) => items.findLa
  *   later instant reads the latest items again (one BatchGetItem for every series whose
  *   answer there may have moved), an earlier one is answered from memory;
  * - history spans: for an instant before the latest publication, the publication in force then
- *   (one Query, Limit 1) and, when more instants follow closely (a stream of transactions), the
- *   `readAhead` publications after it (one more Query), so the stream reads once per span.
+ *   (one Query, Limit 1) and, when more instants follow within a day (a stream of transactions,
+ *   a history page), the `readAhead` publications after it (one more Query), so the stream
+ *   reads once per span.
  * Bounded: LRU by series, history per series capped, history re-read after a TTL.
  */
 export function cachedRateTimeline(reader: RateSeriesReader, options: RateTimelineOptions): RateTimeline {
@@ -62,7 +63,7 @@ export function cachedRateTimeline(reader: RateSeriesReader, options: RateTimeli
   const historyTtlMs = options.historyTtlMs ?? 60_000;
   const latestMaxAgeMs = options.latestMaxAgeMs ?? 1_000;
   const readAhead = options.readAhead ?? 100;
-  const streamGapMs = options.streamGapMs ?? 3_600_000;
+  const streamGapMs = options.streamGapMs ?? 86_400_000;
   const entries = new Map<string, Entry>();
 
   const entryOf = (key: SeriesKey): Entry => {

@@ -45,25 +45,24 @@ export function platformTarget(stage: string | undefined): Promise<PlatformTarge
   return stage ? deployedTarget(stage) : localTarget();
 }
 
-/** The local resources that stand for the deployed stacks' outputs. */
-const localOutputs = (e: EndpointsFile): Record<string, string> => ({
-  [STACK_OUTPUTS.dataLakeBucket]: e.resources.buckets.dataLake,
-  [STACK_OUTPUTS.ratesQueueUrl]: e.resources.queues.rates.url,
-  [STACK_OUTPUTS.transactionsQueueUrl]: e.resources.queues.transactions.url,
-  [STACK_OUTPUTS.ratesTableName]: e.resources.tables.rates,
-});
+/** The local resources that stand for the deployed stacks' outputs (read when asked for). */
+const LOCAL_OUTPUTS: Record<string, (e: EndpointsFile) => string | undefined> = {
+  [STACK_OUTPUTS.dataLakeBucket]: (e) => e.resources.buckets?.dataLake,
+  [STACK_OUTPUTS.ratesQueueUrl]: (e) => e.resources.queues?.rates?.url,
+  [STACK_OUTPUTS.transactionsQueueUrl]: (e) => e.resources.queues?.transactions?.url,
+  [STACK_OUTPUTS.ratesTableName]: (e) => e.resources.tables?.rates,
+};
 
 export function localTarget(): PlatformTarget {
   const endpoints = readLocalEndpoints();
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  const outputs = localOutputs(endpoints);
   return {
     s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
     dynamodb: documentClient(new DynamoDBClient({ ...common, endpoint: endpoints.services.dynamodb })),
     ratePolicy: endpoints.ratePolicy,
     where: 'the local platform',
-    output: (name) => outputs[name] ?? missing(name, 'the local platform'),
+    output: (name) => LOCAL_OUTPUTS[name]?.(endpoints) ?? missing(name, 'the local platform'),
   };
 }
 
