@@ -6,6 +6,21 @@
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Answers of these pure functions already worked out: every rate lookup asks them, and stepping
+ * through days or formatting through Intl is what costs. Bounded: a few years of days.
+ */
+const answers = new Map<string, string>();
+function remembered(key: string, work: () => string): string {
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    if (answers.size >= 8_192) answers.clear();
+    answer = work();
+    answers.set(key, answer);
+  }
+  return answer;
+}
+
 const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
 const addDays = (day: string, n: number) => dayOf(Date.parse(`${day}T00:00:00.000Z`) + n * DAY_MS);
 
@@ -52,9 +67,11 @@ export function targetBusinessDayOnOrAfter(day: string): string {
 
 /** The n-th TARGET business day after `day` (n >= 0; 0 is `day` itself). */
 export function addTargetBusinessDays(day: string, n: number): string {
-  let result = day;
-  for (let i = 0; i < n; i++) result = nextTargetBusinessDay(result);
-  return result;
+  return remembered(`${day}+${n}`, () => {
+    let result = day;
+    for (let i = 0; i < n; i++) result = nextTargetBusinessDay(result);
+    return result;
+  });
 }
 
 const BERLIN = new Intl.DateTimeFormat('en-US', {
@@ -79,14 +96,17 @@ export function berlinDay(instant: string): string {
   return dayOf(berlinWallClock(Date.parse(instant)));
 }
 
+
 /**
  * The instant at which Berlin's clocks show `hour`:00 on `day`, daylight saving time included
  * (the zone rules come from the runtime's ICU data, not from a table here).
  */
 export function berlinTimeToInstant(day: string, hour: number): string {
-  const wall = Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00.000Z`);
-  let instant = wall - (berlinWallClock(wall) - wall);
-  // The offset at the guess may differ from the offset at the answer near a DST switch.
-  instant = wall - (berlinWallClock(instant) - instant);
-  return new Date(instant).toISOString();
+  return remembered(`${day}T${hour}`, () => {
+    const wall = Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00.000Z`);
+    let instant = wall - (berlinWallClock(wall) - wall);
+    // The offset at the guess may differ from the offset at the answer near a DST switch.
+    instant = wall - (berlinWallClock(instant) - instant);
+    return new Date(instant).toISOString();
+  });
 }
