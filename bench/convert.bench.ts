@@ -1,7 +1,11 @@
 import { createSimulatedRateProvider } from '../lambdas/adapters/simulated/simulated-rate-provider';
+import { cachedRateTimeline } from '../lambdas/adapters/rate-timeline';
 import { findCurrency, listCurrencies } from '../lambdas/domain/currency';
+import { policySeries, seriesId } from '../lambdas/domain/rate-policy';
+import { seriesSnapshotOf, type RateSnapshot } from '../lambdas/domain/rate-snapshot';
+import type { RateSeriesReader } from '../lambdas/ports/rate-series';
+import { singleSourcePolicy } from '../lib/config/stage-config';
 import type { CurrencyStore } from '../lambdas/ports/currency-store';
-import type { PublishedPairRate, RateReader } from '../lambdas/ports/rate-reader';
 import { SCOPES, fullScope } from '../lambdas/shared/api-contract';
 import { withHttp, type ApiEvent } from '../lambdas/shared/http';
 import { rateOperations } from '../lambdas/use-cases/rate-queries';
@@ -9,12 +13,12 @@ import { rateOperations } from '../lambdas/use-cases/rate-queries';
 const WARMUP = 500;
 const ITERATIONS = 10_000;
 
-/** Latest rates only, as the LATEST# items hold them; reads cost nothing but the work around them. */
-function memoryRates(rates: readonly PublishedPairRate[]): RateReader {
+/** The simulated series' latest item in memory; reads cost nothing but the work around them. */
+function memoryRates(snapshot: RateSnapshot, checkedAt: string): RateSeriesReader {
   return {
-    latest: async (bases) => rates.filter((r) => bases.includes(r.base)),
-    lastBefore: async () => undefined,
-    first: async () => undefined,
+    latest: async () => new Map([[seriesId(snapshot), { snapshot: seriesSnapshotOf(snapshot), fetchedAt: snapshot.fetchedAt, checkedAt }]]),
+    atOrBefore: async () => [],
+    after: async () => ({ items: [], complete: true }),
   };
 }
 
@@ -50,15 +54,10 @@ const event = (from: string, to: string, amount: string): ApiEvent => ({
 export async function run(): Promise<{ name: string; p50Ms: number; p99Ms: number; iterations: number }> {
   const clock = () => new Date(Date.UTC(2026, 0, 1, 12));
   const { snapshot } = await createSimulatedRateProvider({ clock }).fetchLatest();
-  const rates = snapshot.rates.map((r) => ({
-    base: snapshot.base,
-    quote: r.quote,
-    rate: r.rate,
-    orientation: r.orientation ?? 'quote-per-base',
-    asOf: snapshot.asOf,
-    provider: snapshot.provider,
-  }));
-  const handler = withHttp(rateOperations, { rates: memoryRates(rates), currencies: memoryCurrencies(), clock });
+  const policy = singleSourcePolicy('simulated');
+  // Checked after the instant asked: the cached latest item answers without a read.
+  const timeline = cachedRateTimeline(memoryRates(snapshot, new Date(clock().getTime() + 60_000).toISOString()), { series: policySeries(policy), clock });
+  const handler = withHttp(rateOperations, { policy, timeline, currencies: memoryCurrencies(), clock });
   const events = [
     event('USD', 'JPY', '1250.50'),
     event('GBP', 'KWD', '99.999'),

@@ -6,11 +6,13 @@ import { createRateProvider } from '../lambdas/adapters/http/rate-providers';
 import { checkDayRange, isRateProviderName, RATE_PROVIDERS } from '../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
 import { backfillRates } from '../lambdas/use-cases/backfill-rates';
-import { deployedTarget, localTarget } from '../lib/cli/platform-target';
+import { command, type Command } from '../lib/cli/command';
+import { platformTarget } from '../lib/cli/platform-target';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 
 const USAGE = `Usage: npm run backfill -- --provider <${RATE_PROVIDERS.join('|')}> --from YYYY-MM-DD [--to YYYY-MM-DD] [--url URL] [--stage dev|prod]
   Without --stage it loads into the running local platform (.local/endpoints.json).`;
+const cli: Command = command('backfill', USAGE);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,20 +25,15 @@ async function main(): Promise<void> {
     },
   });
   const provider = values.provider ?? '';
-  if (!isRateProviderName(provider)) fail(`--provider must be one of ${RATE_PROVIDERS.join(', ')}`);
-  if (!values.from) fail('--from is required');
+  if (!isRateProviderName(provider)) cli.fail(`--provider must be one of ${RATE_PROVIDERS.join(', ')}`);
+  if (!values.from) cli.fail('--from is required');
   const range = { from: values.from, to: values.to ?? new Date().toISOString().slice(0, 10) };
   try {
     checkDayRange(range);
   } catch (error) {
-    fail((error as Error).message);
+    cli.fail((error as Error).message);
   }
-  const target = values.stage
-    ? await deployedTarget(values.stage)
-    : localTarget((e) => ({
-        [STACK_OUTPUTS.dataLakeBucket]: e.resources.buckets.dataLake,
-        [STACK_OUTPUTS.ratesQueueUrl]: e.resources.queues.rates.url,
-      }));
+  const target = await platformTarget(values.stage);
   console.error(`Backfilling ${provider} ${range.from}..${range.to} into ${target.where}`);
   const summary = await backfillRates(
     {
@@ -55,17 +52,7 @@ async function main(): Promise<void> {
 function progressBar(done: number, total: number): void {
   const width = 30;
   const filled = Math.round((done / Math.max(total, 1)) * width);
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} snapshots`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-  else console.error(line);
+  cli.progress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} snapshots`, done === total);
 }
 
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-main().catch((error: Error) => {
-  console.error(`backfill failed: ${error.message}`);
-  process.exit(1);
-});
+cli.run(main);

@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import type { MessagePublisher } from '../lambdas/ports/message-publisher';
 import { stageConfig } from '../lib/config/stage-config';
-import { deployedTarget, localTarget, type PlatformTarget } from '../lib/cli/platform-target';
+import { platformTarget, type PlatformTarget } from '../lib/cli/platform-target';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 import { csvRecords } from '../lib/import/csv';
-import { importTransactions, type ImportProgress, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
+import { importTransactions, type ImportOptions, type ImportProgress, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
+import { dynamoRateSeries } from '../lambdas/adapters/aws/dynamodb-rate-series';
+import { finalNoRates, rateSourcesOf } from '../lambdas/use-cases/resolve-rates';
+import { RATE_WAIT } from '../lib/definitions/resources';
 import { BUILT_IN_MAPPINGS, detectMapping, loadMapping } from '../lib/import/mapper';
 
 const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object.keys(BUILT_IN_MAPPINGS).join('|')}|mapping.json>] [--format csv|ndjson] [--stage dev|prod] [--dry-run]
@@ -21,6 +24,8 @@ const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object
 interface Target {
   readonly queue: MessagePublisher;
   readonly where: string;
+  /** Finds rows no rate can ever be found for (before every source's first publication). */
+  readonly noRateAt?: ImportOptions['noRateAt'];
 }
 
 async function main(): Promise<void> {
@@ -45,11 +50,7 @@ async function main(): Promise<void> {
   const { name, mapping } = loadMapping(mappingName);
   const target: Target = values['dry-run']
     ? { queue: { publish: async () => undefined }, where: 'nowhere (dry run)' }
-    : queueOf(
-        values.stage
-          ? await deployedTarget(values.stage)
-          : localTarget((e) => ({ [STACK_OUTPUTS.transactionsQueueUrl]: e.resources.queues.transactions.url })),
-      );
+    : queueOf(await platformTarget(values.stage), rules.baseCurrency);
 
   const rejectedFile = `${file}.rejected.jsonl`;
   const rejected = createWriteStream(rejectedFile);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     reject: (row) => writeLine(rejected, row),
     now: new Date(),
     maxFutureSkewSeconds: rules.maxFutureSkewSeconds,
+    noRateAt: target.noRateAt,
     onProgress: progressLine,
   }).finally(() => new Promise((resolve) => rejected.end(resolve)));
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -91,8 +93,13 @@ async function writeLine(stream: WriteStream, row: RejectedRow): Promise<void> {
   if (!stream.write(`${JSON.stringify(row)}\n`)) await once(stream, 'drain');
 }
 
-function queueOf(target: PlatformTarget): Target {
-  return { queue: sqsMessagePublisher(target.sqs, target.output(STACK_OUTPUTS.transactionsQueueUrl)), where: target.where };
+function queueOf(target: PlatformTarget, baseCurrency: string): Target {
+  const rates = rateSourcesOf(target.ratePolicy, dynamoRateSeries(target.dynamodb, target.output(STACK_OUTPUTS.ratesTableName)));
+  return {
+    queue: sqsMessagePublisher(target.sqs, target.output(STACK_OUTPUTS.transactionsQueueUrl)),
+    where: target.where,
+    noRateAt: (transactions) => finalNoRates(rates, baseCurrency, transactions, RATE_WAIT),
+  };
 }
 
 let lastProgress = 0;

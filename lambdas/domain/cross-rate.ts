@@ -1,71 +1,50 @@
 import { type Currency } from './currency';
 import { Decimal } from './decimal';
-import { InvalidRateError, RateNotFoundError } from './errors';
 import { type RoundingMode, roundToMinorUnits } from './money';
 
 /**
- * Rates as one provider published them: `rates.get(Q)` is units of Q per 1 `base`, with the
- * provider's digits. The base itself is implicitly 1 and need not be in the map.
+ * Products of published numbers are formed exactly (no published rate has more than 38
+ * significant digits, so a few of them multiplied stay far below this precision).
  */
-export interface RateTable {
-  readonly base: string;
-  readonly rates: ReadonlyMap<string, Decimal>;
-}
-
-const ONE = new Decimal(1);
-
-function perBase(table: RateTable, code: string): Decimal {
-  if (code === table.base) return ONE;
-  const rate = table.rates.get(code);
-  if (rate === undefined) {
-    throw new RateNotFoundError(`No ${code} rate in the ${table.base} table`, {
-      currency: code,
-      base: table.base,
-    });
-  }
-  if (!rate.isFinite() || rate.lte(0)) {
-    throw new InvalidRateError(`The ${code} rate per ${table.base} is not positive: ${rate}`, {
-      currency: code,
-      base: table.base,
-      value: rate.toString(),
-    });
-  }
-  return rate;
-}
+const Exact = Decimal.clone({ precision: 1_000 });
 
 /**
- * Units of `to` per 1 `from`, computed from the published rates in one division at full
- * (60-digit) precision: (to per base) / (from per base). USD->JPY from an EUR feed is
- * (JPY per EUR) / (USD per EUR).
+ * A rate as one fraction of published numbers, kept exact: units of `to` per 1 `from` are
+ * numerator / denominator. Dividing happens once, at the end, at 60 significant digits.
  */
-export function crossRate(table: RateTable, from: string, to: string): Decimal {
-  if (from === to) return ONE;
-  return perBase(table, to).dividedBy(perBase(table, from));
+export interface RateFraction {
+  readonly numerator: Decimal;
+  readonly denominator: Decimal;
 }
 
-/** Units of B per 1 Q, given units of Q per 1 B. */
-export function invertRate(rate: Decimal): Decimal {
-  if (!rate.isFinite() || rate.lte(0)) {
-    throw new InvalidRateError(`Cannot invert a rate that is not positive: ${rate}`, {
-      value: rate.toString(),
-    });
-  }
-  return ONE.dividedBy(rate);
+/** The exact product of decimal values (strings as published, or Decimals). */
+export function exactProduct(factors: readonly (string | Decimal)[]): Decimal {
+  const product = factors.reduce<InstanceType<typeof Exact>>((p, f) => p.times(new Exact(f)), new Exact(1));
+  return new Decimal(product);
 }
+
+/** numerator / denominator at 60 significant digits, half-even. */
+export const rateOf = (f: RateFraction): Decimal => f.numerator.dividedBy(f.denominator);
+export const inverseOf = (f: RateFraction): Decimal => f.denominator.dividedBy(f.numerator);
 
 export interface Conversion {
-  /** amount x rate at full precision. */
+  /** amount x numerator / denominator, divided once at 60 significant digits. */
   readonly exact: Decimal;
   /** `exact` rounded once to the target's minor units. */
   readonly rounded: Decimal;
 }
 
+/**
+ * `amount` of the fraction's `from` in its `to`: (amount x numerator) / denominator, one
+ * division, then one rounding to the target's minor units. Not amount x (a rounded rate): that
+ * could land on the other side of a half-way point.
+ */
 export function convert(
-  amount: Decimal,
-  rate: Decimal,
+  amount: Decimal | string,
+  fraction: RateFraction,
   target: Currency,
   mode: RoundingMode = 'HALF_EVEN',
 ): Conversion {
-  const exact = amount.times(rate);
+  const exact = exactProduct([amount, fraction.numerator]).dividedBy(fraction.denominator);
   return { exact, rounded: roundToMinorUnits(exact, target, mode) };
 }

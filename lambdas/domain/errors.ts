@@ -36,3 +36,10 @@ export class RateNotFoundError extends DomainError {
     super('RATE_NOT_FOUND', message, details);
   }
 }
+
+/** No rate could be given: NO_RATE_AT_TIME, RATE_STALE, or RATE_NOT_FOUND (nothing connects the currencies). */
+export class NoRateError extends DomainError {
+  constructor(code: 'NO_RATE_AT_TIME' | 'RATE_STALE' | 'RATE_NOT_FOUND', message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}

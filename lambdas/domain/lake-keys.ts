@@ -9,7 +9,7 @@ export function datePartitions(iso: string): string {
 /** Deterministic keys: the same snapshot always lands on the same object, so retries overwrite. */
 export const lakeKeys = {
   rawRates: (prefix: string, snapshot: RateSnapshot, extension: string) =>
-    `${prefix}/provider=${snapshot.provider}/dt=${snapshot.asOf.slice(0, 10)}/${snapshot.snapshotId}.${extension}`,
+    `${prefix}/provider=${snapshot.provider}/dt=${snapshot.rateDate}/${snapshot.snapshotId}.${extension}`,
   curatedRates: (prefix: string, snapshot: RateSnapshot) =>
-    `${prefix}/${datePartitions(snapshot.asOf)}/${snapshot.snapshotId}.parquet`,
+    `${prefix}/${datePartitions(snapshot.inForceFrom)}/${snapshot.snapshotId}.parquet`,
 };

@@ -1,9 +1,10 @@
 import { parseAmount } from './amount';
+import { convert, type RateFraction } from './cross-rate';
 import { findCurrency, requireCurrency } from './currency';
 import { Decimal } from './decimal';
 import { InvalidAmountError } from './errors';
-import { roundToMinorUnits } from './money';
 import { LIMITS, utf8Bytes } from './record-limits';
+import { parseInstant } from './instant';
 
 /** A transaction as the partner feed sends it (README, "Partner transaction feed"). */
 export interface FeedTransaction {
@@ -41,7 +42,9 @@ export type TransactionRejection =
   /** The record is larger than a queue message may be (1 MiB), or its item than DynamoDB takes (400 KB). */
   | 'TOO_LARGE'
   /** DynamoDB refused the item for another reason (a ValidationException); its message is the detail. */
-  | 'STORE_REJECTED';
+  | 'STORE_REJECTED'
+  /** No rate was in force for the currency at the timestamp (before the first publication, or no source publishes it). */
+  | 'NO_RATE_AT_TIME';
 
 /** A feed transaction that passed validation. */
 export interface ValidTransaction {
@@ -188,51 +191,18 @@ function checkCurrency(value: unknown): string {
   return code;
 }
 
-// ISO 8601 extended date-time with a zone: Z, ±HH:MM, ±HHMM or ±HH.
-const ISO_WITH_ZONE =
-  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-](\d{2})(?::?(\d{2}))?)$/;
-const LOCAL_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?$/;
-
 /** Normalizes to UTC with milliseconds; digits beyond milliseconds are truncated. */
 function checkTimestamp(value: unknown, now: Date, maxFutureSkewSeconds: number): string {
   const shown = shownValue(value);
-  if (typeof value === 'string' && LOCAL_ISO.test(value)) {
-    throw new Rejected(
-      'INVALID_TIMESTAMP',
-      `timestamp ${shown} has no zone; add "Z" or an offset like "+02:00"`,
-    );
-  }
-  const match = typeof value === 'string' ? ISO_WITH_ZONE.exec(value) : null;
-  if (!match) {
-    throw new Rejected(
-      'INVALID_TIMESTAMP',
-      `timestamp ${shown} is not ISO 8601 with a zone, like "2024-01-10T12:00:00Z"`,
-    );
-  }
-  const [, date, hh, mm, ss, fraction = '', zone, offsetHours = '00', offsetMinutes = '00'] = match;
-  const millis = fraction.padEnd(3, '0').slice(0, 3);
-  const local = Date.parse(`${date}T${hh}:${mm}:${ss}.${millis}Z`);
-  const valid =
-    Number.isFinite(local) &&
-    new Date(local).toISOString().slice(0, 19) === `${date}T${hh}:${mm}:${ss}` &&
-    Number(offsetHours) <= 23 &&
-    Number(offsetMinutes) <= 59;
-  if (!valid)
-    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is not a real date and time`);
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const offsetMs =
-    zone === 'Z' ? 0 : sign * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
-  const utc = local - offsetMs;
-  const iso = new Date(utc).toISOString();
-  if (!/^\d{4}-/.test(iso))
-    throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} is out of range`);
-  if (utc > now.getTime() + maxFutureSkewSeconds * 1000) {
+  const parsed = parseInstant(value);
+  if (!parsed.ok) throw new Rejected('INVALID_TIMESTAMP', `timestamp ${shown} ${parsed.problem}`);
+  if (Date.parse(parsed.iso) > now.getTime() + maxFutureSkewSeconds * 1000) {
     throw new Rejected(
       'FUTURE_TIMESTAMP',
       `timestamp ${shown} is more than ${maxFutureSkewSeconds}s after ${now.toISOString()}`,
     );
   }
-  return iso;
+  return parsed.iso;
 }
 
 const SHOWN_CHARS = 64;
@@ -278,13 +248,13 @@ export function isHighValueAlert(amountBase: Decimal, rules: CategoryRules): boo
 }
 
 /** The rate a transaction was converted at: units of the base currency per 1 unit of its own. */
-export interface AppliedRate {
-  /** Plain decimal at full precision (a cross rate has up to 60 significant digits). */
+export interface AppliedRate extends RateFraction {
+  /** numerator / denominator, plain decimal at 60 significant digits. */
   readonly rate: string;
-  /** As-of time of the published rate (the older leg's for a cross rate). */
+  /** In force from: the publication instant of the published rate (the oldest leg's for a cross). */
   readonly asOf: string;
   readonly provider: string;
-  /** The stored pairs used: "identity", "EUR/USD", or "EUR/JPY,EUR/USD" for a cross through EUR. */
+  /** The published pairs used: "identity", "EUR/USD", or "EUR/JPY,EUR/USD" for a cross through EUR. */
   readonly via: string;
 }
 
@@ -355,8 +325,7 @@ export function enrichTransaction(
   },
 ): EnrichedTransaction {
   const base = requireCurrency(context.rules.baseCurrency);
-  const exact = new Decimal(tx.amount).times(context.rate.rate);
-  const rounded = roundToMinorUnits(exact, base);
+  const { exact, rounded } = convert(tx.amount, context.rate, base);
   if (rounded.gte(new Decimal(10).pow(AMOUNT_INTEGER_DIGITS))) {
     throw new InvalidAmountError(
       `amount_base ${rounded.toFixed()} ${base.code} has more than ${AMOUNT_INTEGER_DIGITS} integer digits`,

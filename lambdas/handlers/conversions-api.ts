@@ -1,15 +1,15 @@
 import { dynamoConversionStore } from '../adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
-import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { partnerScopedDocumentClients } from '../adapters/aws/partner-scoped-dynamodb';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
 import { observability } from '../shared/observability';
+import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { conversionOperations } from '../use-cases/conversions';
 
-const config = loadConfig('conversions-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
+const config = loadConfig('conversions-api', { apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
 const { logger, tracer } = observability('conversions-api');
 const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
 // In AWS a partner's conversions are reached only through the partner data role, assumed per
@@ -19,7 +19,7 @@ const partnerTables = partnerRoleArn
   ? partnerScopedDocumentClients({ roleArn: partnerRoleArn, wrap: (client) => tracer.captureAWSv3Client(client) })
   : dynamodb;
 const deps = {
-  rates: dynamoRateReader(dynamodb, config.ratesTable),
+  ...rateSourcesFromEnv('conversions-api', dynamodb),
   currencies: dynamoCurrencyStore(dynamodb, config.apiTable),
   conversions: dynamoConversionStore(partnerTables, config.apiTable),
 };

@@ -3,12 +3,12 @@ import { createRateProvider } from '../adapters/http/rate-providers';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { secretValue } from '../adapters/aws/secrets';
-import { isRateProviderName } from '../domain/rate-snapshot';
+import { isRateProviderName, RatePayloadError } from '../domain/rate-snapshot';
 import { s3, sqs } from '../shared/clients';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
+import { observability, RATE_SNAPSHOTS_REJECTED } from '../shared/observability';
 import type { RateProvidersSettings } from '../shared/rate-provider-settings';
 import { fetchRates } from '../use-cases/fetch-rates';
 
@@ -49,6 +49,8 @@ export const handler = async (event: { provider?: string }) => {
     return result;
   } catch (error) {
     metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
+    // A payload refused by the parser (future-dated, malformed); only the service dimension, as alarmed.
+    if (error instanceof RatePayloadError) metrics.singleMetric().addMetric(RATE_SNAPSHOTS_REJECTED, MetricUnit.Count, 1);
     logger.error('fetch failed', { provider: name, error: error as Error });
     throw error;
   } finally {

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { dynamoRateStore } from '../adapters/aws/dynamodb-rate-store';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { dynamoRateSeries } from '../adapters/aws/dynamodb-rate-series';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { curatedRatesParquet } from '../adapters/parquet/curated-rates';
@@ -7,9 +8,8 @@ import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
-import { sqsBatchHandler } from '../shared/sqs-batch';
-import { processRateSnapshot } from '../use-cases/process-rate-snapshot';
+import { observability, RATE_SNAPSHOTS_REJECTED } from '../shared/observability';
+import { processRateSnapshots } from '../use-cases/process-rate-snapshot';
 
 const config = loadConfig('process-rates', {
   table: ENV.ratesTable,
@@ -18,25 +18,28 @@ const config = loadConfig('process-rates', {
 });
 const { logger, metrics, tracer } = observability('process-rates');
 const deps = {
-  store: dynamoRateStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.table),
+  series: dynamoRateSeries(tracer.captureAWSv3Client(dynamoDocumentClient()), config.table),
   lake: s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket),
   curatedPrefix: LAKE_PREFIXES.curatedRates,
   toCurated: curatedRatesParquet,
   rateChanges: sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.rateChangesQueueUrl),
 };
 
-const processBatch = sqsBatchHandler(logger, async (body, record) => {
-  const redelivered = Number(record.attributes.ApproximateReceiveCount) > 1;
-  const result = await processRateSnapshot(deps, body, { redelivered });
-  metrics.addMetric('RatesStored', MetricUnit.Count, result.stored);
-  metrics.addMetric('RateChanges', MetricUnit.Count, result.changes);
-  logger.info('snapshot stored', { ...result });
-  return result;
-});
-
-export const handler: typeof processBatch = async (event) => {
+/** One SQS batch of rate snapshots; a message that fails is retried alone (partial batch failures). */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   try {
-    return await processBatch(event);
+    const result = await processRateSnapshots(
+      deps,
+      event.Records.map((r) => ({ messageId: r.messageId, body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount) })),
+    );
+    metrics.addMetric('RatesStored', MetricUnit.Count, result.rates);
+    metrics.addMetric('RateChanges', MetricUnit.Count, result.changes);
+    // Only the service dimension, so the alarm on this name matches it.
+    if (result.rejected > 0) metrics.singleMetric().addMetric(RATE_SNAPSHOTS_REJECTED, MetricUnit.Count, result.rejected);
+    for (const failure of result.failed) logger.error('snapshot message failed', failure);
+    const { failed, ...summary } = result;
+    logger.info('snapshots stored', { ...summary, messages: event.Records.length, failed: failed.length });
+    return { batchItemFailures: failed.map((f) => ({ itemIdentifier: f.messageId })) };
   } finally {
     metrics.publishStoredMetrics();
   }

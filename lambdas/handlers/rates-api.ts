@@ -1,17 +1,17 @@
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
-import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
 import { observability } from '../shared/observability';
+import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { rateOperations } from '../use-cases/rate-queries';
 
-const config = loadConfig('rates-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
+const config = loadConfig('rates-api', { apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
 const { logger, tracer } = observability('rates-api');
 const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
 const deps = {
-  rates: dynamoRateReader(dynamodb, config.ratesTable),
+  ...rateSourcesFromEnv('rates-api', dynamodb),
   currencies: dynamoCurrencyStore(dynamodb, config.apiTable),
 };
 

@@ -42,6 +42,12 @@ const decimalString = z
   .regex(/^\d{1,38}(\.\d{1,38})?$/, 'a positive decimal string such as "125.50"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const isoTimestamp = z.string().describe('ISO 8601 UTC timestamp');
+/** An instant with its zone; the handler reads it exactly (a "+" sent unencoded arrives as a space). */
+const isoInstant = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([.,]\d{1,9})?(Z|[+\- ]\d{2}(:?\d{2})?)$/, 'an ISO 8601 instant with its zone, such as 2024-01-10T12:00:00Z')
+  .describe('The instant to answer for, ISO 8601 with its zone (UTC or an offset; encode "+" as %2B). Not with `date`; at most a few minutes ahead of now');
 const cursor = z.string().max(512).describe('Opaque cursor from the previous page');
 const limit = (max: number) => z.string().regex(/^\d{1,4}$/).describe(`Page size, 1 to ${max}`);
 
@@ -76,8 +82,8 @@ export const Schemas = {
     .object({
       quote: currencyCode,
       rate: decimalString.describe('Units of quote per 1 base, full precision'),
-      asOf: isoTimestamp,
-      provider: z.string(),
+      asOf: isoTimestamp.describe('In force from: the publication instant of the oldest published rate used'),
+      provider: z.string().describe('The providers of the published rates used, e.g. "ecb" or "coingecko+ecb"'),
     })
     .meta({ id: 'Rate' }),
   HistoryPoint: z
@@ -181,12 +187,13 @@ export const ROUTES = [
     operationId: 'latestRates',
     method: 'GET',
     path: '/v1/rates/latest',
-    summary: 'Latest rates from any supported base, crossed exactly from the published rates',
+    summary: 'Rates in force now (or at `at`) from any supported base, crossed exactly from the published rates',
     scopes: [SCOPES.ratesRead],
     function: 'rates-api',
     query: z.object({
       base: currencyCode,
       symbols: z.string().regex(/^[A-Z0-9]{3,10}(,[A-Z0-9]{3,10}){0,49}$/).optional(),
+      at: isoInstant.optional(),
     }),
     response: {
       status: 200,
@@ -214,10 +221,16 @@ export const ROUTES = [
     operationId: 'convert',
     method: 'GET',
     path: '/v1/convert',
-    summary: 'A conversion quote, rounded half-even to the target currency’s minor units',
+    summary: 'A conversion quote at the rate in force now, at `at` or at the end of `date`, rounded half-even to the target currency’s minor units',
     scopes: [SCOPES.ratesRead],
     function: 'rates-api',
-    query: z.object({ from: currencyCode, to: currencyCode, amount: decimalString, date: isoDate.optional() }),
+    query: z.object({
+      from: currencyCode,
+      to: currencyCode,
+      amount: decimalString,
+      date: isoDate.describe('The rate in force at the end of this day (UTC); not with `at`').optional(),
+      at: isoInstant.optional(),
+    }),
     response: { status: 200, schema: Schemas.Quote },
   },
   {

@@ -9,6 +9,10 @@ export const ENV = {
   ratesQueue: 'RATES_QUEUE_URL',
   rateChangesQueue: 'RATE_CHANGES_QUEUE_URL',
   rateProviders: 'RATE_PROVIDERS_JSON',
+  /** The stage's source policy (lib/config/stage-config.ts `rates.policy`), JSON. */
+  ratePolicy: 'RATE_POLICY_JSON',
+  /** How process-transactions waits for a settled rate: { retryAfterSeconds, maxWaitSeconds }, JSON. */
+  rateWait: 'RATE_WAIT_JSON',
   transactionsTable: 'TRANSACTIONS_TABLE_NAME',
   transactionsQueue: 'TRANSACTIONS_QUEUE_URL',
   highValueQueue: 'HIGH_VALUE_TRANSACTIONS_QUEUE_URL',

@@ -4,6 +4,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const METRICS_NAMESPACE = 'FxPlatform';
 
+/** Rate snapshots refused (future-dated, malformed) by fetch-rates or process-rates; alarmed on this name. */
+export const RATE_SNAPSHOTS_REJECTED = 'RateSnapshotsRejected';
+
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;

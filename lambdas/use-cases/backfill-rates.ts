@@ -45,8 +45,8 @@ export async function backfillRates(deps: BackfillDeps, range: DayRange): Promis
     range,
     snapshots: snapshots.length,
     rates: snapshots.reduce((sum, s) => sum + s.rates.length, 0),
-    first: snapshots[0]?.asOf.slice(0, 10),
-    last: snapshots.at(-1)?.asOf.slice(0, 10),
+    first: snapshots[0]?.rateDate,
+    last: snapshots.at(-1)?.rateDate,
     rawKey,
   };
 }

@@ -12,6 +12,8 @@ export interface FetchRatesDeps {
 
 export interface FetchRatesResult {
   readonly snapshotId: string;
+  /** From when the fetched publication is in force. */
+  readonly inForceFrom: string;
   readonly rates: number;
   readonly rawKey: string;
 }
@@ -25,5 +27,5 @@ export async function fetchRates(deps: FetchRatesDeps): Promise<FetchRatesResult
   const rawKey = lakeKeys.rawRates(deps.rawPrefix, snapshot, raw.extension);
   await deps.lake.put(rawKey, raw.body, raw.contentType);
   await deps.ratesQueue.publish([{ id: snapshot.snapshotId, body: JSON.stringify(snapshot) }]);
-  return { snapshotId: snapshot.snapshotId, rates: snapshot.rates.length, rawKey };
+  return { snapshotId: snapshot.snapshotId, inForceFrom: snapshot.inForceFrom, rates: snapshot.rates.length, rawKey };
 }

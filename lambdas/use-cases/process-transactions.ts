@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidAmountError } from '../domain/errors';
+import { pathText, providerText, type ResolvedRate } from '../domain/rate-resolver';
+import { rateDecision, type RateWait } from '../domain/rate-settlement';
 import { datePartitions } from '../domain/lake-keys';
 import { userIdHash } from '../domain/pii';
 import {
@@ -19,11 +21,14 @@ import {
 } from '../domain/transaction';
 import type { MessagePublisher } from '../ports/message-publisher';
 import type { ObjectStore } from '../ports/object-store';
-import { cachedRateHistory, RateUnavailable, type RateHistory } from '../ports/rate-history';
 import type { TransactionStore } from '../ports/transaction-store';
 import { DuplicateKeyError, parseJsonStrict } from '../shared/exact-json';
 
 export type { QuarantineLine } from '../domain/quarantine';
+import { resolveRates, type RateSourceDeps } from './resolve-rates';
+
+/** The SQS message attribute that marks a record re-queued from the quarantine by `npm run replay`. */
+export const REPLAYED_ATTRIBUTE = 'fx-replayed';
 
 export interface TransactionMessage {
   readonly messageId: string;
@@ -35,11 +40,20 @@ export interface TransactionMessage {
    * redelivered message is judged and stored exactly as the first delivery was.
    */
   readonly firstReceivedAt: string;
+  /**
+   * Re-queued from the quarantine by `npm run replay` (a message attribute): the record holds
+   * `user_id_hash` (64 hex digits) instead of `user_id`, which is accepted on this path only.
+   */
+  readonly replayed?: boolean;
 }
 
 export interface ProcessTransactionsDeps {
-  /** A fresh rate reader for each batch (readers may remember what they read). */
-  readonly rates: () => RateHistory;
+  /** The stage's rate policy over the stored series: the API's lookup. */
+  readonly rates: RateSourceDeps;
+  /** How long a transaction waits for the rate at its timestamp to settle. */
+  readonly rateWait: RateWait;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
   readonly store: TransactionStore;
   readonly lake: ObjectStore;
   readonly highValue: MessagePublisher;
@@ -52,8 +66,10 @@ export interface ProcessTransactionsDeps {
 }
 
 export interface ProcessTransactionsResult {
-  /** Messages to retry (no rate yet, or not written): the SQS batchItemFailures. */
+  /** Messages to retry (rate not settled or stale, or not written): the SQS batchItemFailures. */
   readonly failedMessageIds: readonly string[];
+  /** Failed messages waiting for a settled rate: look again after this many seconds, not the queue's visibility timeout. */
+  readonly deferred: readonly { readonly messageId: string; readonly retryAfterSeconds: number }[];
   /** Why each failed message failed, for the log (never a user id). */
   readonly failures: readonly { readonly messageId: string; readonly reason: string }[];
   /** Transactions written (a transaction_id sent twice in the batch counts once). */
@@ -69,6 +85,8 @@ interface Accepted {
   readonly record: Record<string, unknown>;
   readonly messageIds: string[];
   readonly receivedAt: string;
+  /** The user_id_hash a replayed record carries instead of user_id. */
+  readonly userIdHash?: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -100,11 +118,12 @@ export async function processTransactions(
   ) => quarantine.push(quarantineLine({ messageId, reason, detail, record }, deps.hmacKey));
   for (const message of ordered) {
     const { record, problem } = parseBody(message.body);
+    const replayedHash = message.replayed ? replayedUserIdHash(record) : undefined;
     const result =
       problem !== undefined
         ? ({ ok: false, reason: 'MALFORMED', detail: problem } as const)
         : validateTransaction(
-            record,
+            replayedHash ? { ...(record as object), user_id: replayedHash } : record,
             new Date(message.firstReceivedAt),
             deps.rules.maxFutureSkewSeconds,
           );
@@ -121,43 +140,46 @@ export async function processTransactions(
         record: record as Record<string, unknown>,
         messageIds: [message.messageId],
         receivedAt: message.firstReceivedAt,
+        userIdHash: replayedHash,
       });
   }
 
   const failures: { messageId: string; reason: string }[] = [];
+  const deferred: { messageId: string; retryAfterSeconds: number }[] = [];
   const enriched: { readonly transaction: EnrichedTransaction; readonly messageIds: string[] }[] =
     [];
-  const rates = cachedRateHistory(deps.rates());
-  // One currency's lookups in time order, so each one can reuse the previous answer's span.
-  const byCurrency = groupBy([...accepted.values()], (a) => a.tx.currency);
-  await Promise.all(
-    [...byCurrency.values()].map(async (group) => {
-      for (const a of group.sort((x, y) => byText(x.tx.timestamp, y.tx.timestamp))) {
-        let rate;
-        try {
-          rate = await rates.rateAt(a.tx.currency, deps.rules.baseCurrency, a.tx.timestamp);
-        } catch (error) {
-          if (!(error instanceof RateUnavailable)) throw error;
-          failures.push(...a.messageIds.map((messageId) => ({ messageId, reason: error.message })));
-          continue;
-        }
-        try {
-          const transaction = enrichTransaction(a.tx, {
-            rate,
-            userIdHash: userIdHash(deps.hmacKey, a.tx.user_id),
-            rules: deps.rules,
-            processedAt: a.receivedAt,
-          });
-          enriched.push({ transaction, messageIds: a.messageIds });
-        } catch (error) {
-          if (!(error instanceof InvalidAmountError)) throw error;
-          for (const messageId of a.messageIds) {
-            reject(messageId, 'INVALID_AMOUNT', error.message, a.record);
-          }
-        }
-      }
-    }),
+  const now = (deps.clock ?? (() => new Date()))().getTime();
+  const waiting = [...accepted.values()];
+  const resolutions = await resolveRates(
+    deps.rates,
+    waiting.map((a) => ({ from: a.tx.currency, to: deps.rules.baseCurrency, at: a.tx.timestamp })),
   );
+  waiting.forEach((a, i) => {
+    const decision = rateDecision(resolutions[i], now - Date.parse(a.receivedAt), deps.rateWait);
+    if (decision.action === 'wait') {
+      for (const messageId of a.messageIds) {
+        failures.push({ messageId, reason: `RATE_NOT_SETTLED: the rate at ${a.tx.timestamp} may still be published` });
+        deferred.push({ messageId, retryAfterSeconds: decision.retryAfterSeconds });
+      }
+    } else if (decision.action === 'stale') {
+      failures.push(...a.messageIds.map((messageId) => ({ messageId, reason: `RATE_STALE: ${decision.detail}` })));
+    } else if (decision.action === 'no-rate') {
+      for (const messageId of a.messageIds) reject(messageId, 'NO_RATE_AT_TIME', decision.detail, a.record);
+    } else {
+      try {
+        const transaction = enrichTransaction(a.tx, {
+          rate: appliedRate(decision.rate),
+          userIdHash: a.userIdHash ?? userIdHash(deps.hmacKey, a.tx.user_id),
+          rules: deps.rules,
+          processedAt: a.receivedAt,
+        });
+        enriched.push({ transaction, messageIds: a.messageIds });
+      } catch (error) {
+        if (!(error instanceof InvalidAmountError)) throw error;
+        for (const messageId of a.messageIds) reject(messageId, 'INVALID_AMOUNT', error.message, a.record);
+      }
+    }
+  });
 
   const objectKeys: string[] = [];
   const { unwritten, rejected } = await deps.store.putAll(enriched.map((e) => e.transaction));
@@ -216,6 +238,7 @@ export async function processTransactions(
     quarantinedByReason[line.reason] = (quarantinedByReason[line.reason] ?? 0) + 1;
   return {
     failedMessageIds: failures.map((f) => f.messageId).sort(byText),
+    deferred,
     failures,
     stored: stored.length,
     quarantined: quarantine.length,
@@ -223,6 +246,21 @@ export async function processTransactions(
     highValue: alerts.length,
     objectKeys: objectKeys.sort(byText),
   };
+}
+
+const appliedRate = (r: ResolvedRate) => ({
+  rate: r.rate.toString(),
+  numerator: r.numerator,
+  denominator: r.denominator,
+  asOf: r.inForceFrom,
+  provider: providerText(r),
+  via: pathText(r),
+});
+
+/** The user_id_hash of a replayed quarantine record: 64 hex digits, and no user_id beside it. */
+function replayedUserIdHash(record: unknown): string | undefined {
+  const { user_id: userId, user_id_hash: hash } = (record ?? {}) as Record<string, unknown>;
+  return userId === undefined && typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? hash : undefined;
 }
 
 /**

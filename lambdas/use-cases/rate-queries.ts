@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import { parseAmount } from '../domain/amount';
-import { convert, crossRate, type RateTable } from '../domain/cross-rate';
+import { convert } from '../domain/cross-rate';
 import { Decimal } from '../domain/decimal';
-import { RateNotFoundError } from '../domain/errors';
-import { checkDayRange, daysOf } from '../domain/rate-snapshot';
-import type { PublishedPairRate, RateReader } from '../ports/rate-reader';
+import { NoRateError } from '../domain/errors';
+import { parseInstant } from '../domain/instant';
+import { providerText, type NoRate, type RateResolution, type ResolvedRate } from '../domain/rate-resolver';
+import { checkDayRange, daysOf, MAX_RATE_FUTURE_SKEW_SECONDS } from '../domain/rate-snapshot';
 import type { CurrencyStore } from '../ports/currency-store';
 import type { Schemas } from '../shared/api-contract';
 import {
@@ -17,25 +18,20 @@ import {
   type Operations,
 } from '../shared/http';
 import { checkEnabled, requireEnabledCurrency } from './currencies';
-
-/** The bases providers publish in (ECB, Frankfurter, simulated: EUR; OXR, CoinGecko: USD). */
-export const PUBLISHED_BASES: readonly string[] = ['EUR', 'USD'];
+import { resolveRateAt, resolveRates, type RateSourceDeps } from './resolve-rates';
 
 export const DEFAULT_HISTORY_DAYS = 31;
 export const MAX_HISTORY_DAYS = 366;
 /** The contract's decimal strings hold 38 fraction digits; crosses are computed with 60 digits. */
 const RATE_DECIMALS = 38;
 const MAX_AMOUNT = new Decimal(10).pow(38);
-/** Days of a history page looked up at once (each day is one query per stored pair). */
-const DAY_CONCURRENCY = 8;
+/** Days resolved at once while looking for a history's first day with a rate. */
+const SCAN_DAYS = 366;
 
-export interface RateQueryDeps {
-  readonly rates: RateReader;
+export interface RateQueryDeps extends RateSourceDeps {
   readonly currencies: CurrencyStore;
   /** @default () => new Date() */
   readonly clock?: () => Date;
-  /** Crosses go through these. @default PUBLISHED_BASES */
-  readonly pivots?: readonly string[];
 }
 
 export type Rate = z.output<typeof Schemas.Rate>;
@@ -45,121 +41,47 @@ type LatestQuery = HttpRequest<'latestRates'>['query'];
 type HistoryQuery = HttpRequest<'rateHistory'>['query'];
 type QuoteQuery = HttpRequest<'convert'>['query'];
 
-// ---- exact crosses ---------------------------------------------------------------------
-
-/** Units of `to` per 1 `from`, its inverse, and the published rates it comes from. */
-export interface ResolvedRate {
-  readonly rate: Decimal;
-  readonly inverse: Decimal;
-  /** The oldest as-of time of the rates used. */
-  readonly asOf: string;
-  /** Their providers, e.g. "ecb" or "ecb+coingecko". */
-  readonly provider: string;
-  readonly sources: readonly PublishedPairRate[];
-}
-
-interface Anchor {
-  readonly table: RateTable;
-  readonly sources: ReadonlyMap<string, PublishedPairRate>;
-}
-
-/**
- * Published rates grouped by the currency they count "per one" of: a quote-per-base rate under
- * its base, a base-per-quote rate (a coin's price) under its quote. So every table value is a
- * published number as written and crossRate divides once. (quotePerBase would divide to turn a
- * coin price around, and inverting that again gives 7.000…01 back for a published 7.)
- */
-function anchorsOf(rates: readonly PublishedPairRate[]): Map<string, Anchor> {
-  const groups = new Map<string, Map<string, PublishedPairRate>>();
-  for (const r of rates) {
-    const [anchor, other] = r.orientation === 'base-per-quote' ? [r.quote, r.base] : [r.base, r.quote];
-    const group = groups.get(anchor) ?? new Map<string, PublishedPairRate>();
-    groups.set(anchor, group);
-    const held = group.get(other);
-    if (!held || held.asOf < r.asOf) group.set(other, r);
-  }
-  return new Map(
-    [...groups].map(([anchor, group]) => [
-      anchor,
-      {
-        table: { base: anchor, rates: new Map([...group].map(([code, r]) => [code, new Decimal(r.rate)])) },
-        sources: group,
-      },
-    ]),
-  );
-}
-
-function resolved(rate: Decimal, inverse: Decimal, sources: readonly PublishedPairRate[]): ResolvedRate {
-  const asOf = sources.reduce((oldest, s) => (s.asOf < oldest ? s.asOf : oldest), sources[0].asOf);
-  const provider = [...new Set(sources.map((s) => s.provider))].join('+');
-  return { rate, inverse, asOf, provider, sources };
-}
-
-/** Inside one table: the direct rate, the inverse, or a cross through the table's base. */
-function withinTable(anchor: Anchor | undefined, from: string, to: string): ResolvedRate | undefined {
-  if (!anchor) return undefined;
-  const legs = [from, to].filter((code) => code !== anchor.table.base).map((code) => anchor.sources.get(code));
-  if (legs.some((leg) => leg === undefined)) return undefined;
-  return resolved(crossRate(anchor.table, from, to), crossRate(anchor.table, to, from), legs as PublishedPairRate[]);
-}
-
-/** The freshest (as-of of its oldest leg), then the one with fewer legs, then the first. */
-function freshest(candidates: readonly (ResolvedRate | undefined)[]): ResolvedRate | undefined {
-  let best: ResolvedRate | undefined;
-  for (const c of candidates) {
-    if (!c) continue;
-    if (!best || c.asOf > best.asOf || (c.asOf === best.asOf && c.sources.length < best.sources.length)) best = c;
-  }
-  return best;
-}
-
-/**
- * Resolves units of `to` per 1 `from` from the given published rates: direct, inverse, crossed
- * inside a published base's table ((JPY/EUR) ÷ (USD/EUR)), or two such rates joined at a
- * published base (a coin priced in USD against a currency published in EUR). Undefined if
- * nothing connects them. `at` is the as-of time of a currency against itself.
- */
-export function rateBook(rates: readonly PublishedPairRate[], pivots: readonly string[] = PUBLISHED_BASES) {
-  const anchors = anchorsOf(rates);
-  const oneTable = (x: string, y: string) =>
-    freshest([...new Set([x, y, ...pivots])].map((anchor) => withinTable(anchors.get(anchor), x, y)));
-  return (from: string, to: string, at: string): ResolvedRate | undefined => {
-    if (from === to) return { rate: new Decimal(1), inverse: new Decimal(1), asOf: at, provider: 'identity', sources: [] };
-    const candidates = [oneTable(from, to)];
-    for (const pivot of pivots.filter((p) => p !== from && p !== to)) {
-      const [a, b] = [oneTable(from, pivot), oneTable(pivot, to)];
-      if (a && b) candidates.push(resolved(a.rate.times(b.rate), a.inverse.times(b.inverse), [...a.sources, ...b.sources]));
-    }
-    return freshest(candidates);
-  };
-}
-
 const rateText = (rate: Decimal) => rate.toDecimalPlaces(RATE_DECIMALS).toString();
+
+const NO_RATE_CODES = { NO_RATE_AT_TIME: 'NO_RATE_AT_TIME', STALE: 'RATE_STALE', NOT_CONNECTED: 'RATE_NOT_FOUND' } as const;
+
+/** The resolved rate, or the 422 that says why there is none. */
+export function requireRate(result: RateResolution): ResolvedRate {
+  if (result.kind === 'rate') return result;
+  throw noRateError(result);
+}
+
+const noRateError = (r: NoRate) =>
+  new NoRateError(NO_RATE_CODES[r.reason], r.message, { from: r.query.from, to: r.query.to, at: r.query.at, currency: r.currency });
 
 // ---- latest ----------------------------------------------------------------------------
 
-export async function latestRates(
-  deps: RateQueryDeps,
-  query: LatestQuery,
-): Promise<{ base: string; rates: Rate[] }> {
+/** The rates from `base` in force now, or at `at`. */
+export async function latestRates(deps: RateQueryDeps, query: LatestQuery): Promise<{ base: string; rates: Rate[] }> {
+  const at = instantOf(deps, query.at);
   const supported = new Map((await deps.currencies.list()).map((c) => [c.code, c]));
   const base = checkEnabled(supported.get(query.base), query.base).code;
   const symbols = query.symbols ? [...new Set(query.symbols.split(','))] : undefined;
   for (const code of symbols ?? []) checkEnabled(supported.get(code), code);
   const quotes = symbols ?? [...supported.values()].filter((c) => c.enabled && c.code !== base).map((c) => c.code);
 
-  const pivots = deps.pivots ?? PUBLISHED_BASES;
-  const resolve = rateBook(await deps.rates.latest([...new Set([base, ...pivots])]), pivots);
-  const at = now(deps).toISOString();
+  const results = await resolveRates(deps, quotes.map((to) => ({ from: base, to, at })));
   const rates: Rate[] = [];
-  const missing: string[] = [];
-  for (const quote of quotes) {
-    const found = resolve(base, quote, at);
-    if (found) rates.push({ quote, rate: rateText(found.rate), asOf: found.asOf, provider: found.provider });
-    else missing.push(quote);
+  const missing: NoRate[] = [];
+  for (const result of results) {
+    if (result.kind === 'rate') {
+      rates.push({ quote: result.query.to, rate: rateText(result.rate), asOf: result.inForceFrom, provider: providerText(result) });
+    } else missing.push(result);
   }
   if (symbols && missing.length > 0) {
-    throw new RateNotFoundError(`No rate connects ${base} to ${missing.join(', ')}`, { base, currencies: missing });
+    const reasons = new Set(missing.map((m) => m.reason));
+    const code = reasons.size === 1 ? NO_RATE_CODES[missing[0].reason] : 'RATE_NOT_FOUND';
+    throw new NoRateError(code, missing.map((m) => m.message).join('; '), {
+      base,
+      at,
+      currencies: missing.map((m) => m.query.to),
+      reasons: Object.fromEntries(missing.map((m) => [m.query.to, NO_RATE_CODES[m.reason]])),
+    });
   }
   return { base, rates };
 }
@@ -168,8 +90,9 @@ export async function latestRates(
 
 /**
  * One point per day from `from` to `to` (never past today): the rate in force at the end of
- * the day. A day without its own publication repeats the previous one with `fallback: true`.
- * Days before the pair's first publication are left out. Pages are `limit` days long.
+ * the day (UTC; now, for today). A day without its own publication repeats the one in force
+ * with `fallback: true`. Days before the pair's first rate are left out, and pages are `limit`
+ * days long from the first day with a rate.
  */
 export async function rateHistory(
   deps: RateQueryDeps,
@@ -181,33 +104,33 @@ export async function rateHistory(
   const start = query.cursor ? readHistoryCursor(query.cursor, query) : from;
   await Promise.all([requireEnabledCurrency(deps.currencies, base), requireEnabledCurrency(deps.currencies, quote)]);
 
-  const today = now(deps).toISOString().slice(0, 10);
+  const now = clockOf(deps)();
+  const today = now.toISOString().slice(0, 10);
   const last = to < today ? to : today;
-  const pairs = await pairsBetween(deps, base, quote);
-  if (!rateBook(pairs, deps.pivots)(base, quote, today)) {
-    throw new RateNotFoundError(`No rates connect ${base} and ${quote}`, { base, quote });
+  const atEndOf = (day: string) => (day === today ? now.toISOString() : `${day}T23:59:59.999Z`);
+  const resolveDays = (days: readonly string[]) => resolveRates(deps, days.map((day) => ({ from: base, to: quote, at: atEndOf(day) })));
+
+  const probe = await resolveRateAt(deps, { from: base, to: quote, at: now.toISOString() });
+  if (probe.kind === 'none' && probe.reason === 'NOT_CONNECTED') throw noRateError(probe);
+
+  let first: string | undefined;
+  for (let scanFrom = start; !first && scanFrom <= last; scanFrom = addDays(scanFrom, SCAN_DAYS)) {
+    const scanTo = addDays(scanFrom, SCAN_DAYS - 1);
+    const days = daysOf({ from: scanFrom, to: scanTo < last ? scanTo : last });
+    first = days[(await resolveDays(days)).findIndex((r) => r.kind === 'rate')];
   }
-  const firsts = await Promise.all(pairs.map((p) => deps.rates.first(p.base, p.quote)));
-  const published = firsts.flatMap((r) => (r ? [r.asOf.slice(0, 10)] : []));
-  const earliest = base === quote ? start : published.sort()[0];
-  const first = earliest && earliest > start ? earliest : start;
-  if (!earliest || first > last) return { items: [], nextCursor: null };
+  if (!first) return { items: [], nextCursor: null };
 
   const pageEnd = addDays(first, limit - 1);
   const days = daysOf({ from: first, to: pageEnd < last ? pageEnd : last });
-  const points = await mapLimit(days, DAY_CONCURRENCY, async (day): Promise<HistoryPoint | undefined> => {
-    const found = await rateAtEndOf(deps, pairs, base, quote, day);
-    return found && {
-      date: day,
-      rate: rateText(found.rate),
-      asOf: found.asOf,
-      provider: found.provider,
-      fallback: found.asOf.slice(0, 10) !== day,
-    };
+  const items = (await resolveDays(days)).flatMap((r, i): HistoryPoint[] => {
+    if (r.kind !== 'rate') return [];
+    const oldest = r.legs.find((l) => l.inForceFrom === r.inForceFrom);
+    return [{ date: days[i], rate: rateText(r.rate), asOf: r.inForceFrom, provider: providerText(r), fallback: oldest !== undefined && oldest.rateDate !== days[i] }];
   });
   const lastDay = days[days.length - 1];
   return {
-    items: points.filter((p): p is HistoryPoint => p !== undefined),
+    items,
     nextCursor: lastDay < last ? encodeCursor({ next: addDays(lastDay, 1), query: historyKey(query) }) : null,
   };
 }
@@ -223,17 +146,26 @@ function readHistoryCursor(cursor: string, query: HistoryQuery): string {
 
 // ---- quotes ----------------------------------------------------------------------------
 
-/** `amount` of `from` in `to`, rounded half-even to the target's minor units as stored. */
+/**
+ * `amount` of `from` in `to` at the rate in force now, at `at`, or at the end of `date`:
+ * (amount x numerator) / denominator of the published numbers, rounded once, half-even, to
+ * the target's minor units as stored.
+ */
 export async function quote(deps: RateQueryDeps, query: QuoteQuery): Promise<Quote> {
-  const { from, to, amount, date } = query;
+  const { from, to, amount } = query;
   const value = parseAmount(amount);
-  if (date !== undefined) checkDays(date, date);
-  const [, target] = await Promise.all([
-    requireEnabledCurrency(deps.currencies, from),
-    requireEnabledCurrency(deps.currencies, to),
-  ]);
-  const found = date === undefined ? await latestRate(deps, from, to) : await rateOn(deps, from, to, date);
-  const { rounded } = convert(value, found.rate, target);
+  const at = query.date === undefined ? instantOf(deps, query.at) : endOfDay(deps, query.date, query.at);
+  const [, target] = await Promise.all([requireEnabledCurrency(deps.currencies, from), requireEnabledCurrency(deps.currencies, to)]);
+  const found = requireRate(await resolveRateAt(deps, { from, to, at }));
+  const { rounded } = convert(value, found, target);
+  if (rounded.isZero()) {
+    throw new UnprocessableError('AMOUNT_ROUNDS_TO_ZERO', `${amount} ${from} is less than the smallest amount of ${to} (${target.minorUnits} decimals)`, {
+      from,
+      to,
+      amount,
+      minorUnits: target.minorUnits,
+    });
+  }
   if (rounded.abs().gte(MAX_AMOUNT)) {
     throw new UnprocessableError('AMOUNT_OUT_OF_RANGE', `The converted amount has more than 38 digits`, { from, to, amount });
   }
@@ -244,52 +176,41 @@ export async function quote(deps: RateQueryDeps, query: QuoteQuery): Promise<Quo
     converted: rounded.toFixed(target.minorUnits),
     rate: rateText(found.rate),
     inverseRate: rateText(found.inverse),
-    asOf: found.asOf,
-    provider: found.provider,
+    asOf: found.inForceFrom,
+    provider: providerText(found),
   };
 }
 
-async function latestRate(deps: RateQueryDeps, from: string, to: string): Promise<ResolvedRate> {
-  const pivots = deps.pivots ?? PUBLISHED_BASES;
-  const published = await deps.rates.latest([...new Set([from, to, ...pivots])]);
-  const found = rateBook(published, pivots)(from, to, now(deps).toISOString());
-  if (!found) throw new RateNotFoundError(`No rate connects ${from} to ${to}`, { from, to });
-  return found;
+// ---- instants ---------------------------------------------------------------------------
+
+const clockOf = (deps: RateQueryDeps) => deps.clock ?? (() => new Date());
+
+/** `at` as ISO UTC (now when absent); 400 when it is no instant or lies ahead of now. */
+function instantOf(deps: RateQueryDeps, at: string | undefined): string {
+  const now = clockOf(deps)();
+  if (at === undefined) return now.toISOString();
+  // An unencoded "+" of an offset reaches us as a space.
+  const parsed = parseInstant(at.replace(/ (\d{2}(:?\d{2})?)$/, '+$1'));
+  if (!parsed.ok) throw new BadRequestError(`at ${JSON.stringify(at)} ${parsed.problem}`, issue('at', parsed.problem));
+  if (Date.parse(parsed.iso) > now.getTime() + MAX_RATE_FUTURE_SKEW_SECONDS * 1000) {
+    throw new BadRequestError(`at ${parsed.iso} is in the future (now is ${now.toISOString()}); no rate is in force then yet`, issue('at', 'in the future'));
+  }
+  return parsed.iso;
 }
 
-async function rateOn(deps: RateQueryDeps, from: string, to: string, day: string): Promise<ResolvedRate> {
-  const today = now(deps).toISOString().slice(0, 10);
-  const found = day > today ? undefined : await rateAtEndOf(deps, await pairsBetween(deps, from, to), from, to, day);
-  if (!found) throw new RateNotFoundError(`No ${from} to ${to} rate was published on or before ${day}`, { from, to, date: day });
-  return found;
+/** The end of `date` (UTC), or now for today; 400 for a date that does not exist or has not come. */
+function endOfDay(deps: RateQueryDeps, date: string, at: string | undefined): string {
+  if (at !== undefined) throw new BadRequestError('Give either date or at, not both', issue('at', 'not with date'));
+  checkDays(date, date);
+  const now = clockOf(deps)();
+  const today = now.toISOString().slice(0, 10);
+  if (date > today) throw new BadRequestError(`date ${date} is in the future (today is ${today})`, issue('date', 'in the future'));
+  return date === today ? now.toISOString() : `${date}T23:59:59.999Z`;
 }
 
-// ---- reading -----------------------------------------------------------------------------
-
-type Pair = Pick<PublishedPairRate, 'base' | 'quote'>;
-
-/** The latest rate of each stored pair a path between the two currencies can use. */
-async function pairsBetween(deps: RateQueryDeps, a: string, b: string): Promise<PublishedPairRate[]> {
-  const nodes = [...new Set([a, b, ...(deps.pivots ?? PUBLISHED_BASES)])];
-  return (await deps.rates.latest(nodes)).filter((r) => nodes.includes(r.quote));
-}
-
-async function rateAtEndOf(
-  deps: RateQueryDeps,
-  pairs: readonly Pair[],
-  from: string,
-  to: string,
-  day: string,
-): Promise<ResolvedRate | undefined> {
-  const before = `${addDays(day, 1)}T00:00:00.000Z`;
-  const book = await Promise.all(pairs.map((p) => deps.rates.lastBefore(p.base, p.quote, before)));
-  const inForce = book.filter((r): r is PublishedPairRate => r !== undefined);
-  return rateBook(inForce, deps.pivots)(from, to, `${day}T00:00:00.000Z`);
-}
+const issue = (path: string, message: string) => ({ issues: [{ in: 'query', path, message }] });
 
 // ---- small helpers -----------------------------------------------------------------------
-
-const now = (deps: RateQueryDeps) => (deps.clock ?? (() => new Date()))();
 
 const isDay = (day: string) => {
   try {
@@ -317,19 +238,6 @@ export function pageSize(limit: string | undefined, fallback: number, max: numbe
     throw new BadRequestError(`limit must be between 1 and ${max}`, { issues: [{ in: 'query', path: 'limit', message: 'out of range' }] });
   }
   return size;
-}
-
-async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
 
 export const rateOperations = {

@@ -1,15 +1,23 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { stackNames } from '../definitions/stack-outputs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RatePolicy } from '../../lambdas/domain/rate-policy';
+import { stageConfig } from '../config/stage-config';
+import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
 import type { EndpointsFile } from '../local-platform/platform';
 
 /** Where an operator's command sends its work: the running local platform or a deployed stage. */
 export interface PlatformTarget {
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** Numbers read as NumberValue, like the functions' client. */
+  readonly dynamodb: DynamoDBDocumentClient;
+  /** The source policy the target's functions run with. */
+  readonly ratePolicy: RatePolicy;
   readonly where: string;
   /** A deployed stack output (by STACK_OUTPUTS key), or the local resource it stands for. */
   readonly output: (name: string) => string;
@@ -32,15 +40,29 @@ export function readLocalEndpoints(): EndpointsFile {
   }
 }
 
-export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<string, string>): PlatformTarget {
+/** A deployed stage (`--stage`), or the running local platform. */
+export function platformTarget(stage: string | undefined): Promise<PlatformTarget> | PlatformTarget {
+  return stage ? deployedTarget(stage) : localTarget();
+}
+
+/** The local resources that stand for the deployed stacks' outputs (read when asked for). */
+const LOCAL_OUTPUTS: Record<string, (e: EndpointsFile) => string | undefined> = {
+  [STACK_OUTPUTS.dataLakeBucket]: (e) => e.resources.buckets?.dataLake,
+  [STACK_OUTPUTS.ratesQueueUrl]: (e) => e.resources.queues?.rates?.url,
+  [STACK_OUTPUTS.transactionsQueueUrl]: (e) => e.resources.queues?.transactions?.url,
+  [STACK_OUTPUTS.ratesTableName]: (e) => e.resources.tables?.rates,
+};
+
+export function localTarget(): PlatformTarget {
   const endpoints = readLocalEndpoints();
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  const outputs = localOutputs(endpoints);
   return {
     s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
+    dynamodb: documentClient(new DynamoDBClient({ ...common, endpoint: endpoints.services.dynamodb })),
+    ratePolicy: endpoints.ratePolicy,
     where: 'the local platform',
-    output: (name) => outputs[name] ?? missing(name, 'the local platform'),
+    output: (name) => LOCAL_OUTPUTS[name]?.(endpoints) ?? missing(name, 'the local platform'),
   };
 }
 
@@ -55,10 +77,14 @@ export async function deployedTarget(stage: string): Promise<PlatformTarget> {
   return {
     s3: new S3Client({}),
     sqs: new SQSClient({}),
+    dynamodb: documentClient(new DynamoDBClient({})),
+    ratePolicy: stageConfig(stage).rates.policy,
     where: `stage ${stage}`,
     output: (name) => outputs[name] ?? missing(name, `stage ${stage}`),
   };
 }
+
+const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(client, { unmarshallOptions: { wrapNumbers: true } });
 
 function missing(name: string, where: string): never {
   throw new TargetError(`${where} has no ${name} output: deploy it first`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRatePolicy, policySeries, type RatePolicy, type SourceRule } from '../../lambdas/domain/rate-policy';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { SCOPES, type Scope } from '../../lambdas/shared/api-contract';
 import type { SqsConsumerName } from '../definitions/functions';
@@ -66,7 +67,13 @@ export interface StageConfig {
   /** Where DLQ and failure alarms are e-mailed; no subscription when undefined. */
   readonly alarmEmail?: string;
   readonly rates: {
+    /** What fetch-rates fetches, and when. */
     readonly sources: readonly RateSourceConfig[];
+    /**
+     * Which provider answers for which currency, and how long each publication stays usable
+     * (README "Rate truth"). Every provider named must be one of `sources`.
+     */
+    readonly policy: RatePolicy;
   };
   readonly transactions: {
     readonly rules: TransactionRules;
@@ -130,18 +137,49 @@ const DEFAULT_TRANSACTION_RULES: TransactionRules = {
   maxFutureSkewSeconds: 300,
 };
 
+/**
+ * How long each provider's publication stays usable:
+ * - ECB and Frankfurter (the ECB's data) publish on TARGET business days: a publication is stale
+ *   from 16:00 Berlin on the second business day after its date, so one late or missed
+ *   publication is tolerated;
+ * - OXR publishes hourly (free plan): three missed hours;
+ * - CoinGecko updates prices every minute or so: 30 minutes;
+ * - the simulated feed ticks every minute: 10 minutes.
+ */
+export const STALE_AFTER: Readonly<Record<RateProviderName, SourceRule['staleAfter']>> = {
+  ecb: { businessDays: 2 },
+  frankfurter: { businessDays: 2 },
+  oxr: 'PT3H',
+  coingecko: 'PT30M',
+  simulated: 'PT10M',
+};
+
+const rule = (provider: RateProviderName): SourceRule => ({ provider, staleAfter: STALE_AFTER[provider] });
+
+/** One provider answers for every currency (the local platform's --rates-provider). */
+export const singleSourcePolicy = (provider: RateProviderName): RatePolicy => ({ fiat: [rule(provider)], crypto: [rule(provider)] });
+
+/**
+ * The ECB publishes around 16:00 Berlin (14:00 UTC in summer, 15:00 UTC in winter), often a
+ * few minutes late: fetched every 10 minutes from 14:00 to 16:50 UTC on weekdays, so a
+ * publication is stored minutes after it appears whatever the season (a re-fetch of the same
+ * publication only confirms it). Frankfurter mirrors it shortly after.
+ */
+const ECB_SCHEDULE = 'cron(0/10 14-16 ? * MON-FRI *)';
+const FRANKFURTER_SCHEDULE = 'cron(5/15 14-17 ? * MON-FRI *)';
+
 const dev: StageConfig = {
   stage: 'dev',
   retainData: false,
   logRetentionDays: 14,
   rates: {
+    // Real providers only: the simulated feed is a source of the local stage alone.
     sources: [
-      { provider: 'simulated', schedule: 'rate(5 minutes)' },
-      // ECB publishes around 16:00 CET on TARGET working days.
-      { provider: 'ecb', schedule: 'cron(30 15 ? * MON-FRI *)' },
-      { provider: 'frankfurter', schedule: 'cron(0 16 ? * MON-FRI *)' },
+      { provider: 'ecb', schedule: ECB_SCHEDULE },
+      { provider: 'frankfurter', schedule: FRANKFURTER_SCHEDULE },
       { provider: 'coingecko', schedule: 'rate(10 minutes)' },
     ],
+    policy: { fiat: [rule('ecb'), rule('frankfurter')], crypto: [rule('coingecko')] },
   },
   // Partners' feeds are added here as they onboard: { name, url, schedule, pageSize, credentialsSecretName }.
   transactions: { rules: DEFAULT_TRANSACTION_RULES, feeds: [] },
@@ -162,11 +200,13 @@ const prod: StageConfig = {
   logRetentionDays: 90,
   rates: {
     sources: [
-      { provider: 'ecb', schedule: 'cron(30 15 ? * MON-FRI *)' },
-      { provider: 'frankfurter', schedule: 'cron(0 16 ? * MON-FRI *)' },
+      { provider: 'ecb', schedule: ECB_SCHEDULE },
+      { provider: 'frankfurter', schedule: FRANKFURTER_SCHEDULE },
       { provider: 'coingecko', schedule: 'rate(5 minutes)' },
       { provider: 'oxr', schedule: 'rate(1 hour)', apiKeySecretName: 'fx-platform/oxr-app-id' },
     ],
+    // OXR publishes ~170 currencies (KWD among them) the ECB does not.
+    policy: { fiat: [rule('ecb'), rule('frankfurter'), rule('oxr')], crypto: [rule('coingecko')] },
   },
   transactions: { rules: DEFAULT_TRANSACTION_RULES, feeds: [] },
   // Partners come from `-c partners=…` (README, "Partners per stage"): none are committed here.
@@ -186,7 +226,7 @@ const local: StageConfig = {
   ...dev,
   stage: 'local',
   logRetentionDays: 1,
-  rates: { sources: [{ provider: 'simulated', schedule: 'rate(1 minute)' }] },
+  rates: { sources: [{ provider: 'simulated', schedule: 'rate(1 minute)' }], policy: singleSourcePolicy('simulated') },
   // The built-in feed simulator (its URL is filled in at start, or by --transactions-feed-url).
   transactions: {
     rules: DEFAULT_TRANSACTION_RULES,
@@ -211,6 +251,7 @@ export function stageConfig(
   if (!config) {
     throw new Error(`Unknown stage "${name}": use one of ${Object.keys(stages).join(', ')}`);
   }
+  checkRatesConfig(config);
   return {
     ...config,
     ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
@@ -250,4 +291,14 @@ export function parsePartners(value: unknown): PartnerConfig[] {
     throw new Error(`Context "partners" is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   return result.data;
+}
+
+/** The policy holds (checkRatePolicy) and names only providers the stage fetches. */
+export function checkRatesConfig(config: Pick<StageConfig, 'stage' | 'rates'>): void {
+  checkRatePolicy(config.rates.policy);
+  const fetched = new Set(config.rates.sources.map((s) => s.provider));
+  const unfetched = policySeries(config.rates.policy).filter((s) => !fetched.has(s.provider));
+  if (unfetched.length > 0) {
+    throw new Error(`stage ${config.stage}: rates.policy names ${unfetched.map((s) => s.provider).join(', ')}, which rates.sources does not fetch`);
+  }
 }

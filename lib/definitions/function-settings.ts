@@ -2,6 +2,7 @@ import type { StageConfig } from '../config/stage-config';
 import type { RateProvidersSettings } from '../../lambdas/shared/rate-provider-settings';
 import { ENV } from '../../lambdas/shared/env-names';
 import type { FunctionName } from './functions';
+import { RATE_WAIT } from './resources';
 
 /**
  * What the stage config tells each function, and when the schedules invoke which function with
@@ -59,7 +60,14 @@ export function settingsEnv(name: FunctionName, config: StageConfig): Record<str
         ),
       };
     case 'process-transactions':
-      return { [ENV.transactionRules]: JSON.stringify(config.transactions.rules) };
+      return {
+        [ENV.transactionRules]: JSON.stringify(config.transactions.rules),
+        [ENV.ratePolicy]: JSON.stringify(config.rates.policy),
+        [ENV.rateWait]: JSON.stringify(RATE_WAIT),
+      };
+    case 'rates-api':
+    case 'conversions-api':
+      return { [ENV.ratePolicy]: JSON.stringify(config.rates.policy) };
     default:
       return {};
   }

@@ -1,3 +1,4 @@
+import { deliveriesToOutwait, type RateWait } from '../../lambdas/domain/rate-settlement';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**
@@ -84,6 +85,18 @@ export interface QueueDefinition {
   readonly visibilityTimeoutSeconds?: number;
 }
 
+/**
+ * How long process-transactions lets a transaction wait for the rate in force at its timestamp
+ * to be settled (the ECB publishes around 16:00 Berlin and is fetched minutes later; the
+ * simulated tick is stored seconds after it happens): it looks again after 15 s, then after as
+ * long as it has waited (at most 5 minutes), for up to 30 minutes. Then it uses the rate if its
+ * source is within its staleness window, or retries and dead-letters it as RATE_STALE.
+ */
+export const RATE_WAIT: RateWait = { retryAfterSeconds: 15, maxRetryAfterSeconds: 300, maxWaitSeconds: 1800 };
+
+/** Deliveries a message may fail for other reasons (a store that is down) besides waiting for its rate. */
+const FAILED_DELIVERIES = 5;
+
 export const QUEUES = {
   // AWS guidance for SQS event sources: at least 5 receives, so throttling alone cannot dead-letter.
   rates: { id: 'RatesQueue', envVar: ENV.ratesQueue, maxReceiveCount: 5, retentionDays: 4, personalData: false },
@@ -91,7 +104,8 @@ export const QUEUES = {
   transactions: {
     id: 'TransactionsQueue',
     envVar: ENV.transactionsQueue,
-    maxReceiveCount: 5,
+    // Waiting for a settled rate takes deliveries too (each look fails the message on purpose).
+    maxReceiveCount: deliveriesToOutwait(RATE_WAIT) + FAILED_DELIVERIES,
     retentionDays: 4,
     personalData: true,
   },

@@ -5,6 +5,8 @@ export function stackNames(stage: string): { stateful: string; stateless: string
 
 export const STACK_OUTPUTS = {
   dataLakeBucket: 'DataLakeBucketName',
+  /** The rates table (operators' tools read the stored series, e.g. the import's rate check). */
+  ratesTableName: 'RatesTableName',
   ratesQueueUrl: 'RatesQueueUrl',
   transactionsQueueUrl: 'TransactionsQueueUrl',
   /** Base URL of the partner API stage (routes at `<url>v1/...`). */

@@ -1,6 +1,6 @@
 import { duplicateKeyDetail } from '../../lambdas/domain/quarantine';
 import { queueSafeJson } from '../../lambdas/domain/record-limits';
-import { isRawJson, validateTransaction, type TransactionRejection } from '../../lambdas/domain/transaction';
+import { isRawJson, validateTransaction, type TransactionRejection, type ValidTransaction } from '../../lambdas/domain/transaction';
 import type { MessagePublisher, OutgoingMessage } from '../../lambdas/ports/message-publisher';
 import { DuplicateKeyError, parseJsonStrict, rawJSON } from '../../lambdas/shared/exact-json';
 import { csvRecords } from './csv';
@@ -38,6 +38,11 @@ export interface ImportOptions {
   readonly reject: (row: RejectedRow) => Promise<void>;
   readonly now: Date;
   readonly maxFutureSkewSeconds: number;
+  /**
+   * Why no rate can ever be found for each transaction (the NO_RATE_AT_TIME detail), or
+   * undefined: such rows are quarantined here instead of being sent to be quarantined there.
+   */
+  readonly noRateAt?: (transactions: readonly ValidTransaction[]) => Promise<readonly (string | undefined)[]>;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -66,7 +71,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
   let rows = 0;
   let accepted = 0;
   let quarantined = 0;
-  let pending: OutgoingMessage[] = [];
+  let pending: (OutgoingMessage & { readonly line: number; readonly tx: ValidTransaction; readonly record: unknown })[] = [];
   const progress = () => ({ rows, accepted, quarantined });
   const quarantine = async (row: RejectedRow) => {
     quarantined += 1;
@@ -74,8 +79,13 @@ export async function importTransactions(options: ImportOptions): Promise<Import
     await options.reject(row);
   };
   const flush = async () => {
-    await options.transactionsQueue.publish(pending);
-    accepted += pending.length;
+    const noRate = options.noRateAt ? await options.noRateAt(pending.map((p) => p.tx)) : [];
+    const sendable = pending.filter((_, i) => noRate[i] === undefined);
+    for (const [i, p] of pending.entries()) {
+      if (noRate[i] !== undefined) await quarantine({ line: p.line, reason: 'NO_RATE_AT_TIME', detail: noRate[i]!, record: p.record });
+    }
+    await options.transactionsQueue.publish(sendable.map(({ id, body }) => ({ id, body })));
+    accepted += sendable.length;
     pending = [];
     options.onProgress?.(progress());
   };
@@ -103,7 +113,7 @@ export async function importTransactions(options: ImportOptions): Promise<Import
       await quarantine({ line: item.line, reason: result.reason, detail: result.detail, record: mapped });
       continue;
     }
-    pending.push({ id: result.value.transaction_id, body });
+    pending.push({ id: result.value.transaction_id, body, line: item.line, tx: result.value, record: mapped });
     if (pending.length >= BATCH) await flush();
   }
   await flush();

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
-import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
+import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES } from '../definitions/partner-api';
@@ -21,6 +21,7 @@ import {
   type TableKey,
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
+import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
@@ -52,6 +53,8 @@ export interface EndpointsFile {
   readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
   readonly resources: LocalResources;
   readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[]; apiKey: string }[];
+  /** The source policy the platform runs with (the provider it was started with answers for every currency). */
+  readonly ratePolicy: RatePolicy;
 }
 
 export interface RunningPlatform {
@@ -73,7 +76,11 @@ export function localStageConfig(options: {
   const local = stageConfig('local');
   return {
     ...local,
-    rates: { sources: localRateSources(options.ratesProvider, options.ratesUrl) },
+    rates: {
+      sources: localRateSources(options.ratesProvider, options.ratesUrl),
+      // The provider the platform was started with answers for every currency.
+      policy: singleSourcePolicy(options.ratesProvider ?? 'simulated'),
+    },
     transactions: {
       ...local.transactions,
       feeds: local.transactions.feeds.map((f) => ({ ...f, url: options.transactionsFeedUrl })),
@@ -225,6 +232,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         scopes,
         apiKey,
       })),
+      ratePolicy: config.rates.policy,
     };
     writeFileSync(path.join(options.dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
     stops.push(async () => rmSync(path.join(options.dir, 'endpoints.json'), { force: true }));
@@ -258,6 +266,7 @@ function functionEnv(
   for (const key of Object.keys(def.tables ?? {}) as TableKey[]) env[TABLES[key].envVar] = resources.tables[key];
   for (const key of Object.keys(def.buckets ?? {}) as BucketKey[]) env[BUCKETS[key].envVar] = resources.buckets[key];
   for (const key of (def.sendsTo ?? []) as QueueKey[]) env[QUEUES[key].envVar] = resources.queues[key].url;
+  if (def.sqsTrigger) env[QUEUES[def.sqsTrigger.queue].envVar] = resources.queues[def.sqsTrigger.queue].url;
   for (const key of (def.secrets ?? []) as SecretKey[]) env[SECRETS[key].envVar] = localNames.secret(key);
   return env;
 }

@@ -110,6 +110,7 @@ export class StatefulStack extends Stack {
       autoDeleteObjects: !props.config.retainData,
     });
     new CfnOutput(this, STACK_OUTPUTS.dataLakeBucket, { value: this.dataLake.bucketName });
+    new CfnOutput(this, STACK_OUTPUTS.ratesTableName, { value: this.tables.rates.tableName });
   }
 }
 

@@ -308,6 +308,8 @@ export class StatelessStack extends Stack {
       fn.fn.addEnvironment(envVar, value);
     }
     if (def.sqsTrigger) {
+      // The consumer's own queue URL: it may shorten a received message's visibility (the event source grants that).
+      fn.fn.addEnvironment(QUEUES[def.sqsTrigger.queue].envVar, this.queues[def.sqsTrigger.queue].queue.queueUrl);
       fn.fn.addEventSource(
         new SqsEventSource(this.queues[def.sqsTrigger.queue].queue, {
           batchSize: def.sqsTrigger.batchSize,

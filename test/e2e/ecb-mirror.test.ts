@@ -65,23 +65,31 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     return Number(result.Attributes?.ApproximateNumberOfMessages);
   };
 
-  it('stores every currency of the file with exactly its published value, and a second run changes nothing', async () => {
+  /** The stored items without the latest item's checkedAt, which every fetch that confirms it moves. */
+  const withoutChecks = (items: Record<string, unknown>[]) => items.map(({ checkedAt: _checked, ...rest }) => rest);
+
+  it('stores every currency of the file with exactly its published value, and a second run changes nothing but the check time', async () => {
     expect(PUBLISHED.size).toBe(31);
     const first = await platform.cli(['invoke', 'fetch-rates']);
     expect(first.code).toBe(0);
     const { snapshotId } = JSON.parse(first.stdout).results[0] as { snapshotId: string };
-    expect(snapshotId).toBe('ecb-EUR-20220708T000000Z');
+    // In force from 16:00 Berlin (summer time) on 2022-07-08.
+    expect(snapshotId).toBe('ecb-EUR-20220708T140000Z');
 
     const items = await eventually(async () => {
       const all = await scanRates();
-      return all.filter((i) => i.pk === 'LATEST#EUR').length === PUBLISHED.size ? all : undefined;
-    }, 60_000, 'all ECB currencies stored');
+      return all.some((i) => i.pk === 'LATEST#ecb#EUR') ? all : undefined;
+    }, 60_000, 'the ECB publication stored');
+    expect(items.map((i) => `${i.pk} ${i.sk}`)).toEqual(['LATEST#ecb#EUR LATEST', 'SERIES#ecb#EUR 2022-07-08T14:00:00.000Z']);
     for (const item of items) {
-      expect(item.published).toBe(PUBLISHED.get(item.quote));
-      // The DynamoDB number may drop trailing zeros (7.5190 -> 7.519); as a decimal it is equal.
-      expect(new Decimal(item.rate.value).eq(item.published)).toBe(true);
+      const rates = item.rates as Record<string, { rate: { value: string }; published: string }>;
+      expect(Object.keys(rates).sort()).toEqual([...PUBLISHED.keys()].sort());
+      for (const [quote, { rate, published }] of Object.entries(rates)) {
+        expect(published).toBe(PUBLISHED.get(quote));
+        // The DynamoDB number may drop trailing zeros (7.5190 -> 7.519); as a decimal it is equal.
+        expect(new Decimal(rate.value).eq(published)).toBe(true);
+      }
     }
-    expect(items.filter((i) => i.pk.startsWith('HISTORY#EUR#'))).toHaveLength(PUBLISHED.size);
 
     const s3 = localS3(platform.endpoints.services.s3);
     const bucket = platform.endpoints.resources.buckets.dataLake;
@@ -99,13 +107,14 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
       expect(row.rate_published).toBe(PUBLISHED.get(String(row.quote_currency)));
       expect(row.exact).toBe(true);
     }
-    const eventsAfterFirst = await eventually(async () => ((await rateChangesDepth()) === PUBLISHED.size ? PUBLISHED.size : undefined));
+    // One event: the series moved to this publication.
+    const eventsAfterFirst = await eventually(async () => ((await rateChangesDepth()) === 1 ? 1 : undefined));
 
     // The same publication again (a weekend, a holiday): same snapshot id, nothing changes.
     const second = await platform.cli(['invoke', 'fetch-rates']);
     expect(JSON.parse(second.stdout).results[0].snapshotId).toBe(snapshotId);
     await eventually(async () => (/process-rates: 1 message\(s\), 0 failed[\s\S]*process-rates: 1 message\(s\), 0 failed/.test(platform.output()) ? true : undefined), 60_000, 'the second snapshot processed');
-    expect(await scanRates()).toEqual(items);
+    expect(withoutChecks(await scanRates())).toEqual(withoutChecks(items));
     expect(await listKeys(s3, bucket, 'curated/rates/')).toEqual(curated);
     expect(Buffer.from(await getBytes(s3, bucket, curated[0])).equals(Buffer.from(parquet))).toBe(true);
     expect(await listKeys(s3, bucket, 'raw/rates/')).toEqual([`raw/rates/provider=ecb/dt=2022-07-08/${snapshotId}.xml`]);
@@ -120,16 +129,30 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
 
     const history = await eventually(async () => {
       const all = await scanRates();
-      return all.filter((i) => i.pk.startsWith('HISTORY#')).length === 3 * PUBLISHED.size ? all : undefined;
+      return all.filter((i) => i.pk === 'SERIES#ecb#EUR').length === 3 ? all : undefined;
     }, 60_000, 'three days of history');
-    const days = new Set(history.filter((i) => i.pk.startsWith('HISTORY#')).map((i) => i.asOf.slice(0, 10)));
-    expect([...days].sort()).toEqual(['2022-07-06', '2022-07-07', '2022-07-08']);
-    // Older days do not move the latest rate back.
-    expect(new Set(history.filter((i) => i.pk === 'LATEST#EUR').map((i) => i.asOf))).toEqual(new Set(['2022-07-08T00:00:00.000Z']));
+    expect(history.filter((i) => i.pk === 'SERIES#ecb#EUR').map((i) => i.rateDate)).toEqual(['2022-07-06', '2022-07-07', '2022-07-08']);
+    // Older days do not move the latest publication back.
+    expect(history.find((i) => i.pk === 'LATEST#ecb#EUR')).toMatchObject({ rateDate: '2022-07-08', inForceFrom: '2022-07-08T14:00:00.000Z' });
 
     const again = await platform.backfill(args);
     expect(again.code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 8_000)); // one batching window and more
-    expect(await scanRates()).toEqual(history);
+    // The re-run's newest day is the latest publication again: it is confirmed (checkedAt moves), nothing else.
+    const checked = history.find((i) => i.pk === 'LATEST#ecb#EUR')!.checkedAt;
+    await eventually(async () => ((await scanRates()).find((i) => i.pk === 'LATEST#ecb#EUR')!.checkedAt > checked ? true : undefined), 60_000, 'the re-run processed');
+    expect(withoutChecks(await scanRates())).toEqual(withoutChecks(history));
+  });
+
+  it('refuses a mirror serving 2099-12-31: the fetch fails naming it, and nothing stored changes', async () => {
+    const before = await scanRates();
+    MIRROR['/stats/eurofxref/eurofxref-daily.xml'] = ECB_FILE.replace("time='2022-07-08'", "time='2099-12-31'");
+
+    const pinned = await platform.cli(['invoke', 'fetch-rates']);
+
+    expect(pinned.code).not.toBe(0);
+    expect(pinned.stdout).toMatch(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
+    expect(await scanRates()).toEqual(before);
+    const s3 = localS3(platform.endpoints.services.s3);
+    expect((await listKeys(s3, platform.endpoints.resources.buckets.dataLake, 'raw/rates/')).some((k) => k.includes('2099'))).toBe(false);
   });
 });

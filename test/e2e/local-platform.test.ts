@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import {
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -48,8 +48,9 @@ describe('npm start: the local platform end to end', () => {
   it('invoke fetch-rates: the snapshot is consumed into DynamoDB and curated Parquet, exactly', async () => {
     const { code, stdout } = await platform.cli(['invoke', 'fetch-rates']);
     expect(code).toBe(0);
-    const { snapshotId, rawKey, rates } = JSON.parse(stdout).results[0] as {
+    const { snapshotId, inForceFrom, rawKey, rates } = JSON.parse(stdout).results[0] as {
       snapshotId: string;
+      inForceFrom: string;
       rawKey: string;
       rates: number;
     };
@@ -58,18 +59,15 @@ describe('npm start: the local platform end to end', () => {
     const bucket = platform.endpoints.resources.buckets.dataLake;
     expect(await listKeys(s3, bucket, rawKey)).toEqual([rawKey]);
 
-    const latest = await eventually(async () => {
+    // The snapshot's history item: one per publication, every rate in it.
+    const history = await eventually(async () => {
       const result = await documents.send(
-        new QueryCommand({
-          TableName: platform.endpoints.resources.tables.rates,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'LATEST#EUR' },
-        }),
+        new GetCommand({ TableName: platform.endpoints.resources.tables.rates, Key: { pk: 'SERIES#simulated#EUR', sk: inForceFrom } }),
       );
-      const items = result.Items ?? [];
-      const fromSnapshot = items.filter((i) => i.snapshotId >= snapshotId);
-      return fromSnapshot.length === rates ? fromSnapshot : undefined;
-    }, 60_000, 'latest rates from the fetched snapshot');
+      return result.Item;
+    }, 60_000, 'the history item of the fetched snapshot');
+    const stored = history.rates as Record<string, { rate: NumberValue; published: string }>;
+    expect(Object.keys(stored)).toHaveLength(rates);
 
     const curatedKeys = await eventually(async () => {
       const keys = await listKeys(s3, bucket, 'curated/rates/');
@@ -86,7 +84,8 @@ describe('npm start: the local platform end to end', () => {
       // DECIMAL(38,18) read back by DuckDB equals the provider's digits, with no float in between,
       // and equals the number DynamoDB holds for the pair.
       expect(new Decimal(String(row.rate)).eq(String(row.rate_published))).toBe(true);
-      const item = latest.find((i) => i.quote === row.quote_currency)!;
+      const item = stored[String(row.quote_currency)];
+      expect(item.published).toBe(row.rate_published);
       expect(new Decimal(item.rate.value).eq(String(row.rate_published))).toBe(true);
     }
   });

@@ -4,10 +4,15 @@ import { Decimal } from '../../lambdas/domain/decimal';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
 import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
+
+/** Transactions to wait for: a few minutes of the simulator's 30 a minute, over several simulated rate ticks. */
+const AT_LEAST = 5;
 
 describe('npm start: partner transactions from the built-in feed simulator', () => {
   let platform: PlatformProcess;
+  let items: Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let keys: string[];
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
@@ -19,13 +24,13 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
 
   it('stores enriched, categorized transactions in DynamoDB and curated Parquet, with exact sums per category', async () => {
     const { services, resources } = platform.endpoints;
-    // The simulator publishes 30 transactions a minute: invoke until runs have queued five.
+    // The simulator publishes 30 transactions a minute: invoke until runs have queued AT_LEAST.
     let queued = 0;
     await eventually(async () => {
       const invoked = await platform.cli(['invoke', 'fetch-transactions']);
       expect(invoked.code).toBe(0);
       queued += (JSON.parse(invoked.stdout).results[0] as { transactions: number }).transactions;
-      return queued >= 5 ? queued : undefined;
+      return queued >= AT_LEAST ? queued : undefined;
     }, 90_000, 'fetch-transactions runs that queue five transactions');
 
     const documents = DynamoDBDocumentClient.from(
@@ -34,12 +39,13 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
     );
     const s3 = localS3(services.s3);
     const bucket = resources.buckets.dataLake;
-    const { items, keys } = await eventually(async () => {
+    // A transaction waits until the simulated tick in force at its timestamp is stored and confirmed (the next fetch).
+    ({ items, keys } = await eventually(async () => {
       const scanned = (await documents.send(new ScanCommand({ TableName: resources.tables.transactions }))).Items ?? [];
       const objects = await listKeys(s3, bucket, 'curated/transactions/');
       const inLake = objects.length > 0 ? await queryParquet(await Promise.all(objects.map((k) => getBytes(s3, bucket, k))), (f) => `SELECT count(DISTINCT transaction_id) AS n FROM ${f}`) : [{ n: 0 }];
-      return scanned.length >= 5 && Number(inLake[0].n) === scanned.length ? { items: scanned, keys: objects } : undefined;
-    }, 60_000, 'transactions in DynamoDB and in the lake');
+      return scanned.length >= AT_LEAST && Number(inLake[0].n) === scanned.length ? { items: scanned, keys: objects } : undefined;
+    }, 180_000, 'transactions in DynamoDB and in the lake'));
 
     for (const item of items) {
       expect(item.user_id).toBeUndefined();
@@ -63,5 +69,27 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
     for (const row of sums) {
       expect(new Decimal(String(row.total)).eq(expected.get(String(row.category))!)).toBe(true);
     }
+  });
+
+  it('stores for every transaction the amount GET /v1/convert?at=<its timestamp> gives, to the last digit, with the same provider and in-force time', async () => {
+    const { api, clients } = platform.endpoints;
+    const partner = clients.find((c) => c.name === 'acme-payments')!;
+    const token = (await platform.cli(['token', partner.name])).stdout.trim().split('\n').pop()!;
+
+    const mismatches: unknown[] = [];
+    for (const item of items) {
+      const query = new URLSearchParams({ from: item.currency, to: 'USD', amount: item.amount_text, at: item.timestamp });
+      const response = await fetch(`${api}/v1/convert?${query}`, { headers: { authorization: `Bearer ${token}`, 'x-api-key': partner.apiKey } });
+      const body = (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const same =
+        response.status === 200
+          ? body.converted === item.amount_base_text && body.asOf === item.rate_as_of && body.provider === item.rate_provider
+          : // An amount too small for a cent is stored as 0.00 and refused as a quote.
+            response.status === 422 && body.error.code === 'AMOUNT_ROUNDS_TO_ZERO' && item.amount_base_text === '0.00';
+      if (!same) mismatches.push({ transaction: item.transaction_id, stored: [item.amount_base_text, item.rate_as_of, item.rate_provider], api: [response.status, body] });
+    }
+
+    expect(mismatches).toEqual([]);
+    expect(items.length).toBeGreaterThanOrEqual(AT_LEAST);
   });
 });

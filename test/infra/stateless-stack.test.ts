@@ -19,6 +19,7 @@ import {
 import {
   BUCKETS,
   QUEUES,
+  RATE_WAIT,
   SECRETS,
   TABLES,
   type BucketKey,
@@ -27,6 +28,7 @@ import {
   type TableDefinition,
   type TableKey,
 } from '../../lib/definitions/resources';
+import { deliveriesToOutwait } from '../../lambdas/domain/rate-settlement';
 import { ENV } from '../../lambdas/shared/env-names';
 import {
   asArray,
@@ -573,6 +575,26 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         s.config.rates.sources.map((src) => src.provider).sort(),
       );
     });
+
+    it('every function that resolves rates gets the stage’s source policy; process-transactions its wait and its queue', () => {
+      const env = (name: FunctionName) =>
+        (resourceOf(template, functionId(name)).Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const name of ['rates-api', 'conversions-api', 'process-transactions'] as const) {
+        expect(JSON.parse(env(name)[ENV.ratePolicy] as string)).toEqual(s.config.rates.policy);
+      }
+      expect(JSON.parse(env('process-transactions')[ENV.rateWait] as string)).toEqual(RATE_WAIT);
+      // Its own queue's URL: it shortens the visibility of a message waiting for its rate.
+      expect(env('process-transactions')[ENV.transactionsQueue]).toEqual({ Ref: queueId('transactions') });
+      const changes = statementsOf(roleId('process-transactions')).filter((st) => asArray(st.Action).includes('sqs:ChangeMessageVisibility'));
+      expect(changes.flatMap((st) => asArray(st.Resource))).toEqual([{ 'Fn::GetAtt': [queueId('transactions'), 'Arn'] }]);
+    });
+
+    it('the transactions queue lets a message wait out the whole rate wait before it is dead-lettered', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { maxReceiveCount: deliveriesToOutwait(RATE_WAIT) + 5, deadLetterTargetArn: Match.anyValue() },
+      });
+      expect(QUEUES.transactions.maxReceiveCount).toBeGreaterThan(deliveriesToOutwait(RATE_WAIT));
+    });
   });
 
   describe('SQS event sources', () => {
@@ -950,7 +972,8 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
   });
 });
 
-it('dev and prod each schedule four rate sources', () => {
-  expect(built.dev.config.rates.sources).toHaveLength(4);
-  expect(built.prod.config.rates.sources).toHaveLength(4);
+it('dev and prod fetch only real providers: the simulated feed is a source of the local stage alone', () => {
+  expect(built.dev.config.rates.sources.map((src) => src.provider)).toEqual(['ecb', 'frankfurter', 'coingecko']);
+  expect(built.prod.config.rates.sources.map((src) => src.provider)).toEqual(['ecb', 'frankfurter', 'coingecko', 'oxr']);
+  for (const stage of STAGES) expect(JSON.stringify(built[stage].config.rates.policy)).not.toContain('simulated');
 });

@@ -111,7 +111,7 @@ export async function drainQueue(clients: EmulatorClients, queueUrl: string): Pr
   const all: Message[] = [];
   for (;;) {
     const { Messages = [] } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
     );
     if (Messages.length === 0) return all;
     all.push(...Messages);

@@ -51,7 +51,15 @@ export function sqsMessagePublisher(
             const result = await client.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: entries.map((m, i) => ({ Id: String(i), MessageBody: m.body })),
+                Entries: entries.map((m, i) => ({
+                  Id: String(i),
+                  MessageBody: m.body,
+                  ...(m.attributes && {
+                    MessageAttributes: Object.fromEntries(
+                      Object.entries(m.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+                    ),
+                  }),
+                })),
               }),
             );
             const failed = result.Failed ?? [];

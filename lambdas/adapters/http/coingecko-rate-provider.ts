@@ -1,10 +1,11 @@
 import {
-  asOfFromUnixSeconds,
   buildSnapshot,
+  publicationAtUnixSeconds,
   RatePayloadError,
   type PublishedRate,
   type RateSnapshot,
 } from '../../domain/rate-snapshot';
+import { publicationOf } from '../../domain/rate-publication';
 import type { FetchedRates, RateProvider } from '../../ports/rate-provider';
 import {
   fetchWithRetry,
@@ -36,12 +37,15 @@ export interface CoinGeckoOptions {
 /**
  * `/simple/price`: `{"bitcoin":{"usd":16730.75,"last_updated_at":1672679293},...}`.
  * Base is the vs currency (USD); each coin is a quote with its price as published, orientation
- * base-per-quote (USD per 1 BTC). asOf is the newest `last_updated_at`; a body without any
- * (the parameter was not honoured) falls back to `now` truncated to the minute.
+ * base-per-quote (USD per 1 BTC). The snapshot is in force from the newest `last_updated_at`
+ * of its coins: a coin updated earlier keeps its price, so from that instant on every price of
+ * the snapshot is published, and none is used before it existed (one snapshot per distinct
+ * `last_updated_at` would leave coins out of the series' publication in force). A body without
+ * any (the parameter was not honoured) is in force from the fetch time truncated to the minute.
  */
 export function parseCoinGeckoSimplePrice(
   json: string,
-  options: { ids?: Readonly<Record<string, string>>; vsCurrency?: string; now?: Date } = {},
+  options: { ids?: Readonly<Record<string, string>>; vsCurrency?: string; fetchedAt: Date },
 ): RateSnapshot {
   const ids = options.ids ?? DEFAULT_COINGECKO_IDS;
   const vs = (options.vsCurrency ?? 'usd').toLowerCase();
@@ -49,7 +53,7 @@ export function parseCoinGeckoSimplePrice(
   if (!isRecord(body)) throw new RatePayloadError('coingecko', 'payload is not a JSON object');
 
   const rates: PublishedRate[] = [];
-  const asOfs: string[] = [];
+  const updatedAt: string[] = [];
   for (const [id, coin] of Object.entries(body)) {
     const symbol = ids[id];
     if (symbol === undefined) continue;
@@ -60,11 +64,11 @@ export function parseCoinGeckoSimplePrice(
     }
     rates.push({ quote: symbol.toUpperCase(), rate: price, orientation: 'base-per-quote' });
     if (coin.last_updated_at !== undefined) {
-      asOfs.push(asOfFromUnixSeconds('coingecko', String(coin.last_updated_at)));
+      updatedAt.push(publicationAtUnixSeconds('coingecko', String(coin.last_updated_at)).inForceFrom);
     }
   }
-  const asOf = asOfs.length > 0 ? asOfs.sort().at(-1)! : minuteOf(options.now ?? new Date());
-  return buildSnapshot('coingecko', vs.toUpperCase(), asOf, rates);
+  const inForceFrom = updatedAt.length > 0 ? updatedAt.sort().at(-1)! : minuteOf(options.fetchedAt);
+  return buildSnapshot('coingecko', vs.toUpperCase(), publicationOf('coingecko', inForceFrom), rates, options.fetchedAt);
 }
 
 export function createCoinGeckoRateProvider(options: CoinGeckoOptions = {}): RateProvider {
@@ -88,7 +92,7 @@ export function createCoinGeckoRateProvider(options: CoinGeckoOptions = {}): Rat
       const snapshot = parseCoinGeckoSimplePrice(response.body, {
         ids,
         vsCurrency: vs,
-        now: clock(),
+        fetchedAt: clock(),
       });
       return { snapshot, raw: rawPayloadOf(response, 'json') };
     },

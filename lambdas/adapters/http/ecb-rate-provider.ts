@@ -1,8 +1,8 @@
 import {
-  asOfFromDay,
   buildSnapshot,
   checkDayRange,
   daysAgo,
+  publicationOfDay,
   RatePayloadError,
   type PublishedRate,
   type RateSnapshot,
@@ -29,10 +29,11 @@ const ATTRIBUTE = /([\w:.-]+)\s*=\s*(?:'([^']*)'|"([^"]*)")/g;
 
 /**
  * Parses any eurofxref file (daily, hist-90d, hist) into one snapshot per `<Cube time=...>`,
- * newest first as published. A small attribute scanner, not an XML parser: the format is flat,
- * and attributes may use either quote and any order.
+ * newest first as published, each in force from 16:00 Berlin on its day. A small attribute
+ * scanner, not an XML parser: the format is flat, and attributes may use either quote and any
+ * order. A day later than `fetchedAt` allows (a mirror serving 2099-12-31) refuses the file.
  */
-export function parseEcbXml(xml: string): RateSnapshot[] {
+export function parseEcbXml(xml: string, fetchedAt: Date): RateSnapshot[] {
   const days: { time: string; rates: PublishedRate[] }[] = [];
   for (const [, attributeText] of xml.matchAll(TAG)) {
     const attributes = new Map(
@@ -60,7 +61,7 @@ export function parseEcbXml(xml: string): RateSnapshot[] {
   }
   if (days.length === 0) throw new RatePayloadError('ecb', 'no <Cube time=...> in payload');
   return days.map(({ time, rates }) =>
-    buildSnapshot('ecb', 'EUR', asOfFromDay('ecb', time), rates),
+    buildSnapshot('ecb', 'EUR', publicationOfDay('ecb', time), rates, fetchedAt),
   );
 }
 
@@ -74,8 +75,8 @@ export function createEcbRateProvider(options: EcbOptions = {}): RateProvider {
     name: 'ecb',
     async fetchLatest(): Promise<FetchedRates> {
       const response = await get(dailyUrl);
-      const snapshots = parseEcbXml(response.body);
-      const snapshot = snapshots.reduce((a, b) => (b.asOf > a.asOf ? b : a));
+      const snapshots = parseEcbXml(response.body, clock());
+      const snapshot = snapshots.reduce((a, b) => (b.inForceFrom > a.inForceFrom ? b : a));
       return { snapshot, raw: rawPayloadOf(response, 'xml') };
     },
     async fetchHistory(range: DayRange): Promise<FetchedHistory> {
@@ -84,9 +85,9 @@ export function createEcbRateProvider(options: EcbOptions = {}): RateProvider {
       const file =
         range.from >= daysAgo(clock(), 90) ? 'eurofxref-hist-90d.xml' : 'eurofxref-hist.xml';
       const response = await get(directory + file);
-      const snapshots = parseEcbXml(response.body)
-        .filter(({ asOf }) => asOf.slice(0, 10) >= range.from && asOf.slice(0, 10) <= range.to)
-        .sort((a, b) => a.asOf.localeCompare(b.asOf));
+      const snapshots = parseEcbXml(response.body, clock())
+        .filter(({ rateDate }) => rateDate >= range.from && rateDate <= range.to)
+        .sort((a, b) => a.inForceFrom.localeCompare(b.inForceFrom));
       return { snapshots, raw: rawPayloadOf(response, 'xml') };
     },
   };

@@ -1,8 +1,8 @@
 import { Decimal } from '../../domain/decimal';
 import {
-  asOfFromDay,
   buildSnapshot,
   checkDayRange,
+  publicationOfDay,
   RatePayloadError,
   type RateSnapshot,
 } from '../../domain/rate-snapshot';
@@ -29,33 +29,39 @@ export interface FrankfurterOptions {
   /** Base currency requested from the API; EUR unless told. */
   readonly base?: string;
   readonly http?: HttpOptions;
+  readonly clock?: () => Date;
 }
 
-/** `/v1/latest`: `{"amount":1.0,"base":"EUR","date":"2023-04-06","rates":{"AUD":1.6312,...}}`. */
-export function parseFrankfurterLatest(json: string): RateSnapshot {
+/**
+ * `/v1/latest`: `{"amount":1.0,"base":"EUR","date":"2023-04-06","rates":{"AUD":1.6312,...}}`.
+ * Frankfurter republishes the ECB's reference rates: in force from 16:00 Berlin on `date`.
+ */
+export function parseFrankfurterLatest(json: string, fetchedAt: Date): RateSnapshot {
   const body = parseBody(json);
   if (typeof body.date !== 'string') throw new RatePayloadError('frankfurter', 'missing date');
   return buildSnapshot(
     'frankfurter',
     body.base,
-    asOfFromDay('frankfurter', body.date),
+    publicationOfDay('frankfurter', body.date),
     publishedRatesOf('frankfurter', body.rates),
+    fetchedAt,
   );
 }
 
 /** `/v1/{from}..{to}`: `{"amount":1.0,"base":"USD","start_date":...,"rates":{"2024-01-10":{"EUR":0.91358,...},...}}`. */
-export function parseFrankfurterTimeSeries(json: string): RateSnapshot[] {
+export function parseFrankfurterTimeSeries(json: string, fetchedAt: Date): RateSnapshot[] {
   const body = parseBody(json);
   if (!isRecord(body.rates)) throw new RatePayloadError('frankfurter', 'rates is not an object');
   const snapshots = Object.entries(body.rates).map(([day, rates]) =>
     buildSnapshot(
       'frankfurter',
       body.base,
-      asOfFromDay('frankfurter', day),
+      publicationOfDay('frankfurter', day),
       publishedRatesOf('frankfurter', rates),
+      fetchedAt,
     ),
   );
-  return snapshots.sort((a, b) => a.asOf.localeCompare(b.asOf));
+  return snapshots.sort((a, b) => a.inForceFrom.localeCompare(b.inForceFrom));
 }
 
 function parseBody(json: string): Record<string, unknown> & { base: string } {
@@ -80,13 +86,14 @@ export function createFrankfurterRateProvider(options: FrankfurterOptions = {}):
   const baseUrl = trimTrailingSlash(options.baseUrl ?? FRANKFURTER_BASE_URL);
   const base = encodeURIComponent(options.base ?? 'EUR');
   const get = (url: string) => fetchWithRetry(url, options.http);
+  const clock = options.clock ?? (() => new Date());
 
   return {
     name: 'frankfurter',
     async fetchLatest(): Promise<FetchedRates> {
       const response = await get(`${baseUrl}/v1/latest?base=${base}`);
       return {
-        snapshot: parseFrankfurterLatest(response.body),
+        snapshot: parseFrankfurterLatest(response.body, clock()),
         raw: rawPayloadOf(response, 'json'),
       };
     },
@@ -94,8 +101,8 @@ export function createFrankfurterRateProvider(options: FrankfurterOptions = {}):
       checkDayRange(range);
       const response = await get(`${baseUrl}/v1/${range.from}..${range.to}?base=${base}`);
       // Frankfurter may start the series at the last working day before `from`.
-      const snapshots = parseFrankfurterTimeSeries(response.body).filter(
-        ({ asOf }) => asOf.slice(0, 10) >= range.from && asOf.slice(0, 10) <= range.to,
+      const snapshots = parseFrankfurterTimeSeries(response.body, clock()).filter(
+        ({ rateDate }) => rateDate >= range.from && rateDate <= range.to,
       );
       return { snapshots, raw: rawPayloadOf(response, 'json') };
     },

@@ -1,8 +1,8 @@
 import { Decimal } from '../../domain/decimal';
 import {
-  asOfFromUnixSeconds,
   buildSnapshot,
   daysOf,
+  publicationAtUnixSeconds,
   RatePayloadError,
   type RateSnapshot,
 } from '../../domain/rate-snapshot';
@@ -31,10 +31,14 @@ export interface OxrOptions {
   readonly appId: string;
   readonly baseUrl?: string;
   readonly http?: HttpOptions;
+  readonly clock?: () => Date;
 }
 
-/** `latest.json` / `historical/{day}.json`: `{"timestamp":1512799203,"base":"USD","rates":{"AED":3.673097,...}}`. */
-export function parseOxr(json: string): RateSnapshot {
+/**
+ * `latest.json` / `historical/{day}.json`: `{"timestamp":1512799203,"base":"USD","rates":{"AED":3.673097,...}}`,
+ * in force from its `timestamp`.
+ */
+export function parseOxr(json: string, fetchedAt: Date): RateSnapshot {
   const body = parseJsonKeepingNumbers('oxr', json);
   if (!isRecord(body)) throw new RatePayloadError('oxr', 'payload is not a JSON object');
   if (body.error !== undefined) {
@@ -50,7 +54,7 @@ export function parseOxr(json: string): RateSnapshot {
   const rates = publishedRatesOf('oxr', body.rates).filter(
     ({ quote, rate }) => !(quote === base && /^\d+(\.\d+)?$/.test(rate) && new Decimal(rate).eq(1)),
   );
-  return buildSnapshot('oxr', base, asOfFromUnixSeconds('oxr', body.timestamp), rates);
+  return buildSnapshot('oxr', base, publicationAtUnixSeconds('oxr', body.timestamp), rates, fetchedAt);
 }
 
 export function createOxrRateProvider(options: OxrOptions): RateProvider {
@@ -58,12 +62,13 @@ export function createOxrRateProvider(options: OxrOptions): RateProvider {
   const baseUrl = `${trimTrailingSlash(options.baseUrl ?? OXR_BASE_URL)}/api`;
   const appId = encodeURIComponent(options.appId);
   const get = (path: string) => fetchWithRetry(`${baseUrl}/${path}?app_id=${appId}`, options.http);
+  const clock = options.clock ?? (() => new Date());
 
   return {
     name: 'oxr',
     async fetchLatest(): Promise<FetchedRates> {
       const response = await get('latest.json');
-      return { snapshot: parseOxr(response.body), raw: rawPayloadOf(response, 'json') };
+      return { snapshot: parseOxr(response.body, clock()), raw: rawPayloadOf(response, 'json') };
     },
     async fetchHistory(range: DayRange): Promise<FetchedHistory> {
       const days = daysOf(range);
@@ -78,7 +83,8 @@ export function createOxrRateProvider(options: OxrOptions): RateProvider {
         contentType: 'application/json',
         extension: 'json',
       } as const;
-      return { snapshots: bodies.map(parseOxr), raw };
+      const fetchedAt = clock();
+      return { snapshots: bodies.map((body) => parseOxr(body, fetchedAt)), raw };
     },
   };
 }

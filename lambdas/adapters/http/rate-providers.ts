@@ -29,7 +29,7 @@ export function createRateProvider(
     case 'ecb':
       return createEcbRateProvider({ baseUrl, clock, http });
     case 'frankfurter':
-      return createFrankfurterRateProvider({ baseUrl, http });
+      return createFrankfurterRateProvider({ baseUrl, clock, http });
     case 'coingecko':
       return createCoinGeckoRateProvider({
         baseUrl,
@@ -39,7 +39,7 @@ export function createRateProvider(
         ids: options.coingeckoIds,
       });
     case 'oxr':
-      return createOxrRateProvider({ baseUrl, http, appId: options.oxrAppId ?? '' });
+      return createOxrRateProvider({ baseUrl, clock, http, appId: options.oxrAppId ?? '' });
     default: {
       const unknown: never = name;
       throw new Error(`unknown rate provider ${String(unknown)}`);

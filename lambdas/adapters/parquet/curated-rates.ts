@@ -13,7 +13,10 @@ export const CURATED_RATE_COLUMNS: readonly ColumnSpec[] = [
   { name: 'orientation', kind: 'string' },
   /** Quote per base; an inverted crypto price is rounded to 18 places here, never upstream. */
   { name: 'quote_per_base', kind: 'decimal', precision: 38, scale: 18 },
-  { name: 'as_of', kind: 'timestamp' },
+  /** From when the publication is in force (ECB: 16:00 Berlin on its rate date). */
+  { name: 'in_force_from', kind: 'timestamp' },
+  /** The provider's own date (ECB, Frankfurter) or the UTC date of in_force_from, "YYYY-MM-DD". */
+  { name: 'rate_date', kind: 'string' },
 ];
 
 export function curatedRatesParquet(snapshot: RateSnapshot): Uint8Array {
@@ -28,7 +31,8 @@ export function curatedRatesParquet(snapshot: RateSnapshot): Uint8Array {
       rate_published: r.rate,
       orientation: r.orientation ?? 'quote-per-base',
       quote_per_base: quotePerBase(r).toDecimalPlaces(18).toFixed(18),
-      as_of: snapshot.asOf,
+      in_force_from: snapshot.inForceFrom,
+      rate_date: snapshot.rateDate,
     })),
   );
 }

@@ -6,6 +6,7 @@ import {
   type RateOrientation,
   type RateSnapshot,
 } from '../../domain/rate-snapshot';
+import { publicationOf } from '../../domain/rate-publication';
 import type {
   DayRange,
   FetchedHistory,
@@ -84,8 +85,9 @@ export function simulatedRates(seed: number, asOf: Date): PublishedRate[] {
 export function createSimulatedRateProvider(options: SimulatedOptions = {}): RateProvider {
   const seed = options.seed ?? 42;
   const clock = options.clock ?? (() => new Date());
-  const snapshotAt = (asOf: Date) =>
-    buildSnapshot('simulated', 'EUR', asOf.toISOString(), simulatedRates(seed, asOf));
+  /** The publication of the tick `at`, fetched now. */
+  const snapshotAt = (at: Date) =>
+    buildSnapshot('simulated', 'EUR', publicationOf('simulated', at.toISOString()), simulatedRates(seed, at), clock());
 
   return {
     name: 'simulated',

@@ -1,7 +1,8 @@
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
-import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
-import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
+import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
+import { policySeries } from '../../../lambdas/domain/rate-policy';
 import { Decimal } from '../../../lambdas/domain/decimal';
 import { listCurrencies } from '../../../lambdas/domain/currency';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
@@ -19,7 +20,7 @@ import {
   useEmulators,
 } from '../../support/emulator-resources';
 import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
-import { apiEvent, bodyOf, errorOf, type RequestSpec } from '../../unit/api/fakes';
+import { apiEvent, bodyOf, errorOf, TEST_POLICY, type RequestSpec } from '../../unit/api/fakes';
 
 jest.setTimeout(120_000);
 
@@ -37,16 +38,19 @@ async function platform(snapshots: readonly RateSnapshot[] = [ecbFixtureSnapshot
   await createTableFrom(env.clients, TABLES.rates, ratesTable);
   await createTableFrom(env.clients, TABLES.api, apiTable);
   await seedCurrencyTable(env.clients.dynamodb, apiTable);
-  const store = dynamoRateStore(env.clients.dynamodb, ratesTable);
+  // As process-rates stores them: history first, then the latest item.
+  const series = dynamoRateSeries(env.clients.dynamodb, ratesTable);
   for (const snapshot of snapshots) {
-    await store.putHistory(snapshot);
-    await store.advanceLatest(snapshot);
+    await series.putHistory([snapshot]);
+    await series.advanceLatest(snapshot);
   }
+  const clock = ticking();
   const deps: ConversionDeps = {
-    rates: dynamoRateReader(env.clients.dynamodb, ratesTable),
+    policy: TEST_POLICY,
+    timeline: cachedRateTimeline(series, { series: policySeries(TEST_POLICY), clock }),
     currencies: dynamoCurrencyStore(env.clients.dynamodb, apiTable),
     conversions: dynamoConversionStore(env.clients.dynamodb, apiTable),
-    clock: ticking(),
+    clock,
   };
   const handlers = [withHttp(rateOperations, deps), withHttp(conversionOperations, deps), withHttp(currencyOperations, deps)];
   const send = async (spec: RequestSpec) => {
@@ -74,7 +78,7 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
       converted: exact.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0),
       rate: d('138.05').div('1.0163').toDecimalPlaces(38).toString(),
       inverseRate: d('1.0163').div('138.05').toDecimalPlaces(38).toString(),
-      asOf: '2022-07-08T00:00:00.000Z',
+      asOf: '2022-07-08T14:00:00.000Z',
       provider: 'ecb',
     });
     expect(bodyOf(result).converted).toBe('135836');
@@ -86,9 +90,9 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
     const body = bodyOf(await get('/v1/rates/latest?base=GBP&symbols=PLN,JPY,EUR'));
 
     expect(body.rates).toEqual([
-      { quote: 'PLN', rate: d('4.7630').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
-      { quote: 'JPY', rate: d('138.05').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
-      { quote: 'EUR', rate: d(1).div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' },
+      { quote: 'PLN', rate: d('4.7630').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
+      { quote: 'JPY', rate: d('138.05').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
+      { quote: 'EUR', rate: d(1).div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
     ]);
     expect(bodyOf(await get('/v1/rates/latest?base=EUR&symbols=PLN')).rates[0].rate).toBe('4.763');
   });
@@ -101,7 +105,7 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
 
     expect(body).toMatchObject({
       converted: d('1000').times('1.0163').div('21733.12').toDecimalPlaces(8).toFixed(8),
-      asOf: '2022-07-08T00:00:00.000Z',
+      asOf: '2022-07-08T10:00:00.000Z',
       provider: 'ecb+coingecko',
     });
     expect(bodyOf(await get('/v1/rates/latest?base=BTC&symbols=USD')).rates[0].rate).toBe('21733.12');
@@ -109,9 +113,9 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
 
   it('serves a daily history with weekend fallback, page by page', async () => {
     const week = [
-      snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '138.43' }),
+      snapshotOf('2022-07-07', { USD: '1.0180', JPY: '138.43' }),
       ecbFixtureSnapshot(),
-      snapshotOf('2022-07-11T00:00:00.000Z', { USD: '1.0098', JPY: '137.27' }),
+      snapshotOf('2022-07-11', { USD: '1.0098', JPY: '137.27' }),
     ];
     const { get } = await platform(week);
     const query = '/v1/rates/history?base=USD&quote=JPY&from=2022-07-07&to=2022-07-11&limit=3';
@@ -132,13 +136,14 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
   });
 
   it('converts on a date from that day’s rate, and answers 422 before the first one', async () => {
-    const { get } = await platform([snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '138.43' }), ecbFixtureSnapshot()]);
+    const { get } = await platform([snapshotOf('2022-07-07', { USD: '1.0180', JPY: '138.43' }), ecbFixtureSnapshot()]);
 
     const thursday = bodyOf(await get('/v1/convert?from=EUR&to=JPY&amount=10&date=2022-07-07'));
     const before = await get('/v1/convert?from=EUR&to=JPY&amount=10&date=2022-07-06');
 
-    expect(thursday).toMatchObject({ converted: '1384', asOf: '2022-07-07T00:00:00.000Z' });
+    expect(thursday).toMatchObject({ converted: '1384', asOf: '2022-07-07T14:00:00.000Z' });
     expect(before.statusCode).toBe(422);
+    expect(errorOf(before).code).toBe('NO_RATE_AT_TIME');
   });
 });
 

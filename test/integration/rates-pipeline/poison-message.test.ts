@@ -73,11 +73,11 @@ afterAll(async () => {
 describe('process-rates handler on a queue with a DLQ', () => {
   it('dead-letters a poison message after maxReceiveCount while its batch siblings are stored once', async () => {
     const valid = [
-      snapshotOf('2022-07-06T00:00:00.000Z', { USD: '1.0177', JPY: '137.78' }),
-      snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '137.50' }),
-      snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05' }),
+      snapshotOf('2022-07-06', { USD: '1.0177', JPY: '137.78' }),
+      snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50' }),
+      snapshotOf('2022-07-08', { USD: '1.0163', JPY: '138.05' }),
     ];
-    const poisonBody = JSON.stringify(snapshotWithZeroRate('2022-07-09T00:00:00.000Z'));
+    const poisonBody = JSON.stringify(snapshotWithZeroRate('2022-07-09'));
     const bodies = [JSON.stringify(valid[0]), poisonBody, JSON.stringify(valid[1]), JSON.stringify(valid[2])];
     const sent = await env.clients.sqs.send(
       new SendMessageBatchCommand({
@@ -140,16 +140,12 @@ describe('process-rates handler on a queue with a DLQ', () => {
     expect(dead.map((m) => m.Body)).toEqual([poisonBody]);
     expect(await approximateMessages(env.clients, ratesQueue.url)).toBe(0);
 
-    // The siblings are stored: history per day, the newest day as latest, one curated object each.
+    // The siblings are stored: one history item per day, the newest day as latest, one curated object each.
     const items = await scanAll(env.clients, TABLE);
-    expect(items.filter((i) => String(i.pk).startsWith('HISTORY#'))).toHaveLength(6);
-    expect(items.some((i) => String(i.asOf).startsWith('2022-07-09'))).toBe(false);
-    for (const [quote, published] of [['USD', '1.0163'], ['JPY', '138.05']]) {
-      const { Item } = await env.clients.dynamodb.send(
-        new GetCommand({ TableName: TABLE, Key: { pk: 'LATEST#EUR', sk: quote } }),
-      );
-      expect(Item).toMatchObject({ published, snapshotId: valid[2].snapshotId });
-    }
+    expect(items.filter((i) => String(i.pk).startsWith('SERIES#'))).toHaveLength(3);
+    expect(items.some((i) => String(i.rateDate) === '2022-07-09')).toBe(false);
+    const { Item } = await env.clients.dynamodb.send(new GetCommand({ TableName: TABLE, Key: { pk: 'LATEST#ecb#EUR', sk: 'LATEST' } }));
+    expect(Item).toMatchObject({ snapshotId: valid[2].snapshotId, rates: { USD: { published: '1.0163' }, JPY: { published: '138.05' } } });
     expect(await listKeys(env.clients, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
       valid.map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
     );

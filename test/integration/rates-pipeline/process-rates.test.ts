@@ -1,14 +1,18 @@
 import { GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
-import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
 import { curatedRatesParquet } from '../../../lambdas/adapters/parquet/curated-rates';
+import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
 import { Decimal } from '../../../lambdas/domain/decimal';
 import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
-import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
+import { policySeries, type RatePolicy } from '../../../lambdas/domain/rate-policy';
+import { providerText } from '../../../lambdas/domain/rate-resolver';
+import { snapshotIdOf, type RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
-import { processRateSnapshot, type ProcessRatesDeps } from '../../../lambdas/use-cases/process-rate-snapshot';
+import { processRateSnapshots, type ProcessRatesDeps } from '../../../lambdas/use-cases/process-rate-snapshot';
+import { resolveRates } from '../../../lambdas/use-cases/resolve-rates';
 import { TABLES } from '../../../lib/definitions/resources';
 import {
   createBucket,
@@ -22,7 +26,7 @@ import {
   useEmulators,
 } from '../../support/emulator-resources';
 import { queryParquet } from '../../support/parquet-sql';
-import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
+import { ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
 
 jest.setTimeout(120_000);
 
@@ -31,10 +35,10 @@ const env = useEmulators('rates-pipeline');
 interface Pipeline {
   readonly table: string;
   readonly bucket: string;
-  readonly rateChangesUrl: string;
   readonly deps: ProcessRatesDeps;
-  process(snapshot: RateSnapshot | unknown, delivery?: { redelivered: boolean }): ReturnType<typeof processRateSnapshot>;
-  /** Change events emitted since the last call, in order received. */
+  /** One SQS batch (through JSON, as snapshots travel on the rates queue); `receiveCount` 2+ is a redelivery. */
+  process(snapshots: readonly (RateSnapshot | unknown)[], receiveCount?: number): ReturnType<typeof processRateSnapshots>;
+  /** Change events emitted since the last call. */
   events(): Promise<RateChangeEvent[]>;
   item(pk: string, sk: string): Promise<Record<string, unknown> | undefined>;
 }
@@ -47,7 +51,7 @@ async function pipeline(): Promise<Pipeline> {
   await createBucket(env.clients, bucket);
   const { url: rateChangesUrl } = await createQueue(env.clients, uniqueName('rate-changes'));
   const deps: ProcessRatesDeps = {
-    store: dynamoRateStore(env.clients.dynamodb, table),
+    series: dynamoRateSeries(env.clients.dynamodb, table),
     lake: s3ObjectStore(env.clients.s3, bucket),
     curatedPrefix: LAKE_PREFIXES.curatedRates,
     toCurated: curatedRatesParquet,
@@ -56,14 +60,14 @@ async function pipeline(): Promise<Pipeline> {
   return {
     table,
     bucket,
-    rateChangesUrl,
     deps,
-    // Through JSON, as the snapshot travels on the rates queue.
-    process: (snapshot, delivery) => processRateSnapshot(deps, JSON.parse(JSON.stringify(snapshot)), delivery),
-    events: async () =>
-      (await drainQueue(env.clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
-    item: async (pk, sk) =>
-      (await env.clients.dynamodb.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item,
+    process: (snapshots, receiveCount = 1) =>
+      processRateSnapshots(
+        deps,
+        snapshots.map((s, i) => ({ messageId: `m-${i}`, body: JSON.stringify(s), receiveCount })),
+      ),
+    events: async () => (await drainQueue(env.clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
+    item: async (pk, sk) => (await env.clients.dynamodb.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item,
   };
 }
 
@@ -72,178 +76,186 @@ const decimalOf = (value: unknown): Decimal => {
   return new Decimal((value as NumberValue).value);
 };
 
-describe('processRateSnapshot against DynamoDB Local and fauxqs', () => {
-  it('stores every ECB rate of 2022-07-08 exactly as published, in history, latest and curated Parquet', async () => {
+const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50', PLN: '4.7630' });
+const jul8 = snapshotOf('2022-07-08', { USD: '1.0163', JPY: '137.5', PLN: '4.7630' });
+
+describe('process-rates against DynamoDB Local and fauxqs', () => {
+  it('stores the ECB rates of 2022-07-08 exactly as published: one history item, the latest item, curated Parquet', async () => {
     const p = await pipeline();
     const snapshot = ecbFixtureSnapshot();
 
-    const result = await p.process(snapshot);
+    const result = await p.process([snapshot]);
 
-    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T000000Z', stored: 31, latest: 31, changes: 31 });
-    for (const { quote, rate } of snapshot.rates) {
-      const history = await p.item(`HISTORY#EUR#${quote}`, '2022-07-08T00:00:00.000Z#ecb');
-      const latest = await p.item('LATEST#EUR', quote);
-      for (const item of [history, latest]) {
-        expect(item).toMatchObject({ base: 'EUR', quote, published: rate, snapshotId: snapshot.snapshotId });
-        expect({ quote, rate: decimalOf(item!.rate).toString() }).toEqual({ quote, rate: new Decimal(rate).toString() });
+    expect(result).toEqual({ failed: [], rejected: 0, snapshots: 1, rates: 31, moved: ['ecb#EUR'], changes: 1 });
+    const history = await p.item('SERIES#ecb#EUR', '2022-07-08T14:00:00.000Z');
+    const latest = await p.item('LATEST#ecb#EUR', 'LATEST');
+    expect(latest).toMatchObject({ snapshotId: 'ecb-EUR-20220708T140000Z', inForceFrom: '2022-07-08T14:00:00.000Z', rateDate: '2022-07-08', fetchedAt: FETCHED_AT.toISOString(), checkedAt: FETCHED_AT.toISOString() });
+    for (const item of [history!, latest!]) {
+      const rates = item.rates as Record<string, { rate: NumberValue; published: string; orientation: string }>;
+      expect(Object.keys(rates).sort()).toEqual(snapshot.rates.map((r) => r.quote).sort());
+      for (const { quote, rate } of snapshot.rates) {
+        expect({ quote, published: rates[quote].published, orientation: rates[quote].orientation }).toEqual({ quote, published: rate, orientation: 'quote-per-base' });
+        expect(decimalOf(rates[quote].rate).eq(rate)).toBe(true);
       }
     }
-    // Trailing zeros: DynamoDB normalises the number, the published attribute keeps the digits.
-    const pln = await p.item('LATEST#EUR', 'PLN');
-    expect((pln!.rate as NumberValue).value).toBe('4.763');
-    expect(pln!.published).toBe('4.7630');
+    // A DynamoDB number may lose trailing zeros; `published` keeps the provider's digits.
+    expect((history!.rates as Record<string, { published: string }>).PLN.published).toBe('4.7630');
 
     const key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
-    expect(key).toBe('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T000000Z.parquet');
+    expect(key).toBe('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet');
     expect(await listKeys(env.clients, p.bucket, 'curated/')).toEqual([key]);
     const rows = await queryParquet(
       await getObjectBytes(env.clients, p.bucket, key),
-      `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, quote_per_base::VARCHAR AS qpb,
-              base_currency, provider, snapshot_id, strftime(as_of, '%Y-%m-%dT%H:%M:%S') AS as_of
-         FROM read_parquet({file})`,
+      `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, provider, snapshot_id,
+              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S') AS in_force_from, rate_date FROM read_parquet({file})`,
     );
     expect(rows).toHaveLength(31);
     const published = new Map(snapshot.rates.map((r) => [r.quote, r.rate]));
-    expect(rows.map((r) => r.quote_currency).sort()).toEqual([...published.keys()].sort());
     for (const row of rows) {
-      const rate = published.get(row.quote_currency as string)!;
-      expect({ quote: row.quote_currency, rate: new Decimal(row.rate as string).toString() }).toEqual({
-        quote: row.quote_currency,
-        rate: new Decimal(rate).toString(),
-      });
-      expect(new Decimal(row.qpb as string).eq(rate)).toBe(true);
-      expect(row).toMatchObject({
-        rate_published: rate,
-        base_currency: 'EUR',
-        provider: 'ecb',
-        snapshot_id: snapshot.snapshotId,
-        as_of: '2022-07-08T00:00:00',
-      });
+      expect(new Decimal(row.rate as string).eq(published.get(row.quote_currency as string)!)).toBe(true);
+      expect(row).toMatchObject({ rate_published: published.get(row.quote_currency as string), provider: 'ecb', snapshot_id: snapshot.snapshotId, in_force_from: '2022-07-08T14:00:00', rate_date: '2022-07-08' });
     }
   });
 
-  it('never lets a late, older snapshot regress the latest rate', async () => {
+  it('never lets a late, older snapshot regress the latest item; the late one is kept in history and the lake', async () => {
     const p = await pipeline();
-    const jul8 = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05' });
-    const jul7 = snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '137.50' });
-    await p.process(jul8);
+    await p.process([jul8]);
     await p.events();
 
-    const late = await p.process(jul7);
+    const late = await p.process([jul7]);
 
-    expect(late).toEqual({ snapshotId: jul7.snapshotId, stored: 2, latest: 0, changes: 0 });
-    for (const [quote, rate] of [['USD', '1.0163'], ['JPY', '138.05']]) {
-      const latest = await p.item('LATEST#EUR', quote);
-      expect(latest).toMatchObject({ published: rate, asOf: jul8.asOf, snapshotId: jul8.snapshotId });
-      // The late day is still kept in history and the lake.
-      expect(await p.item(`HISTORY#EUR#${quote}`, `${jul7.asOf}#ecb`)).toMatchObject({
-        published: quote === 'USD' ? '1.0180' : '137.50',
-      });
-    }
+    expect(late).toMatchObject({ failed: [], snapshots: 1, moved: [], changes: 0 });
+    expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ snapshotId: jul8.snapshotId });
+    expect(await p.item('SERIES#ecb#EUR', jul7.inForceFrom)).toMatchObject({ snapshotId: jul7.snapshotId });
     expect(await listKeys(env.clients, p.bucket, 'curated/')).toHaveLength(2);
     expect(await p.events()).toEqual([]);
   });
 
-  describe('processing the same snapshot twice', () => {
+  it('never lets a future-dated snapshot (an ECB mirror serving 2099-12-31) change anything', async () => {
+    const p = await pipeline();
+    await p.process([jul8]);
+    const before = await scanAll(env.clients, p.table);
+    const inForceFrom = '2099-12-31T15:00:00.000Z';
+    const pinned = { ...jul8, snapshotId: snapshotIdOf('ecb', 'EUR', inForceFrom), inForceFrom, rateDate: '2099-12-31' };
+
+    const result = await p.process([pinned]);
+
+    expect(result).toMatchObject({ rejected: 1, snapshots: 0, failed: [{ messageId: 'm-0', reason: expect.stringMatching(/future-dated/) }] });
+    expect(await scanAll(env.clients, p.table)).toEqual(before);
+    expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ snapshotId: jul8.snapshotId });
+    // A real publication after it still moves the series.
+    await p.process([snapshotOf('2022-07-11', { USD: '1.0098' })]);
+    expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ rateDate: '2022-07-11' });
+  });
+
+  describe('the same publication again', () => {
     let p: Pipeline;
-    let snapshot: RateSnapshot;
     let key: string;
-    let itemsAfterFirst: Record<string, unknown>[];
-    let bytesAfterFirst: Uint8Array;
+    let bytes: Uint8Array;
     let firstEvents: RateChangeEvent[];
 
     beforeEach(async () => {
       p = await pipeline();
-      snapshot = ecbFixtureSnapshot();
-      key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
-      await p.process(snapshot);
-      itemsAfterFirst = await scanAll(env.clients, p.table);
-      bytesAfterFirst = await getObjectBytes(env.clients, p.bucket, key);
+      key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, jul8);
+      await p.process([jul7]);
+      await p.process([jul8]);
+      bytes = await getObjectBytes(env.clients, p.bucket, key);
       firstEvents = await p.events();
     });
 
-    it.each([
-      ['as a new message (the provider published nothing new)', false],
-      ['as a redelivery', true],
-    ])('%s leaves identical DynamoDB items and one identical S3 object', async (_how, redelivered) => {
-      await p.process(snapshot, { redelivered });
+    it('fetched again later: history and the lake unchanged, only checkedAt moves, no event', async () => {
+      const history = await p.item('SERIES#ecb#EUR', jul8.inForceFrom);
+      const refetched = snapshotOf('2022-07-08', { USD: '1.0163', JPY: '137.5', PLN: '4.7630' }, { fetchedAt: new Date('2025-06-02T00:00:00.000Z') });
 
-      expect(itemsAfterFirst).toHaveLength(62);
-      expect(await scanAll(env.clients, p.table)).toEqual(itemsAfterFirst);
-      expect(await listKeys(env.clients, p.bucket, '')).toEqual([key]);
-      expect(Buffer.from(await getObjectBytes(env.clients, p.bucket, key)).equals(Buffer.from(bytesAfterFirst))).toBe(true);
-    });
+      expect(await p.process([refetched])).toMatchObject({ failed: [], moved: [], changes: 0 });
 
-    it('as a new message emits no change events', async () => {
-      const again = await p.process(snapshot, { redelivered: false });
-
-      expect(again).toMatchObject({ latest: 0, changes: 0 });
-      expect(firstEvents).toHaveLength(31);
+      expect(await p.item('SERIES#ecb#EUR', jul8.inForceFrom)).toEqual(history);
+      expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ fetchedAt: jul8.fetchedAt, checkedAt: '2025-06-02T00:00:00.000Z' });
+      expect(Buffer.from(await getObjectBytes(env.clients, p.bucket, key)).equals(Buffer.from(bytes))).toBe(true);
       expect(await p.events()).toEqual([]);
     });
 
-    it('as a redelivery re-emits only events a consumer already has: the same eventIds with the same content', async () => {
-      await p.process(snapshot, { redelivered: true });
-      const secondEvents = await p.events();
+    it('redelivered: identical items, and its event again with the same id and content', async () => {
+      const items = await scanAll(env.clients, p.table);
 
-      const byId = (events: RateChangeEvent[]) => new Map(events.map((e) => [e.eventId, e]));
-      expect(new Set(firstEvents.map((e) => e.eventId)).size).toBe(31);
-      expect(secondEvents).toHaveLength(31);
-      expect([...byId(secondEvents).keys()].sort()).toEqual([...byId(firstEvents).keys()].sort());
-      expect(byId(secondEvents)).toEqual(byId(firstEvents));
+      await p.process([jul8], 2);
+
+      expect(await scanAll(env.clients, p.table)).toEqual(items);
+      const again = await p.events();
+      expect(again).toHaveLength(1);
+      expect(again[0]).toEqual(firstEvents.find((e) => e.eventId === jul8.snapshotId));
     });
   });
 
-  it('emits one event per pair with no previous for a first snapshot, then one event for the one rate that moved', async () => {
+  it('emits one event per series move, with the previous and current publications, none for unchanged numbers', async () => {
     const p = await pipeline();
-    const jul7 = snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '137.50', PLN: '4.7630' });
-    // JPY republished with a trailing zero dropped is the same number, not a change.
-    const jul8 = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '137.5', PLN: '4.7630' });
+    // Republished on the 11th with the same numbers (JPY's trailing zero dropped is the same number).
+    const jul11 = snapshotOf('2022-07-11', { USD: '1.0163', JPY: '137.50', PLN: '4.763' });
 
-    await p.process(jul7);
+    await p.process([jul7]);
     const first = await p.events();
-    const second = await p.process(jul8);
+    await p.process([jul8, jul11]);
     const next = await p.events();
 
-    const point = (snapshot: RateSnapshot, rate: string) => ({
-      rate,
-      orientation: 'quote-per-base',
-      asOf: snapshot.asOf,
-      provider: 'ecb',
-    });
-    expect(first.sort((a, b) => a.quote.localeCompare(b.quote))).toEqual(
-      [
-        ['JPY', '137.50'],
-        ['PLN', '4.7630'],
-        ['USD', '1.0180'],
-      ].map(([quote, rate]) => ({
-        eventId: `${jul7.snapshotId}#${quote}`,
-        base: 'EUR',
-        quote,
-        previous: null,
-        current: point(jul7, rate),
-      })),
-    );
-    expect(second).toEqual({ snapshotId: jul8.snapshotId, stored: 3, latest: 3, changes: 1 });
-    expect(next).toEqual([
+    expect(first).toEqual([
       {
-        eventId: `${jul8.snapshotId}#USD`,
+        eventId: jul7.snapshotId,
+        type: 'rate-series-moved',
+        provider: 'ecb',
         base: 'EUR',
-        quote: 'USD',
-        previous: expect.objectContaining(point(jul7, '1.0180')),
-        current: point(jul8, '1.0163'),
+        previous: null,
+        current: {
+          snapshotId: jul7.snapshotId,
+          inForceFrom: '2022-07-07T14:00:00.000Z',
+          rateDate: '2022-07-07',
+          rates: { JPY: { rate: '137.50', orientation: 'quote-per-base' }, PLN: { rate: '4.7630', orientation: 'quote-per-base' }, USD: { rate: '1.0180', orientation: 'quote-per-base' } },
+        },
       },
     ]);
+    expect(next).toEqual([expect.objectContaining({ eventId: jul8.snapshotId, previous: first[0].current, current: expect.objectContaining({ snapshotId: jul8.snapshotId }) })]);
+    expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ snapshotId: jul11.snapshotId });
   });
 
-  it('rejects an invalid snapshot before writing anything', async () => {
+  it('stores a batch of several series with one BatchWriteItem, failing only the invalid message', async () => {
     const p = await pipeline();
-    const bad = { ...snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163' }), rates: [{ quote: 'USD', rate: '0' }] };
+    const coin = snapshotOf('2022-07-08T10:00:00.000Z', [{ quote: 'BTC', rate: '21733.12', orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+    const bad = { ...snapshotOf('2022-07-09', { USD: '1.0163' }), rates: [{ quote: 'USD', rate: '0' }] };
 
-    await expect(p.process(bad)).rejects.toThrow('ecb: rate for USD is not a plain positive decimal: "0"');
+    const result = await p.process([jul7, bad, coin, jul8]);
 
-    expect(await scanAll(env.clients, p.table)).toEqual([]);
-    expect(await listKeys(env.clients, p.bucket, '')).toEqual([]);
-    expect(await p.events()).toEqual([]);
+    expect(result).toMatchObject({ failed: [{ messageId: 'm-1', reason: 'ecb: rate for USD is not a plain positive decimal: "0"' }], snapshots: 3, moved: ['coingecko#USD', 'ecb#EUR'] });
+    const items = await scanAll(env.clients, p.table);
+    expect(items.map((i) => `${i.pk} ${i.sk}`).sort()).toEqual([
+      'LATEST#coingecko#USD LATEST',
+      'LATEST#ecb#EUR LATEST',
+      'SERIES#coingecko#USD 2022-07-08T10:00:00.000Z',
+      'SERIES#ecb#EUR 2022-07-07T14:00:00.000Z',
+      'SERIES#ecb#EUR 2022-07-08T14:00:00.000Z',
+    ]);
+    expect((await p.events()).map((e) => e.eventId).sort()).toEqual([coin.snapshotId, jul7.snapshotId, jul8.snapshotId].sort());
+  });
+
+  it('is read back by the same lookup the API and process-transactions use: in force at an instant, crossed through USD', async () => {
+    const p = await pipeline();
+    const coin = (at: string, price: string) => snapshotOf(at, [{ quote: 'BTC', rate: price, orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+    await p.process([jul7, jul8, coin('2022-07-08T10:00:00.000Z', '21000'), coin('2022-07-08T15:00:00.000Z', '21500')]);
+    const policy: RatePolicy = { fiat: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }], crypto: [{ provider: 'coingecko', staleAfter: 'P1D' }] };
+    const reader = dynamoRateSeries(env.clients.dynamodb, p.table);
+    const timeline = cachedRateTimeline(reader, { series: policySeries(policy) });
+
+    const answers = await resolveRates({ policy, timeline }, [
+      { from: 'EUR', to: 'USD', at: '2022-07-08T13:59:59.999Z' },
+      { from: 'EUR', to: 'USD', at: '2022-07-08T14:00:00.000Z' },
+      { from: 'BTC', to: 'EUR', at: '2022-07-08T14:30:00.000Z' },
+      { from: 'BTC', to: 'USD', at: '2022-07-08T09:00:00.000Z' },
+    ]);
+
+    expect(answers.map((a) => (a.kind === 'rate' ? [a.rate.toString(), providerText(a), a.inForceFrom] : [a.reason]))).toEqual([
+      ['1.018', 'ecb', '2022-07-07T14:00:00.000Z'],
+      ['1.0163', 'ecb', '2022-07-08T14:00:00.000Z'],
+      // 21000 USD per BTC / 1.0163 USD per EUR: the 10:00 price, in force at 14:30.
+      [new Decimal(21000).div('1.0163').toString(), 'coingecko+ecb', '2022-07-08T10:00:00.000Z'],
+      ['NO_RATE_AT_TIME'],
+    ]);
   });
 });

@@ -11,6 +11,7 @@ import { simulatedFeedPage } from '../../../lambdas/adapters/simulated/transacti
 import { CursorConflictError } from '../../../lambdas/ports/cursor-store';
 import { ENV } from '../../../lambdas/shared/env-names';
 import type { FetchTransactionsResult } from '../../../lambdas/use-cases/fetch-transactions';
+import { singleSourcePolicy } from '../../../lib/config/stage-config';
 import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import { startSecretsEmulator, type SecretsEmulator } from '../../../lib/local-platform/secrets-emulator';
@@ -245,9 +246,17 @@ describe('npm run import:transactions into the local platform’s queue', () => 
     const dir = mkdtempSync(join(env.dir, 'import-'));
     const file = join(dir, 'export.csv');
     copyFileSync(join(ROOT, 'test/fixtures/transactions/card_transactions_ibm_tabformer_format_mini.csv'), file);
+    // The parts of the running platform's endpoints.json the import reads: the queue, and the
+    // rates table and policy it checks rates with (empty here: USD rows need none).
+    const ratesTable = 'rates-import';
+    await createTableFrom(env.clients, TABLES.rates, ratesTable);
     writeFileSync(
       join(dir, 'endpoints.json'),
-      JSON.stringify({ services: env.emulators.endpoints, resources: { queues: { transactions: { url: transactionsQueue.url } } } }),
+      JSON.stringify({
+        services: env.emulators.endpoints,
+        resources: { queues: { transactions: { url: transactionsQueue.url } }, tables: { rates: ratesTable } },
+        ratePolicy: singleSourcePolicy('simulated'),
+      }),
     );
 
     const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/import-transactions.ts'), file], {

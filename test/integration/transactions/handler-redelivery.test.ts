@@ -8,7 +8,8 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
@@ -37,6 +38,15 @@ const RATES_TABLE = 'rates-tx-handler';
 const TABLE = 'transactions-handler';
 const BUCKET = 'lake-tx-handler';
 const VISIBILITY_TIMEOUT_SECONDS = 2;
+/** A record waiting for its rate looks again after this long: longer than the queue's visibility timeout. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** As process-rates stores a publication: history, then the latest item. */
+async function store(snapshot: RateSnapshot): Promise<void> {
+  const series = dynamoRateSeries(env.clients.dynamodb, RATES_TABLE);
+  await series.putHistory([snapshot]);
+  await series.advanceLatest(snapshot);
+}
 
 // Only the secret is mocked; DynamoDB, S3 and SQS are the env.emulators.
 const secretsMock = mockClient(SecretsManagerClient);
@@ -55,9 +65,8 @@ beforeAll(async () => {
     VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS),
   });
   highValue = await createQueue(env.clients, 'high-value-transactions');
-  await dynamoRateStore(env.clients.dynamodb, RATES_TABLE).putHistory(
-    snapshotOf('2024-01-10T00:00:00.000Z', { USD: '1.0950', JPY: '158.47' }),
-  );
+  // The ECB's publication of the 9th, in force on the morning of the 10th; Frankfurter has published nothing yet.
+  await store(snapshotOf('2024-01-09', { USD: '1.0950', JPY: '158.47' }));
   secretsMock
     .on(GetSecretValueCommand, { SecretId: 'fx/pii-hmac-key' })
     .resolves({ SecretString: HMAC_KEY });
@@ -65,7 +74,17 @@ beforeAll(async () => {
     ...awsEndpointEnv(env.emulators.endpoints),
     ...QUIET_POWERTOOLS,
     [ENV.transactionsTable]: TABLE,
+    [ENV.transactionsQueue]: queue.url,
     [ENV.ratesTable]: RATES_TABLE,
+    // As dev: fiat from the ECB, then Frankfurter (the only one of the two with KWD).
+    [ENV.ratePolicy]: JSON.stringify({
+      fiat: [
+        { provider: 'ecb', staleAfter: { businessDays: 2 } },
+        { provider: 'frankfurter', staleAfter: { businessDays: 2 } },
+      ],
+      crypto: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }],
+    }),
+    [ENV.rateWait]: JSON.stringify({ retryAfterSeconds: RETRY_AFTER_SECONDS, maxRetryAfterSeconds: RETRY_AFTER_SECONDS, maxWaitSeconds: 600 }),
     [ENV.dataLakeBucket]: BUCKET,
     [ENV.highValueQueue]: highValue.url,
     [ENV.transactionRules]: JSON.stringify(RULES),
@@ -125,7 +144,7 @@ async function lake(): Promise<Map<string, string>> {
 }
 
 describe('process-transactions handler on a real queue', () => {
-  it('gives a redelivered batch identical results, and stores a record once its rate arrives', async () => {
+  it('gives a redelivered batch identical results, and stores a record waiting for its rate once it arrives', async () => {
     const records = [
       feedTransaction({
         transaction_id: 'eur',
@@ -176,24 +195,24 @@ describe('process-transactions handler on a real queue', () => {
     expect(firstItems[1]).toMatchObject({ amount_base_text: '109.50' });
     expect([...firstLake.keys()].map((k) => k.split('/')[0])).toEqual(['curated', 'quarantine']);
 
-    // Redelivery of the whole batch after the visibility timeout.
-    const second = await receiveAll(4);
-    expect(second.map((m) => m.Attributes!.ApproximateReceiveCount)).toEqual(['2', '2', '2', '2']);
+    // Redelivery of the batch after the visibility timeout; the KWD record waits longer (its visibility was changed).
+    const second = await receiveAll(3);
+    expect(second.map((m) => m.Attributes!.ApproximateReceiveCount)).toEqual(['2', '2', '2']);
+    expect(second.map((m) => m.MessageId)).not.toContain(kwdMessage);
     const secondResponse = await handler(sqsEventFromMessages(second, queue.arn));
     await deleteSucceeded(second, secondResponse);
 
-    expect(secondResponse).toEqual(firstResponse);
+    expect(secondResponse).toEqual({ batchItemFailures: [] });
     expect(await Promise.all(['eur', 'jpy'].map(item))).toEqual(firstItems);
     expect(await lake()).toEqual(firstLake);
     const events = (await drainQueue(env.clients, highValue.url)).map((m) => JSON.parse(m.Body!));
     expect(events.map((e) => e.eventId)).toEqual(['eur', 'eur']);
     expect(events[1]).toEqual(events[0]);
 
-    // The KWD rate is published; the retried message now goes through on its own.
-    await dynamoRateStore(env.clients.dynamodb, RATES_TABLE).putHistory(
-      snapshotOf('2024-01-10T00:00:00.000Z', { KWD: '0.3370' }, { provider: 'frankfurter' }),
-    );
+    // Frankfurter publishes KWD; the waiting message comes back on its own and goes through.
+    await store(snapshotOf('2024-01-09', { KWD: '0.3370' }, { provider: 'frankfurter' }));
     const third = await receiveAll(1);
+    expect(third.map((m) => m.MessageId)).toEqual([kwdMessage]);
     const thirdResponse = await handler(sqsEventFromMessages(third, queue.arn));
     await deleteSucceeded(third, thirdResponse);
 

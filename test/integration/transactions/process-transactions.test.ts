@@ -1,6 +1,5 @@
 import { GetCommand, NumberValue, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoRateHistory } from '../../../lambdas/adapters/aws/dynamodb-rate-history';
-import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
+import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import { dynamoTransactionStore } from '../../../lambdas/adapters/aws/dynamodb-transaction-store';
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
@@ -8,6 +7,7 @@ import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/cu
 import { Decimal } from '../../../lambdas/domain/decimal';
 import { userIdHash } from '../../../lambdas/domain/pii';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
+import { rateSourcesOf } from '../../support/rates';
 import {
   processTransactions,
   type ProcessTransactionsDeps,
@@ -38,10 +38,15 @@ jest.setTimeout(120_000);
 
 const env = useEmulators('transactions');
 
-/** ECB-style EUR rates on two days; the second day's rates apply from its midnight on. */
-const JAN10 = { asOf: '2024-01-10T00:00:00.000Z', USD: '1.0950', JPY: '158.47', GBP: '0.86075' };
-const JAN11 = { asOf: '2024-01-11T00:00:00.000Z', USD: '1.0987', JPY: '159.12', GBP: '0.86010' };
+/**
+ * ECB EUR rates; each day's apply from 16:00 Berlin (15:00 UTC in January) on. The 9th published
+ * the same numbers as the 10th.
+ */
+const JAN09 = { day: '2024-01-09', inForceFrom: '2024-01-09T15:00:00.000Z', USD: '1.0950', JPY: '158.47', GBP: '0.86075' };
+const JAN10 = { day: '2024-01-10', inForceFrom: '2024-01-10T15:00:00.000Z', USD: '1.0950', JPY: '158.47', GBP: '0.86075' };
+const JAN11 = { day: '2024-01-11', inForceFrom: '2024-01-11T15:00:00.000Z', USD: '1.0987', JPY: '159.12', GBP: '0.86010' };
 const RECEIVED = '2024-01-11T18:00:00.000Z';
+const POLICY = { fiat: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }], crypto: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }] } as const;
 
 interface Pipeline {
   readonly table: string;
@@ -63,11 +68,17 @@ async function pipeline(): Promise<Pipeline> {
   await createTableFrom(env.clients, TABLES.transactions, table);
   await createBucket(env.clients, bucket);
   const { url: highValueUrl } = await createQueue(env.clients, uniqueName('high-value'));
-  const rateStore = dynamoRateStore(env.clients.dynamodb, ratesTable);
-  for (const { asOf, ...rates } of [JAN10, JAN11])
-    await rateStore.putHistory(snapshotOf(asOf, rates));
+  const series = dynamoRateSeries(env.clients.dynamodb, ratesTable);
+  for (const { day, USD, JPY, GBP } of [JAN09, JAN10, JAN11]) {
+    const snapshot = snapshotOf(day, { USD, JPY, GBP });
+    await series.putHistory([snapshot]);
+    await series.advanceLatest(snapshot);
+  }
+  const clock = () => new Date(Date.parse(RECEIVED) + 1000);
   const deps: ProcessTransactionsDeps = {
-    rates: () => dynamoRateHistory(env.clients.dynamodb, ratesTable),
+    rates: rateSourcesOf(POLICY, series, clock),
+    rateWait: { retryAfterSeconds: 15, maxRetryAfterSeconds: 300, maxWaitSeconds: 1800 },
+    clock,
     store: dynamoTransactionStore(env.clients.dynamodb, table),
     lake: s3ObjectStore(env.clients.s3, bucket),
     highValue: sqsMessagePublisher(env.clients.sqs, highValueUrl),
@@ -129,10 +140,15 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
         amount: '1000',
         timestamp: '2024-01-10T23:59:59.999Z',
       }),
+      message('eur-jan11-before', {
+        currency: 'EUR',
+        amount: '1000',
+        timestamp: '2024-01-11T15:59:59.999+01:00',
+      }),
       message('eur-jan11', {
         currency: 'EUR',
         amount: '1000',
-        timestamp: '2024-01-11T00:00:00.000+00:00',
+        timestamp: '2024-01-11T16:00:00.000+01:00',
       }),
       message('jpy', { currency: 'JPY', amount: '15847', timestamp: '2024-01-10T12:00:00+09:00' }),
       message('gbp', { currency: 'GBP', amount: '860.75', timestamp: '2024-01-10T09:30:00Z' }),
@@ -148,7 +164,7 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
 
     const result = await p.process(batch);
 
-    expect(result).toMatchObject({ failedMessageIds: ['m-no-rate'], stored: 5, quarantined: 6 });
+    expect(result).toMatchObject({ failedMessageIds: [], stored: 6, quarantined: 7 });
     const quarantine = await p.objects('quarantine/');
     expect([...quarantine.keys()]).toEqual([
       expect.stringMatching(/^quarantine\/transactions\/dt=2024-01-11\/[0-9a-f]{64}\.jsonl$/),
@@ -163,6 +179,7 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
       ['m-bad-currency', 'UNSUPPORTED_CURRENCY'],
       ['m-bad-time', 'INVALID_TIMESTAMP'],
       ['m-future', 'FUTURE_TIMESTAMP'],
+      ['m-no-rate', 'NO_RATE_AT_TIME'],
       ['m-no-user', 'MISSING_FIELD'],
       ['m-not-json', 'MALFORMED'],
     ]);
@@ -171,31 +188,39 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
       user_id_hash: userIdHash(HMAC_KEY, 'user-42'),
     });
 
-    // 1000 EUR x 1.0950 | 1000 EUR x 1.0987 | 15847 JPY = 100 EUR x 1.0950 | 860.75 GBP = 1000 EUR x 1.0950
+    // 1000 EUR x 1.0950 | x 1.0950 until 16:00 Berlin on the 11th | x 1.0987 from then |
+    // 15847 JPY = 100 EUR x 1.0950 | 860.75 GBP = 1000 EUR x 1.0950
     const expected = {
       'eur-jan10': {
         amount_base_text: '1095.00',
         rate: '1.095',
-        rate_as_of: JAN10.asOf,
+        rate_as_of: JAN10.inForceFrom,
+        rate_via: 'EUR/USD',
+        category: 'high_value',
+      },
+      'eur-jan11-before': {
+        amount_base_text: '1095.00',
+        rate: '1.095',
+        rate_as_of: JAN10.inForceFrom,
         rate_via: 'EUR/USD',
         category: 'high_value',
       },
       'eur-jan11': {
         amount_base_text: '1098.70',
         rate: '1.0987',
-        rate_as_of: JAN11.asOf,
+        rate_as_of: JAN11.inForceFrom,
         rate_via: 'EUR/USD',
         category: 'high_value',
       },
       jpy: {
         amount_base_text: '109.50',
-        rate_as_of: JAN10.asOf,
+        rate_as_of: JAN09.inForceFrom,
         rate_via: 'EUR/JPY,EUR/USD',
         category: 'medium_value',
       },
       gbp: {
         amount_base_text: '1095.00',
-        rate_as_of: JAN10.asOf,
+        rate_as_of: JAN09.inForceFrom,
         rate_via: 'EUR/GBP,EUR/USD',
         category: 'high_value',
       },

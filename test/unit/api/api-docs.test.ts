@@ -88,6 +88,7 @@ describe('GET /v1/openapi.json', () => {
       ['to', 'query', true],
       ['amount', 'query', true],
       ['date', 'query', false],
+      ['at', 'query', false],
     ]);
     expect(create.parameters).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true })]);
     expect(Object.keys(create.responses)).toEqual(['201', '400', '401', '403', '404', '405', '409', '413', '415', '422', '429', '500']);

@@ -31,10 +31,20 @@ describe('POST /v1/conversions', () => {
       converted: '13584',
       rate: '135.83587523369083931909869133129981304733',
       inverseRate: '0.00736182542557044549076421586381745744',
-      asOf: '2022-07-08T00:00:00.000Z',
+      asOf: '2022-07-08T14:00:00.000Z',
       provider: 'ecb',
     });
     expect(deps.conversions.conversions).toHaveLength(1);
+  });
+
+  it('refuses an amount that rounds to nothing in the target (422) and records no conversion of "0.00"', async () => {
+    const { create, deps } = api();
+
+    const result = await create('key-zero', { from: 'JPY', to: 'USD', amount: '0.4' });
+
+    expect(result.statusCode).toBe(422);
+    expect(errorOf(result)).toMatchObject({ code: 'AMOUNT_ROUNDS_TO_ZERO', details: { from: 'JPY', to: 'USD', amount: '0.4', minorUnits: 2 } });
+    expect(deps.conversions.conversions).toHaveLength(0);
   });
 
   it('answers a repeated key and request with the first result: 201, same body, flagged as a replay', async () => {

@@ -16,7 +16,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
-import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
 import { findCurrency } from '../../../lambdas/domain/currency';
 import { SAMPLE_CONVERSION } from './fakes';
 
@@ -167,33 +166,5 @@ describe('dynamoCurrencyStore', () => {
 
     expect(await store.get('CHF')).toBeUndefined();
     expect((await store.list()).map((c) => c.code)).toEqual(['USD']);
-  });
-});
-
-describe('dynamoRateReader', () => {
-  const reader = dynamoRateReader(client, 'rates');
-  const item = { base: 'EUR', quote: 'PLN', rate: NumberValue.from('4.763'), published: '4.7630', orientation: 'quote-per-base', asOf: '2022-07-08T00:00:00.000Z', provider: 'ecb' };
-
-  it('reads LATEST#<base> for each base, keeping the published digits', async () => {
-    ddbMock.on(QueryCommand).resolves({ Items: [item] });
-
-    const latest = await reader.latest(['EUR']);
-
-    expect(latest).toEqual([{ base: 'EUR', quote: 'PLN', rate: '4.7630', orientation: 'quote-per-base', asOf: item.asOf, provider: 'ecb' }]);
-    expect(ddbMock.commandCalls(QueryCommand)[0].args[0].input.ExpressionAttributeValues).toEqual({ ':pk': 'LATEST#EUR' });
-  });
-
-  it('finds the last publication before a time with one descending Query on the history items', async () => {
-    ddbMock.on(QueryCommand).resolves({ Items: [item] });
-
-    await reader.lastBefore('EUR', 'PLN', '2022-07-09T00:00:00.000Z');
-
-    expect(ddbMock.commandCalls(QueryCommand)[0].args[0].input).toEqual({
-      TableName: 'rates',
-      KeyConditionExpression: 'pk = :pk AND sk < :before',
-      ExpressionAttributeValues: { ':pk': 'HISTORY#EUR#PLN', ':before': '2022-07-09T00:00:00.000Z' },
-      ScanIndexForward: false,
-      Limit: 1,
-    });
   });
 });

@@ -1,12 +1,12 @@
 import { listCurrencies, type Currency } from '../../../lambdas/domain/currency';
+import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import type { ConversionStore, IdempotencyRecord, StoredConversion } from '../../../lambdas/ports/conversion-store';
 import type { CurrencyStore, SupportedCurrency } from '../../../lambdas/ports/currency-store';
-import type { PublishedPairRate, RateReader } from '../../../lambdas/ports/rate-reader';
 import { ROUTES, SCOPES, Schemas, fullScope, type Scope } from '../../../lambdas/shared/api-contract';
 import type { ApiEvent, ApiResult } from '../../../lambdas/shared/http';
 import type { ConversionDeps } from '../../../lambdas/use-cases/conversions';
-import { ecbFixtureSnapshot } from '../../support/rates';
+import { ecbFixtureSnapshot, memoryRateSeries, memoryRateSources, snapshotOf } from '../../support/rates';
 
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
 
@@ -92,60 +92,23 @@ export function errorOf(result: ApiResult): { code: string; message: string; det
 
 // ---- rates ---------------------------------------------------------------------------------
 
-export const publishedRates = (snapshot: RateSnapshot): PublishedPairRate[] =>
-  snapshot.rates.map((r) => ({
-    base: snapshot.base,
-    quote: r.quote,
-    rate: r.rate,
-    orientation: r.orientation ?? 'quote-per-base',
-    asOf: snapshot.asOf,
-    provider: snapshot.provider,
-  }));
-
-export const rate = (
-  base: string,
-  quote: string,
-  value: string,
-  asOf: string,
-  provider = 'ecb',
-  orientation: PublishedPairRate['orientation'] = 'quote-per-base',
-): PublishedPairRate => ({ base, quote, rate: value, orientation, asOf, provider });
-
-export const JUL8 = '2022-07-08T00:00:00.000Z';
+/** The ECB publishes 2022-07-08 at 16:00 Berlin (CEST): 14:00 UTC. */
+export const JUL8 = '2022-07-08T14:00:00.000Z';
 /** CoinGecko publishes the coin's price in USD: base USD, quote BTC, base-per-quote. */
-export const COINGECKO_BTC = rate('USD', 'BTC', '16730.75', '2022-07-08T10:00:00.000Z', 'coingecko', 'base-per-quote');
-export const OXR_KWD = rate('USD', 'KWD', '0.30745', '2022-07-08T10:00:00.000Z', 'oxr');
+export const COINGECKO_BTC = snapshotOf('2022-07-08T10:00:00.000Z', [{ quote: 'BTC', rate: '16730.75', orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+export const OXR_KWD = snapshotOf('2022-07-08T10:00:00.000Z', { KWD: '0.30745' }, { provider: 'oxr', base: 'USD' });
 
 /** The ECB reference rates of 2022-07-08, a CoinGecko bitcoin price and an OXR dinar rate. */
-export const defaultRates = (): PublishedPairRate[] => [...publishedRates(ecbFixtureSnapshot()), COINGECKO_BTC, OXR_KWD];
+export const defaultSnapshots = (): RateSnapshot[] => [ecbFixtureSnapshot(), COINGECKO_BTC, OXR_KWD];
 
-/** Rates kept as a history: `latest` is the newest per pair, like LATEST# items. */
-export function memoryRateReader(history: readonly PublishedPairRate[]): RateReader & { calls: number } {
-  const key = (r: PublishedPairRate) => `${r.asOf}#${r.provider}`;
-  const ofPair = (base: string, quote: string) =>
-    history.filter((r) => r.base === base && r.quote === quote).sort((a, b) => (key(a) < key(b) ? -1 : 1));
-  const reader = {
-    calls: 0,
-    async latest(bases: readonly string[]) {
-      reader.calls += bases.length;
-      const newest = new Map<string, PublishedPairRate>();
-      for (const r of history) {
-        const id = `${r.base}/${r.quote}`;
-        if (bases.includes(r.base) && (!newest.has(id) || newest.get(id)!.asOf < r.asOf)) newest.set(id, r);
-      }
-      return [...newest.values()];
-    },
-    async lastBefore(base: string, quote: string, before: string) {
-      reader.calls += 1;
-      return ofPair(base, quote).filter((r) => key(r) < before).pop();
-    },
-    async first(base: string, quote: string) {
-      reader.calls += 1;
-      return ofPair(base, quote)[0];
-    },
-  };
-  return reader;
-}
+/** Fiat from the ECB, then OXR; crypto from CoinGecko; windows wide enough for NOW. */
+export const TEST_POLICY: RatePolicy = {
+  fiat: [
+    { provider: 'ecb', staleAfter: { businessDays: 5 } },
+    { provider: 'oxr', staleAfter: 'P7D' },
+  ],
+  crypto: [{ provider: 'coingecko', staleAfter: 'P7D' }],
+};
 
 // ---- currencies ----------------------------------------------------------------------------
 
@@ -228,11 +191,12 @@ export function memoryConversionStore(): ConversionStore & { readonly conversion
 export const NOW = new Date('2022-07-13T12:00:00.000Z');
 
 export function memoryDeps(
-  rates: readonly PublishedPairRate[] = defaultRates(),
-): ConversionDeps & { conversions: ReturnType<typeof memoryConversionStore>; rates: ReturnType<typeof memoryRateReader> } {
+  snapshots: readonly RateSnapshot[] = defaultSnapshots(),
+  policy: RatePolicy = TEST_POLICY,
+): ConversionDeps & { conversions: ReturnType<typeof memoryConversionStore>; reader: ReturnType<typeof memoryRateSeries> } {
   let ids = 0;
   return {
-    rates: memoryRateReader(rates),
+    ...memoryRateSources(policy, snapshots, { clock: () => NOW }),
     currencies: memoryCurrencyStore(),
     conversions: memoryConversionStore(),
     clock: () => NOW,

@@ -103,8 +103,15 @@ const cases: Record<string, Generator> = {
   },
   badDates: () => {
     if (random() < 0.3) {
-      const future = withQuery(VALID.convert, 'date', '2030-01-01');
-      return { kind: 'badDates', event: apiEvent(future), expected: [422] };
+      // A date or instant that has not come yet is a bad parameter (400), not a missing rate.
+      const future = pick([
+        withQuery(VALID.convert, 'date', '2030-01-01'),
+        withQuery(VALID.convert, 'at', '2030-01-01T00:00:00Z'),
+        withQuery(VALID.latestRates, 'at', '2099-12-31T23:59:59.999+14:00'),
+        withQuery(VALID.convert, 'at', '2022-07-10T12:00:00'),
+        withQuery(withQuery(VALID.convert, 'at', '2022-07-10T12:00:00Z'), 'date', '2022-07-10'),
+      ]);
+      return { kind: 'badDates', event: apiEvent(future), expected: [400] };
     }
     const date = pick(BAD_DATES);
     const spec = pick([

@@ -1,11 +1,11 @@
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type GetCommandInput,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { findCurrency, listCurrencies } from '../../../lambdas/domain/currency';
@@ -18,7 +18,9 @@ import { apiEvent, apiKeyIdOf, bodyOf, errorOf } from './fakes';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 /** Each partner's API key id, as the stacks (and the local platform) give the API functions. */
 const KEYS = { [ENV.partnerApiKeys]: JSON.stringify({ 'partner-a': apiKeyIdOf('partner-a'), 'partner-b': apiKeyIdOf('partner-b') }) };
-const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api', ...KEYS };
+/** The fixture's ECB rates stay usable for a century, whatever the test machine's clock says. */
+const POLICY = { fiat: [{ provider: 'ecb', staleAfter: 'P36500D' }], crypto: [{ provider: 'ecb', staleAfter: 'P36500D' }] };
+const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api', [ENV.ratePolicy]: JSON.stringify(POLICY), ...KEYS };
 
 type Loaded = { handler: unknown };
 const handlers: { name: string; env: Record<string, string>; load: () => Promise<Loaded> }[] = [
@@ -62,11 +64,10 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
   beforeEach(() => {
     ddbMock.reset();
     const ecb = ecbFixtureSnapshot();
-    ddbMock.on(QueryCommand).callsFake((input: QueryCommandInput) => {
-      const pk = input.ExpressionAttributeValues?.[':pk'];
-      if (pk !== 'LATEST#EUR') return { Items: [] };
-      return { Items: ecb.rates.map((r) => ({ base: 'EUR', quote: r.quote, published: r.rate, asOf: ecb.asOf, provider: 'ecb' })) };
-    });
+    const rates = Object.fromEntries(ecb.rates.map((r) => [r.quote, { published: r.rate, orientation: 'quote-per-base' }]));
+    const latest = { pk: 'LATEST#ecb#EUR', sk: 'LATEST', ...ecb, rates, checkedAt: ecb.fetchedAt };
+    ddbMock.on(BatchGetCommand).resolves({ Responses: { rates: [latest] } });
+    ddbMock.on(QueryCommand).resolves({ Items: [] });
     ddbMock.on(GetCommand).callsFake((input: GetCommandInput) => {
       const { pk, sk } = input.Key as { pk: string; sk: string };
       if (pk !== 'CURRENCY') return {};
@@ -81,7 +82,9 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
 
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toMatchObject({ converted: '13584', provider: 'ecb' });
-    const tables = ddbMock.calls().map((c) => (c.args[0].input as { TableName: string }).TableName);
+    const input = (c: (typeof ddbMock)['calls'] extends () => (infer C)[] ? C : never) =>
+      c.args[0].input as { TableName?: string; RequestItems?: Record<string, unknown> };
+    const tables = ddbMock.calls().flatMap((c) => input(c).TableName ?? Object.keys(input(c).RequestItems ?? {}));
     expect(new Set(tables)).toEqual(new Set(['rates', 'api']));
   });
 

@@ -1,15 +1,17 @@
 import { Decimal } from '../../../lambdas/domain/decimal';
-import type { PublishedPairRate } from '../../../lambdas/ports/rate-reader';
+import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { Schemas } from '../../../lambdas/shared/api-contract';
 import { withHttp } from '../../../lambdas/shared/http';
-import { rateBook, rateOperations, type RateQueryDeps } from '../../../lambdas/use-cases/rate-queries';
-import { COINGECKO_BTC, JUL8, apiEvent, bodyOf, defaultRates, errorOf, memoryDeps, rate } from './fakes';
+import { rateOperations, type RateQueryDeps } from '../../../lambdas/use-cases/rate-queries';
+import { snapshotOf } from '../../support/rates';
+import { COINGECKO_BTC, JUL8, apiEvent, bodyOf, defaultSnapshots, errorOf, memoryDeps } from './fakes';
 
 const exact = (value: Decimal) => value.toDecimalPlaces(38).toString();
 const d = (value: string | number) => new Decimal(value);
 
-function api(rates?: readonly PublishedPairRate[], deps: Partial<RateQueryDeps> = {}) {
-  const all = { ...memoryDeps(rates), ...deps };
+function api(snapshots?: readonly RateSnapshot[], deps: Partial<RateQueryDeps> = {}, policy?: RatePolicy) {
+  const all = { ...memoryDeps(snapshots, policy), ...deps };
   const handler = withHttp(rateOperations, all);
   return { deps: all, get: (path: string) => handler(apiEvent({ method: 'GET', path })) };
 }
@@ -33,7 +35,7 @@ describe('GET /v1/rates/latest', () => {
     const btcUsd = bodyOf(await get('/v1/rates/latest?base=BTC&symbols=USD')).rates[0];
     const usdBtc = bodyOf(await get('/v1/rates/latest?base=USD&symbols=BTC')).rates[0];
 
-    expect(btcUsd).toEqual({ quote: 'USD', rate: '16730.75', asOf: COINGECKO_BTC.asOf, provider: 'coingecko' });
+    expect(btcUsd).toEqual({ quote: 'USD', rate: '16730.75', asOf: COINGECKO_BTC.inForceFrom, provider: 'coingecko' });
     expect(usdBtc.rate).toBe(exact(d(1).div('16730.75')));
   });
 
@@ -42,21 +44,33 @@ describe('GET /v1/rates/latest', () => {
 
     expect(result).toEqual({
       quote: 'BTC',
-      rate: exact(d('1.0163').div('138.05').times(d(1).div('16730.75'))),
-      asOf: JUL8,
+      // (USD per EUR) / (JPY per EUR x USD per BTC): one fraction of the published numbers.
+      rate: exact(d('1.0163').div(d('138.05').times('16730.75'))),
+      asOf: COINGECKO_BTC.inForceFrom,
       provider: 'ecb+coingecko',
     });
   });
 
-  it('prefers the freshest path: a newer direct OXR rate over the ECB cross, and back when OXR goes stale', async () => {
-    const oxr = rate('USD', 'JPY', '135.9', '2022-07-08T14:00:00.000Z', 'oxr');
-    const stale = rate('USD', 'JPY', '131.2', '2022-06-01T14:00:00.000Z', 'oxr');
+  it('follows the policy, not the freshest number: the ECB for JPY even beside a newer OXR rate, OXR for KWD the ECB lacks', async () => {
+    const oxr = snapshotOf('2022-07-11T09:00:00.000Z', { JPY: '135.9', KWD: '0.30750' }, { provider: 'oxr', base: 'USD' });
+    const { get } = api([...defaultSnapshots(), oxr]);
 
-    const fresh = bodyOf(await api([...defaultRates(), oxr]).get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
-    const old = bodyOf(await api([...defaultRates(), stale]).get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
+    const jpy = bodyOf(await get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
+    const kwd = bodyOf(await get('/v1/rates/latest?base=USD&symbols=KWD')).rates[0];
 
-    expect(fresh).toMatchObject({ rate: '135.9', provider: 'oxr', asOf: oxr.asOf });
-    expect(old).toMatchObject({ provider: 'ecb', asOf: JUL8 });
+    expect(jpy).toMatchObject({ rate: exact(d('138.05').div('1.0163')), provider: 'ecb', asOf: JUL8 });
+    expect(kwd).toEqual({ quote: 'KWD', rate: '0.3075', provider: 'oxr', asOf: '2022-07-11T09:00:00.000Z' });
+  });
+
+  it('answers at an instant: ?at= gives the publication in force then', async () => {
+    const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '138.43' });
+    const { get } = api([jul7, ...defaultSnapshots()]);
+
+    const before = bodyOf(await get('/v1/rates/latest?base=EUR&symbols=USD&at=2022-07-08T13:59:59.999Z')).rates[0];
+    const after = bodyOf(await get('/v1/rates/latest?base=EUR&symbols=USD&at=2022-07-08T16:00:00%2B02:00')).rates[0];
+
+    expect(before).toEqual({ quote: 'USD', rate: '1.018', provider: 'ecb', asOf: '2022-07-07T14:00:00.000Z' });
+    expect(after).toEqual({ quote: 'USD', rate: '1.0163', provider: 'ecb', asOf: JUL8 });
   });
 
   it('lists every enabled currency it can price when no symbols are given', async () => {
@@ -94,7 +108,7 @@ describe('GET /v1/rates/latest', () => {
 });
 
 describe('GET /v1/convert', () => {
-  const quote = async (query: string, rates?: readonly PublishedPairRate[]) => {
+  const quote = async (query: string, rates?: readonly RateSnapshot[]) => {
     const result = await api(rates).get(`/v1/convert?${query}`);
     expect(result.statusCode).toBe(200);
     return Schemas.Quote.parse(bodyOf(result));
@@ -122,7 +136,7 @@ describe('GET /v1/convert', () => {
     ['USD, 2 digits, zeros kept', 'from=EUR&to=USD&amount=100', '101.63'],
     ['KWD, 3 digits: 3.0745 rounds to the even 3.074', 'from=USD&to=KWD&amount=10', '3.074'],
     ['KWD, 3 digits: 3.0745 x 3 = 9.2235 rounds to 9.224', 'from=USD&to=KWD&amount=30', '9.224'],
-    ['KWD, 3 digits, trailing zeros', 'from=USD&to=KWD&amount=0.0001', '0.000'],
+    ['KWD, 3 digits, trailing zeros', 'from=USD&to=KWD&amount=0.01', '0.003'],
     ['BTC, 8 digits from a USD price', 'from=USD&to=BTC&amount=1000', d(1000).div('16730.75').toDecimalPlaces(8).toFixed(8)],
     ['BTC to USD, 2 digits', 'from=BTC&to=USD&amount=0.5', '8365.38'],
   ])('rounds %s', async (_case, query, converted) => {
@@ -130,8 +144,11 @@ describe('GET /v1/convert', () => {
   });
 
   it('rounds BTC half-even at 8 digits: 0.01 EUR at 0.0000105 BTC/EUR is 0.000000105 -> 0.00000010', async () => {
-    const rates = [rate('EUR', 'BTC', '0.0000105', '2022-07-08T12:00:00.000Z', 'simulated')];
-    expect((await quote('from=EUR&to=BTC&amount=0.01', rates)).converted).toBe('0.00000010');
+    const simulated = snapshotOf('2022-07-08T12:00:00.000Z', { BTC: '0.0000105' }, { provider: 'simulated' });
+    const result = await api([simulated], {}, { fiat: [{ provider: 'simulated', staleAfter: 'P30D' }], crypto: [{ provider: 'simulated', staleAfter: 'P30D' }] }).get(
+      '/v1/convert?from=EUR&to=BTC&amount=0.01',
+    );
+    expect(bodyOf(result).converted).toBe('0.00000010');
   });
 
   it("rounds to the precision an administrator set for the target", async () => {
@@ -142,24 +159,45 @@ describe('GET /v1/convert', () => {
   });
 
   it('converts on a date without publication with the previous published rate', async () => {
-    const rates = [...defaultRates(), rate('EUR', 'JPY', '137.00', '2022-07-11T00:00:00.000Z')];
+    const rates = [...defaultSnapshots(), snapshotOf('2022-07-11', { JPY: '137.00' })];
     const saturday = await quote('from=EUR&to=JPY&amount=1&date=2022-07-09', rates);
     const monday = await quote('from=EUR&to=JPY&amount=1&date=2022-07-11', rates);
 
     expect(saturday).toMatchObject({ converted: '138', rate: '138.05', asOf: JUL8 });
-    expect(monday).toMatchObject({ converted: '137', asOf: '2022-07-11T00:00:00.000Z' });
+    expect(monday).toMatchObject({ converted: '137', asOf: '2022-07-11T14:00:00.000Z' });
   });
 
-  it('answers 422 for a date before any rate or in the future, 400 for a date that does not exist', async () => {
+  it('answers 422 NO_RATE_AT_TIME before the first publication, 400 for a future or impossible date or instant', async () => {
     const { get } = api();
     const before = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2022-07-01');
+    const beforeAt = await get('/v1/convert?from=EUR&to=JPY&amount=1&at=2022-07-08T13:00:00Z');
     const future = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2030-01-01');
+    const futureAt = await get('/v1/convert?from=EUR&to=JPY&amount=1&at=2022-07-13T12:06:00Z');
     const impossible = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2022-02-30');
+    const noZone = await get('/v1/convert?from=EUR&to=JPY&amount=1&at=2022-07-10T12:00:00');
+    const both = await get('/v1/convert?from=EUR&to=JPY&amount=1&date=2022-07-10&at=2022-07-10T12:00:00Z');
 
-    expect(before.statusCode).toBe(422);
-    expect(errorOf(before).code).toBe('RATE_NOT_FOUND');
-    expect(future.statusCode).toBe(422);
-    expect(impossible.statusCode).toBe(400);
+    for (const noRate of [before, beforeAt]) {
+      expect(noRate.statusCode).toBe(422);
+      expect(errorOf(noRate).code).toBe('NO_RATE_AT_TIME');
+    }
+    for (const bad of [future, futureAt, impossible, noZone, both]) expect(bad.statusCode).toBe(400);
+    expect(errorOf(futureAt).message).toMatch(/in the future/);
+    expect(errorOf(noZone).message).toMatch(/zone/);
+  });
+
+  it('answers 422 RATE_STALE when every source of a currency is older than its window', async () => {
+    const result = await api(defaultSnapshots(), { clock: () => new Date('2022-07-20T12:00:00.000Z') }).get('/v1/convert?from=EUR&to=USD&amount=1');
+    expect(result.statusCode).toBe(422);
+    // EUR is the ECB's base: with the ECB stale (and OXR not publishing EUR) it cannot be valued.
+    expect(errorOf(result)).toMatchObject({ code: 'RATE_STALE', details: { currency: 'EUR' } });
+    expect(errorOf(result).message).toMatch(/ecb \(in force from 2022-07-08T14:00:00.000Z, stale from 2022-07-15T14:00:00.000Z\)/);
+  });
+
+  it('refuses an amount that rounds to nothing in the target (422), never quoting "0.000"', async () => {
+    const result = await api().get('/v1/convert?from=USD&to=KWD&amount=0.0001');
+    expect(result.statusCode).toBe(422);
+    expect(errorOf(result)).toMatchObject({ code: 'AMOUNT_ROUNDS_TO_ZERO', details: { minorUnits: 3 } });
   });
 
   it('rejects a zero amount (400) and a result over 38 digits (422)', async () => {
@@ -181,16 +219,11 @@ describe('GET /v1/convert', () => {
 describe('GET /v1/rates/history', () => {
   // ECB publishes on business days: Wed 6th, Thu 7th, Fri 8th, Mon 11th; none on the weekend.
   const week = [
-    ...[
-      ['2022-07-06', '1.0177', '139.88'],
-      ['2022-07-07', '1.0180', '138.43'],
-      ['2022-07-08', '1.0163', '138.05'],
-      ['2022-07-11', '1.0098', '137.27'],
-    ].flatMap(([day, usd, jpy]) => [
-      rate('EUR', 'USD', usd, `${day}T00:00:00.000Z`),
-      rate('EUR', 'JPY', jpy, `${day}T00:00:00.000Z`),
-    ]),
-  ];
+    ['2022-07-06', '1.0177', '139.88'],
+    ['2022-07-07', '1.0180', '138.43'],
+    ['2022-07-08', '1.0163', '138.05'],
+    ['2022-07-11', '1.0098', '137.27'],
+  ].map(([day, usd, jpy]) => snapshotOf(day, { USD: usd, JPY: jpy }));
   const page = async (get: (p: string) => ReturnType<ReturnType<typeof api>['get']>, query: string) => {
     const result = await get(`/v1/rates/history?${query}`);
     expect(result.statusCode).toBe(200);
@@ -203,13 +236,13 @@ describe('GET /v1/rates/history', () => {
     const body = await page(get, 'base=EUR&quote=JPY&from=2022-07-06&to=2022-07-12');
 
     expect(body.items.map((p) => [p.date, p.rate, p.asOf, p.fallback])).toEqual([
-      ['2022-07-06', '139.88', '2022-07-06T00:00:00.000Z', false],
-      ['2022-07-07', '138.43', '2022-07-07T00:00:00.000Z', false],
-      ['2022-07-08', '138.05', '2022-07-08T00:00:00.000Z', false],
-      ['2022-07-09', '138.05', '2022-07-08T00:00:00.000Z', true],
-      ['2022-07-10', '138.05', '2022-07-08T00:00:00.000Z', true],
-      ['2022-07-11', '137.27', '2022-07-11T00:00:00.000Z', false],
-      ['2022-07-12', '137.27', '2022-07-11T00:00:00.000Z', true],
+      ['2022-07-06', '139.88', '2022-07-06T14:00:00.000Z', false],
+      ['2022-07-07', '138.43', '2022-07-07T14:00:00.000Z', false],
+      ['2022-07-08', '138.05', '2022-07-08T14:00:00.000Z', false],
+      ['2022-07-09', '138.05', '2022-07-08T14:00:00.000Z', true],
+      ['2022-07-10', '138.05', '2022-07-08T14:00:00.000Z', true],
+      ['2022-07-11', '137.27', '2022-07-11T14:00:00.000Z', false],
+      ['2022-07-12', '137.27', '2022-07-11T14:00:00.000Z', true],
     ]);
     expect(body.nextCursor).toBeNull();
   });
@@ -260,17 +293,5 @@ describe('GET /v1/rates/history', () => {
     const result = await api(week).get('/v1/rates/history?base=EUR&quote=ARS&from=2022-07-06&to=2022-07-12');
     expect(result.statusCode).toBe(422);
     expect(errorOf(result).code).toBe('RATE_NOT_FOUND');
-  });
-});
-
-describe('rateBook', () => {
-  it('does not cross through a coin table priced by two providers', () => {
-    const rates = [
-      rate('EUR', 'ETH', '3200', '2022-07-08T12:00:00.000Z', 'simulated', 'base-per-quote'),
-      rate('USD', 'ETH', '3500', '2022-07-08T12:00:00.000Z', 'coingecko', 'base-per-quote'),
-    ];
-    const resolve = rateBook(rates);
-    expect(resolve('EUR', 'USD', JUL8)).toBeUndefined();
-    expect(resolve('ETH', 'EUR', JUL8)?.rate.toString()).toBe('3200');
   });
 });

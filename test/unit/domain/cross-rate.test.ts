@@ -1,105 +1,65 @@
 import { requireCurrency } from '../../../lambdas/domain/currency';
+import { convert, exactProduct, inverseOf, rateOf, type RateFraction } from '../../../lambdas/domain/cross-rate';
 import { Decimal } from '../../../lambdas/domain/decimal';
-import { convert, crossRate, invertRate, type RateTable } from '../../../lambdas/domain/cross-rate';
-import { InvalidRateError, RateNotFoundError } from '../../../lambdas/domain/errors';
 
-const table = (base: string, rates: Record<string, string>): RateTable => ({
-  base,
-  rates: new Map(Object.entries(rates).map(([code, rate]) => [code, new Decimal(rate)])),
+const fraction = (numerator: string, denominator = '1'): RateFraction => ({
+  numerator: new Decimal(numerator),
+  denominator: new Decimal(denominator),
 });
 
-// ECB euro reference rates of 2022-07-08, as published.
-const ecb = table('EUR', { USD: '1.0163', JPY: '138.05' });
+// ECB euro reference rates of 2022-07-08, as published: USD->JPY is (JPY/EUR) / (USD/EUR).
+const usdToJpy = fraction('138.05', '1.0163');
+const jpyToUsd = fraction('1.0163', '138.05');
 
-describe('crossRate', () => {
-  it('returns the published rate against the base', () => {
-    expect(crossRate(ecb, 'EUR', 'JPY').toString()).toBe('138.05');
+describe('exactProduct', () => {
+  it('multiplies published numbers without rounding, however many digits the product has', () => {
+    const product = exactProduct(['1.23456789012345678901234567890123456789', '9.87654321098765432109876543210987654321', '3']);
+
+    // 39 x 39 significant digits: a 78-digit product (Python's decimal at 200 digits), beyond the 60 of one division.
+    expect(product.toFixed()).toBe('36.5797893411065385678555098201600365783461362596008687699967123914033337905807');
   });
 
-  it('divides two rates with terminating quotients exactly', () => {
-    const simple = table('EUR', { USD: '1.25', GBP: '0.8' });
-
-    expect(crossRate(simple, 'USD', 'GBP').toString()).toBe('0.64');
-    expect(crossRate(simple, 'GBP', 'USD').toString()).toBe('1.5625');
-    expect(crossRate(simple, 'USD', 'EUR').toString()).toBe('0.8');
+  it('is 1 for no factors', () => {
+    expect(exactProduct([]).toString()).toBe('1');
   });
+});
 
-  it('computes USD->JPY from the EUR feed as JPY/EUR / USD/EUR to 60 digits', () => {
-    const rate = crossRate(ecb, 'USD', 'JPY');
-
+describe('rateOf and inverseOf', () => {
+  it('divide once at 60 significant digits, half-even', () => {
     // 138.05 / 1.0163 to 60 significant digits, half-even (Python's decimal module, prec=60).
-    expect(rate.toString()).toBe('135.83587523369083931909869133129981304732854472104693496015');
-    // Hand check: 1.0163 x 135.8358752 = 138.04999996576.
-    expect(rate.toSignificantDigits(10).toString()).toBe('135.8358752');
-    expect(rate.times('1.0163').minus('138.05').abs().lt('1e-56')).toBe(true);
+    expect(rateOf(usdToJpy).toString()).toBe('135.83587523369083931909869133129981304732854472104693496015');
+    expect(inverseOf(usdToJpy).toSignificantDigits(55).toString()).toBe(rateOf(jpyToUsd).toSignificantDigits(55).toString());
   });
 
-  it('returns 1 for the same currency', () => {
-    expect(crossRate(ecb, 'USD', 'USD').toString()).toBe('1');
-  });
-
-  it('names the missing currency', () => {
-    const lookup = () => crossRate(ecb, 'USD', 'CHF');
-
-    expect(lookup).toThrow(RateNotFoundError);
-    expect(lookup).toThrow(
-      expect.objectContaining({
-        code: 'RATE_NOT_FOUND',
-        message: expect.stringContaining('CHF'),
-        details: { currency: 'CHF', base: 'EUR' },
-      }),
-    );
-    expect(() => crossRate(ecb, 'CHF', 'USD')).toThrow(RateNotFoundError);
-  });
-
-  it('refuses a zero rate instead of dividing by it', () => {
-    expect(() => crossRate(table('EUR', { USD: '0', JPY: '138.05' }), 'USD', 'JPY')).toThrow(
-      InvalidRateError,
-    );
-  });
-});
-
-describe('invertRate', () => {
-  it('inverts exactly when the quotient terminates', () => {
-    expect(invertRate(new Decimal(8)).toString()).toBe('0.125');
-    expect(invertRate(new Decimal('0.8')).toString()).toBe('1.25');
-  });
-
-  it('agrees with the cross rate the other way round', () => {
-    const jpyToUsd = crossRate(ecb, 'JPY', 'USD');
-
-    expect(invertRate(crossRate(ecb, 'USD', 'JPY')).toSignificantDigits(55)).toEqual(
-      jpyToUsd.toSignificantDigits(55),
-    );
-  });
-
-  it.each(['0', '-1'])('rejects %s', (rate) => {
-    expect(() => invertRate(new Decimal(rate))).toThrow(InvalidRateError);
+  it('are exact when the quotient terminates', () => {
+    expect(rateOf(fraction('1.25', '0.8')).toString()).toBe('1.5625');
+    expect(inverseOf(fraction('8')).toString()).toBe('0.125');
   });
 });
 
 describe('convert', () => {
   it('converts USD to JPY through the EUR feed and rounds once to yen', () => {
-    const result = convert(new Decimal(100), crossRate(ecb, 'USD', 'JPY'), requireCurrency('JPY'));
+    const result = convert(new Decimal(100), usdToJpy, requireCurrency('JPY'));
 
-    expect(result.exact.toString()).toBe(
-      '13583.587523369083931909869133129981304732854472104693496015',
-    );
+    expect(result.exact.toString()).toBe('13583.587523369083931909869133129981304732854472104693496015');
     expect(result.rounded.toString()).toBe('13584');
   });
 
-  it('uses the unrounded cross rate (a 4-digit intermediate would give 7400.00)', () => {
-    const jpyToUsd = crossRate(ecb, 'JPY', 'USD'); // 0.0073618254...
+  it('uses the fraction, never a rounded intermediate (a 4-digit rate would give 7400.00)', () => {
+    expect(convert(new Decimal(1_000_000), jpyToUsd, requireCurrency('USD')).rounded.toString()).toBe('7361.83');
+  });
 
-    const result = convert(new Decimal(1_000_000), jpyToUsd, requireCurrency('USD'));
+  it('lands on the exact half-way point the fraction gives: 3.045 x 1/3 = 1.015 -> 1.02, not 1.01', () => {
+    const result = convert(new Decimal('3.045'), fraction('1', '3'), requireCurrency('USD'));
 
-    expect(result.rounded.toString()).toBe('7361.83');
+    expect(result.exact.toString()).toBe('1.015');
+    expect(result.rounded.toString()).toBe('1.02');
   });
 
   it('converts a 30-digit amount exactly', () => {
     // (10^30 - 1) x 1.0163 = 1016300000000000000000000000000 - 1.0163
     const amount = new Decimal('999999999999999999999999999999');
-    const rate = new Decimal('1.0163');
+    const rate = fraction('1.0163');
 
     const usd = convert(amount, rate, requireCurrency('USD'));
     const jpy = convert(amount, rate, requireCurrency('JPY'));
@@ -112,7 +72,7 @@ describe('convert', () => {
   });
 
   it('breaks a tie in the 30th digit half-even', () => {
-    const half = new Decimal('0.5');
+    const half = fraction('0.5');
     const jpy = requireCurrency('JPY');
 
     const odd = convert(new Decimal('123456789012345678901234567891'), half, jpy);
@@ -122,14 +82,10 @@ describe('convert', () => {
     expect(odd.rounded.toString()).toBe('61728394506172839450617283946');
     expect(even.exact.toString()).toBe('61728394506172839450617283946.5');
     expect(even.rounded.toString()).toBe('61728394506172839450617283946');
-    expect(
-      convert(new Decimal('123456789012345678901234567891'), half, jpy, 'DOWN').rounded.toString(),
-    ).toBe('61728394506172839450617283945');
+    expect(convert(new Decimal('123456789012345678901234567891'), half, jpy, 'DOWN').rounded.toString()).toBe('61728394506172839450617283945');
   });
 
   it('converts into crypto with 8 digits', () => {
-    const result = convert(new Decimal('1'), new Decimal('0.000046512345'), requireCurrency('BTC'));
-
-    expect(result.rounded.toString()).toBe('0.00004651');
+    expect(convert(new Decimal('1'), fraction('0.000046512345'), requireCurrency('BTC')).rounded.toString()).toBe('0.00004651');
   });
 });

@@ -17,21 +17,22 @@ describe('parseCoinGeckoSimplePrice', () => {
   it('parses the real /simple/price body as USD per coin (base-per-quote)', () => {
     const snapshot = parseCoinGeckoSimplePrice(
       fixture('coingecko_simple_price_ethereum_usd.json'),
-      { now },
+      { fetchedAt: now },
     );
     expect(snapshot).toMatchObject({
       provider: 'coingecko',
       base: 'USD',
       // No last_updated_at in this body: the fetch minute stands in.
-      asOf: '2024-05-01T10:15:00.000Z',
+      inForceFrom: '2024-05-01T10:15:00.000Z',
+      fetchedAt: now.toISOString(),
       snapshotId: 'coingecko-USD-20240501T101500Z',
       rates: [{ quote: 'ETH', rate: '1498.64', orientation: 'base-per-quote' }],
     });
   });
 
-  it('takes asOf from the newest last_updated_at and keeps every digit', () => {
-    const snapshot = parseCoinGeckoSimplePrice(full, { now });
-    expect(snapshot.asOf).toBe('2024-05-01T10:15:12.000Z');
+  it('is in force from the newest last_updated_at (no price before it was published) and keeps every digit', () => {
+    const snapshot = parseCoinGeckoSimplePrice(full, { fetchedAt: now });
+    expect(snapshot.inForceFrom).toBe('2024-05-01T10:15:12.000Z');
     expect(snapshot.rates.map((r) => `${r.quote}=${r.rate}`)).toEqual([
       'BTC=63251.1046',
       'ETH=3012.580',
@@ -43,7 +44,7 @@ describe('parseCoinGeckoSimplePrice', () => {
   });
 
   it('maps coin ids through the configured symbols and ignores unmapped coins', () => {
-    const snapshot = parseCoinGeckoSimplePrice(full, { now, ids: { solana: 'sol' } });
+    const snapshot = parseCoinGeckoSimplePrice(full, { fetchedAt: now, ids: { solana: 'sol' } });
     expect(snapshot.rates).toEqual([
       { quote: 'SOL', rate: '135.71892201', orientation: 'base-per-quote' },
     ]);
@@ -57,9 +58,10 @@ describe('parseCoinGeckoSimplePrice', () => {
     ['a missing vs currency', '{"bitcoin":{"eur":60000}}'],
     ['a coin that is not an object', '{"bitcoin":60000}'],
     ['a bad timestamp', '{"bitcoin":{"usd":60000,"last_updated_at":-5}}'],
+    ['an update in 2099', '{"bitcoin":{"usd":60000,"last_updated_at":4102444800}}'],
   ])('rejects %s', (_label, body) => {
-    expect(() => parseCoinGeckoSimplePrice(body, { now })).toThrow(RatePayloadError);
-    expect(() => parseCoinGeckoSimplePrice(body, { now })).toThrow(/^coingecko: /);
+    expect(() => parseCoinGeckoSimplePrice(body, { fetchedAt: now })).toThrow(RatePayloadError);
+    expect(() => parseCoinGeckoSimplePrice(body, { fetchedAt: now })).toThrow(/^coingecko: /);
   });
 });
 

@@ -26,14 +26,18 @@ const latest = `{
 const day = (timestamp: number, eur: string) =>
   `{"timestamp":${timestamp},"base":"USD","rates":{"EUR":${eur},"USD":1}}`;
 
+const FETCHED = new Date('2024-02-01T12:00:00.000Z');
+
 describe('parseOxr', () => {
   it('parses latest.json with the exact digits, dropping the base against itself', () => {
-    const snapshot = parseOxr(latest);
+    const snapshot = parseOxr(latest, FETCHED);
     expect(snapshot).toMatchObject({
       snapshotId: 'oxr-USD-20171209T060003Z',
       provider: 'oxr',
       base: 'USD',
-      asOf: '2017-12-09T06:00:03.000Z',
+      // In force from its `timestamp`.
+      inForceFrom: '2017-12-09T06:00:03.000Z',
+      rateDate: '2017-12-09',
     });
     expect(snapshot.rates.map((r) => `${r.quote}=${r.rate}`)).toEqual([
       'AED=3.673097',
@@ -60,9 +64,10 @@ describe('parseOxr', () => {
     ],
     ['a zero rate', '{"timestamp":1512799203,"base":"USD","rates":{"EUR":0}}'],
     ['a missing timestamp', '{"base":"USD","rates":{"EUR":0.85}}'],
+    ['a timestamp in 2099', '{"timestamp":4102444800,"base":"USD","rates":{"EUR":0.85}}'],
   ])('rejects %s', (_label, body) => {
-    expect(() => parseOxr(body)).toThrow(RatePayloadError);
-    expect(() => parseOxr(body)).toThrow(/^oxr: /);
+    expect(() => parseOxr(body, FETCHED)).toThrow(RatePayloadError);
+    expect(() => parseOxr(body, FETCHED)).toThrow(/^oxr: /);
   });
 });
 

@@ -49,8 +49,8 @@ const clock = () => new Date('2024-05-01T10:15:00Z');
 
 describe('createRateProvider', () => {
   it.each([
-    ['ecb', 'ecb-EUR-20220708T000000Z'],
-    ['frankfurter', 'frankfurter-EUR-20230406T000000Z'],
+    ['ecb', 'ecb-EUR-20220708T140000Z'],
+    ['frankfurter', 'frankfurter-EUR-20230406T140000Z'],
     ['coingecko', 'coingecko-USD-20240501T101500Z'],
     ['oxr', 'oxr-USD-20171209T060003Z'],
     ['simulated', 'simulated-EUR-20240501T101500Z'],

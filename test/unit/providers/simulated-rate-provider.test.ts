@@ -8,11 +8,12 @@ import { isPlainPositiveDecimal, quotePerBase } from '../../../lambdas/domain/ra
 const at = (iso: string) => createSimulatedRateProvider({ seed: 7, clock: () => new Date(iso) });
 
 describe('simulated rate provider', () => {
-  it('gives an identical snapshot within the same minute', async () => {
-    const a = await at('2024-05-01T10:15:03.000Z').fetchLatest();
-    const b = await at('2024-05-01T10:15:59.999Z').fetchLatest();
-    expect(a.snapshot.snapshotId).toBe('simulated-EUR-20240501T101500Z');
-    expect(b).toEqual(a);
+  it('gives the same publication within the same minute, in force from its tick', async () => {
+    const a = (await at('2024-05-01T10:15:03.000Z').fetchLatest()).snapshot;
+    const b = (await at('2024-05-01T10:15:59.999Z').fetchLatest()).snapshot;
+    expect(a).toMatchObject({ snapshotId: 'simulated-EUR-20240501T101500Z', inForceFrom: '2024-05-01T10:15:00.000Z', rateDate: '2024-05-01' });
+    expect({ ...b, fetchedAt: a.fetchedAt }).toEqual(a);
+    expect(b.fetchedAt).toBe('2024-05-01T10:15:59.999Z');
   });
 
   it('gives a new snapshot with new values the next minute', async () => {

@@ -21,7 +21,7 @@ describe('curatedRatesParquet', () => {
       curatedRatesParquet(snapshot),
       `SELECT snapshot_id, provider, base_currency, quote_currency, rate::VARCHAR AS rate,
               rate_published, orientation, quote_per_base::VARCHAR AS quote_per_base,
-              strftime(as_of, '%Y-%m-%dT%H:%M:%S.%g') AS as_of
+              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S.%g') AS in_force_from, rate_date
          FROM read_parquet({file}) ORDER BY quote_currency`,
     );
 
@@ -35,7 +35,8 @@ describe('curatedRatesParquet', () => {
         snapshot_id: 'coingecko-USD-20230102T170813Z',
         provider: 'coingecko',
         base_currency: 'USD',
-        as_of: '2023-01-02T17:08:13.000',
+        in_force_from: '2023-01-02T17:08:13.000',
+        rate_date: '2023-01-02',
       });
       const published = snapshot.rates.find((r) => r.quote === row.quote_currency)!;
       expect(new Decimal(row.rate as string).eq(published.rate)).toBe(true);
@@ -69,7 +70,8 @@ describe('curatedRatesParquet', () => {
       ['rate_published', 'VARCHAR'],
       ['orientation', 'VARCHAR'],
       ['quote_per_base', 'DECIMAL(38,18)'],
-      ['as_of', 'TIMESTAMP'],
+      ['in_force_from', 'TIMESTAMP'],
+      ['rate_date', 'VARCHAR'],
     ]);
     expect(CURATED_RATE_COLUMNS.map((c) => c.name)).toEqual(columns.map((c) => c.column_name));
   });

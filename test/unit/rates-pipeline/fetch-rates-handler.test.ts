@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { FetchRatesResult } from '../../../lambdas/use-cases/fetch-rates';
 import { ENV } from '../../../lambdas/shared/env-names';
@@ -69,15 +70,17 @@ describe('fetch-rates handler', () => {
 
     const result = await handler({ provider: 'ecb' });
 
-    const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T000000Z.xml';
-    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T000000Z', rates: 31, rawKey });
+    const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T140000Z.xml';
+    expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T140000Z', inForceFrom: '2022-07-08T14:00:00.000Z', rates: 31, rawKey });
     expect(requests).toEqual(['/eurofxref-daily.xml']);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts).toEqual([{ Bucket: BUCKET, Key: rawKey, Body: xml, ContentType: 'text/xml' }]);
     const sends = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
     expect(sends).toHaveLength(1);
     expect(sends[0].QueueUrl).toBe(RATES_QUEUE_URL);
-    expect(sends[0].Entries!.map((e) => JSON.parse(e.MessageBody!))).toEqual([ecbFixtureSnapshot()]);
+    const [queued] = sends[0].Entries!.map((e) => JSON.parse(e.MessageBody!));
+    expect(queued).toEqual({ ...ecbFixtureSnapshot(), fetchedAt: queued.fetchedAt });
+    expect(Date.now() - Date.parse(queued.fetchedAt)).toBeLessThan(60_000);
   });
 
   it('throws after every attempt answered 503 and writes nothing to S3 or SQS', async () => {
@@ -96,6 +99,28 @@ describe('fetch-rates handler', () => {
 
     await expect(handler({ provider: 'ecb' })).rejects.toThrow('ecb: no <Cube time=...> in payload');
     expectNothingWritten();
+  });
+
+  it('refuses a mirror serving 2099-12-31 before writing anything, and counts RateSnapshotsRejected with the service dimension only', async () => {
+    const pinned = rateFixture(ECB_DAILY_FIXTURE).replace("time='2022-07-08'", "time='2099-12-31'");
+    respond = (_req, res) => res.writeHead(200, { 'content-type': 'text/xml' }).end(pinned);
+    const singles: Metrics[] = [];
+    const single = jest.spyOn(Metrics.prototype, 'singleMetric').mockImplementation(() => {
+      const metric = new Metrics({ namespace: 'FxPlatform', serviceName: 'fetch-rates', singleMetric: true });
+      singles.push(metric);
+      return metric;
+    });
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    try {
+      await expect(handler({ provider: 'ecb' })).rejects.toThrow(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
+      expectNothingWritten();
+      const index = added.mock.calls.findIndex(([name]) => name === 'RateSnapshotsRejected');
+      expect(added.mock.calls[index]).toEqual(['RateSnapshotsRejected', 'Count', 1]);
+      expect(singles).toContain(added.mock.contexts[index]);
+    } finally {
+      single.mockRestore();
+      added.mockRestore();
+    }
   });
 
   it.each([

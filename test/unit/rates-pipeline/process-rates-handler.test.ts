@@ -9,14 +9,15 @@ import {
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
-import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
+import { snapshotIdOf, type RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
-import { snapshotOf, snapshotWithZeroRate } from '../../support/rates';
+import { FETCHED_AT, snapshotOf, snapshotWithZeroRate } from '../../support/rates';
 import { sqsEvent, sqsRecord } from '../../support/sqs-events';
 
 const TABLE = 'rates';
@@ -58,8 +59,15 @@ beforeEach(() => {
   }));
 });
 
-const jul7 = snapshotOf('2022-07-07T00:00:00.000Z', { USD: '1.0180', JPY: '137.50' });
-const jul8 = snapshotOf('2022-07-08T00:00:00.000Z', { USD: '1.0163', JPY: '138.05' });
+const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50' });
+const jul8 = snapshotOf('2022-07-08', { USD: '1.0163', JPY: '138.05' });
+/** jul8's history item as DynamoDB returns it. */
+const historyItem = (s: RateSnapshot) => ({
+  pk: 'SERIES#ecb#EUR',
+  sk: s.inForceFrom,
+  ...s,
+  rates: Object.fromEntries(s.rates.map((r) => [r.quote, { published: r.rate, orientation: 'quote-per-base' }])),
+});
 const record = (id: string, snapshot: RateSnapshot) => sqsRecord(id, JSON.stringify(snapshot));
 
 /** What the mocked AWS calls wrote, per snapshot id. */
@@ -87,13 +95,16 @@ function written() {
 }
 
 describe('process-rates handler', () => {
-  it('stores every snapshot of a clean batch and reports no failures', async () => {
+  it('stores every snapshot of a clean batch in one BatchWriteItem and one latest write per series', async () => {
     const result = await handler(sqsEvent(record('m1', jul7), record('m2', jul8)));
 
     expect(result).toEqual({ batchItemFailures: [] });
     const w = written();
     expect(w.historyIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
-    expect(w.latestIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
+    expect(ddbMock.commandCalls(BatchWriteCommand)).toHaveLength(1);
+    // The series' newest snapshot of the batch is offered as its latest; one event per move.
+    expect(w.latestIds).toEqual([jul8.snapshotId]);
+    expect(w.eventIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
     expect(w.latestTables).toEqual([TABLE]);
     expect(w.objectKeys).toEqual(
       [jul7, jul8].map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
@@ -104,7 +115,7 @@ describe('process-rates handler', () => {
 
   it.each([
     ['a body that is not JSON', '{"snapshotId":"ecb-EUR-20220709T000000Z","rates":['],
-    ['a snapshot with a rate of "0"', JSON.stringify(snapshotWithZeroRate('2022-07-09T00:00:00.000Z'))],
+    ['a snapshot with a rate of "0"', JSON.stringify(snapshotWithZeroRate('2022-07-09'))],
   ])('reports only %s in batchItemFailures and stores its siblings', async (_what, badBody) => {
     const result = await handler(
       sqsEvent(record('good-1', jul7), sqsRecord('bad', badBody), record('good-2', jul8)),
@@ -113,33 +124,53 @@ describe('process-rates handler', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
     const w = written();
     expect(w.historyIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
-    expect(w.historyItems).toHaveLength(4);
-    expect(w.latestIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
+    expect(w.historyItems).toHaveLength(2);
+    expect(w.latestIds).toEqual([jul8.snapshotId]);
     expect(w.objectKeys).toEqual(
       [jul7, jul8].map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
     );
-    expect(w.eventIds).toEqual(
-      [`${jul7.snapshotId}#JPY`, `${jul7.snapshotId}#USD`, `${jul8.snapshotId}#JPY`, `${jul8.snapshotId}#USD`].sort(),
-    );
+    expect(w.eventIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
     // Nothing of the bad message reached any store.
     expect(JSON.stringify(w)).not.toContain('20220709');
   });
 
-  it('reports a message whose store call fails (a throttled write) and still stores its siblings', async () => {
-    ddbMock.on(BatchWriteCommand).callsFake((input: BatchWriteCommandInput) => {
-      if (input.RequestItems![TABLE].some((r) => r.PutRequest!.Item!.snapshotId === jul7.snapshotId)) {
-        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
-          name: 'ProvisionedThroughputExceededException',
-        });
-      }
-      return { UnprocessedItems: {} };
+  it('reports a message whose store call fails (a curated object not written) and still stores its siblings', async () => {
+    const frankfurter = snapshotOf('2022-07-08', { USD: '1.0163' }, { provider: 'frankfurter' });
+    s3Mock.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key.includes(jul8.snapshotId)) throw Object.assign(new Error('Slow Down'), { name: 'SlowDown' });
+      return {};
     });
 
-    const result = await handler(sqsEvent(record('m7', jul7), record('m8', jul8)));
+    const result = await handler(sqsEvent(record('m8', jul8), record('mf', frankfurter)));
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm7' }] });
-    expect(written().latestIds).toEqual([jul8.snapshotId]);
-    expect(written().objectKeys).toEqual([lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, jul8)]);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm8' }] });
+    expect(written().latestIds).toEqual([frankfurter.snapshotId]);
+    expect(written().eventIds).toEqual([frankfurter.snapshotId]);
+  });
+
+  it('refuses a future-dated snapshot put on the queue: nothing stored, latest untouched, RateSnapshotsRejected counted with the service dimension only', async () => {
+    const inForceFrom = '2099-12-31T15:00:00.000Z';
+    const pinned = { ...jul8, snapshotId: snapshotIdOf('ecb', 'EUR', inForceFrom), inForceFrom, rateDate: '2099-12-31', fetchedAt: FETCHED_AT.toISOString() };
+    const singles: Metrics[] = [];
+    const single = jest.spyOn(Metrics.prototype, 'singleMetric').mockImplementation(function (this: Metrics) {
+      const metric = new Metrics({ namespace: 'FxPlatform', serviceName: 'process-rates', singleMetric: true });
+      singles.push(metric);
+      return metric;
+    });
+    const added = jest.spyOn(Metrics.prototype, 'addMetric');
+    try {
+      const result = await handler(sqsEvent(sqsRecord('pinned', JSON.stringify(pinned)), record('ok', jul8)));
+
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'pinned' }] });
+      expect(written().latestIds).toEqual([jul8.snapshotId]);
+      expect(JSON.stringify(written())).not.toContain('2099');
+      const rejected = added.mock.calls.filter(([name]) => name === 'RateSnapshotsRejected');
+      expect(rejected).toEqual([['RateSnapshotsRejected', 'Count', 1]]);
+      expect(singles.includes(added.mock.contexts[added.mock.calls.findIndex(([name]) => name === 'RateSnapshotsRejected')] as Metrics)).toBe(true);
+    } finally {
+      single.mockRestore();
+      added.mockRestore();
+    }
   });
 
   it('reports every message of a batch that fails entirely, without throwing', async () => {
@@ -157,9 +188,11 @@ describe('process-rates handler', () => {
         new ConditionalCheckFailedException({
           message: 'The conditional request failed',
           $metadata: {},
-          Item: { snapshotId: { S: jul8.snapshotId } },
+          Item: { inForceFrom: { S: jul8.inForceFrom }, checkedAt: { S: jul8.fetchedAt }, fetchedAt: { S: jul8.fetchedAt } },
         }),
       );
+      // History below the latest: jul8, then jul7.
+      ddbMock.on(QueryCommand).resolves({ Items: [historyItem(jul8), historyItem(jul7)] });
     });
 
     it('emits no change events on a first delivery (a re-fetch of an unchanged publication)', async () => {
@@ -173,14 +206,22 @@ describe('process-rates handler', () => {
       const result = await handler(sqsEvent(sqsRecord('retry', JSON.stringify(jul8), 2)));
 
       expect(result).toEqual({ batchItemFailures: [] });
-      expect(written().eventIds).toEqual([`${jul8.snapshotId}#JPY`, `${jul8.snapshotId}#USD`]);
+      const events = sqsMock.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries!).map((e) => JSON.parse(e.MessageBody!) as RateChangeEvent);
+      expect(events).toEqual([
+        {
+          eventId: jul8.snapshotId,
+          type: 'rate-series-moved',
+          provider: 'ecb',
+          base: 'EUR',
+          previous: { snapshotId: jul7.snapshotId, inForceFrom: jul7.inForceFrom, rateDate: '2022-07-07', rates: { JPY: { rate: '137.50', orientation: 'quote-per-base' }, USD: { rate: '1.0180', orientation: 'quote-per-base' } } },
+          current: { snapshotId: jul8.snapshotId, inForceFrom: jul8.inForceFrom, rateDate: '2022-07-08', rates: { JPY: { rate: '138.05', orientation: 'quote-per-base' }, USD: { rate: '1.0163', orientation: 'quote-per-base' } } },
+        },
+      ]);
     });
   });
 
-  // Known bug: validateSnapshot accepts any number of fraction digits, but the curated Parquet
-  // column is DECIMAL(38,18). process-rate-snapshot.ts writes the history items first and only
-  // then encodes the Parquet object, which throws; every redelivery repeats the partial write
-  // until the message dead-letters, leaving history items with no curated object or latest item.
+  // validateSnapshot accepts any number of fraction digits, but the curated Parquet column is
+  // DECIMAL(38,18): the Parquet object is encoded before anything is written.
   it('fails a snapshot the curated table cannot hold before writing anything for it', async () => {
     const tooPrecise = snapshotOf(
       '2022-07-09T00:00:00.000Z',

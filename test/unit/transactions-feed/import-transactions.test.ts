@@ -11,6 +11,9 @@ import {
   type SourceFormat,
 } from '../../../lib/import/import-transactions';
 import { BUILT_IN_MAPPINGS, detectMapping, loadMapping, MappingError } from '../../../lib/import/mapper';
+import { finalNoRates } from '../../../lambdas/use-cases/resolve-rates';
+import { RATE_WAIT } from '../../../lib/definitions/resources';
+import { ecbFixtureSnapshot, memoryRateSources } from '../../support/rates';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TABFORMER = join(ROOT, 'test/fixtures/transactions/card_transactions_ibm_tabformer_format_mini.csv');
@@ -137,6 +140,29 @@ describe('importing the native layout', () => {
       [4, 'MALFORMED'],
       [5, 'MALFORMED'],
       [6, 'INVALID_AMOUNT'],
+    ]);
+  });
+
+  it('counts a row older than every rate for its currency as quarantined (NO_RATE_AT_TIME), not accepted', async () => {
+    const rates = memoryRateSources({ fiat: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }], crypto: [{ provider: 'ecb', staleAfter: { businessDays: 2 } }] }, [ecbFixtureSnapshot()]);
+    const noRateAt: ImportOptions['noRateAt'] = (transactions) => finalNoRates(rates, 'USD', transactions, RATE_WAIT);
+    const ndjson = [
+      '{"transaction_id":"old","user_id":"u1","amount":"10","currency":"EUR","timestamp":"2002-09-01T06:21:00Z","merchant":"M"}',
+      '{"transaction_id":"new","user_id":"u2","amount":"10","currency":"EUR","timestamp":"2022-07-08T15:00:00Z","merchant":"M"}',
+      '{"transaction_id":"usd","user_id":"u3","amount":"10","currency":"USD","timestamp":"2002-09-01T06:21:00Z","merchant":"M"}',
+    ].join('\n');
+
+    const { summary, bodies, rejected } = await run('ndjson', chunksOf(ndjson), 'native', { noRateAt });
+
+    expect(summary).toEqual({ rows: 3, accepted: 2, quarantined: 1, quarantinedByReason: { NO_RATE_AT_TIME: 1 } });
+    expect(bodies.map((b) => b.transaction_id)).toEqual(['new', 'usd']);
+    expect(rejected).toEqual([
+      {
+        line: 1,
+        reason: 'NO_RATE_AT_TIME',
+        detail: 'No rate for EUR was in force at 2002-09-01T06:21:00.000Z: the first publication of ecb with EUR is later',
+        record: expect.objectContaining({ transaction_id: 'old' }),
+      },
     ]);
   });
 

@@ -47,12 +47,15 @@ describe('enrichTransaction', () => {
     merchant: 'Café',
     country: 'FR',
   };
-  const ecb: AppliedRate = {
-    rate: '1.0163',
-    asOf: '2024-01-10T00:00:00.000Z',
-    provider: 'ecb',
-    via: 'EUR/USD',
-  };
+  /** A published rate used as it is: numerator the rate, denominator 1. */
+  const published = (rate: string, rest: Omit<AppliedRate, 'rate' | 'numerator' | 'denominator'>): AppliedRate => ({
+    rate,
+    numerator: new Decimal(rate),
+    denominator: new Decimal(1),
+    ...rest,
+  });
+  const ecb = published('1.0163', { asOf: '2024-01-10T15:00:00.000Z', provider: 'ecb', via: 'EUR/USD' });
+  const identity = published('1', { asOf: tx.timestamp, provider: 'identity', via: 'identity' });
   const enrich = (overrides: Partial<ValidTransaction> = {}, rate: AppliedRate = ecb) =>
     enrichTransaction(
       { ...tx, ...overrides },
@@ -75,7 +78,7 @@ describe('enrichTransaction', () => {
       amount_base_exact: '1254.62235',
       base_currency: 'USD',
       rate: '1.0163',
-      rate_as_of: '2024-01-10T00:00:00.000Z',
+      rate_as_of: '2024-01-10T15:00:00.000Z',
       rate_provider: 'ecb',
       rate_via: 'EUR/USD',
       category: 'high_value',
@@ -96,14 +99,10 @@ describe('enrichTransaction', () => {
     ['0.135', '0.14'],
     ['2.675', '2.68'],
   ])('rounds %s half-even to %s', (amount, expected) => {
-    const identity = { rate: '1', asOf: tx.timestamp, provider: 'identity', via: 'identity' };
-
     expect(enrich({ amount, currency: 'USD' }, identity).amount_base).toBe(expected);
   });
 
   it('categorizes the rounded amount_base that is stored: 99.995 USD rounds to 100.00, medium_value', () => {
-    const identity = { rate: '1', asOf: tx.timestamp, provider: 'identity', via: 'identity' };
-
     expect(enrich({ amount: '99.995', currency: 'USD' }, identity)).toMatchObject({
       amount_base: '100.00',
       amount_base_exact: '99.995',
@@ -133,17 +132,22 @@ describe('enrichTransaction', () => {
     ['3000.005', '3000.00', false],
     ['3000.006', '3000.01', true],
   ])('alerts on the rounded amount: %s USD is stored as %s, alert %s', (amount, stored, alert) => {
-    const identity = { rate: '1', asOf: tx.timestamp, provider: 'identity', via: 'identity' };
-
     expect(enrich({ amount, currency: 'USD' }, identity)).toMatchObject({
       amount_base: stored,
       high_value_alert: alert,
     });
   });
 
+  it('converts a cross as (amount x numerator) / denominator, one division: 3.045 at 1/3 is exactly 1.015 -> 1.02', () => {
+    // Multiplying by the 60-digit rate 0.333...3 would give 1.014999... and round down to 1.01.
+    const third: AppliedRate = { rate: new Decimal(1).div(3).toString(), numerator: new Decimal(1), denominator: new Decimal(3), asOf: tx.timestamp, provider: 'oxr', via: 'USD/XYZ' };
+
+    expect(enrich({ amount: '3.045' }, third)).toMatchObject({ amount_base: '1.02', amount_base_exact: '1.015' });
+  });
+
   it('uses the base currency minor units (JPY has none)', () => {
     const result = enrichTransaction(tx, {
-      rate: { ...ecb, rate: '158.47', via: 'EUR/JPY' },
+      rate: published('158.47', { asOf: ecb.asOf, provider: 'ecb', via: 'EUR/JPY' }),
       userIdHash: 'h',
       rules: {
         ...RULES,
@@ -165,7 +169,7 @@ describe('enrichTransaction', () => {
 
   it('refuses an amount_base the curated DECIMAL(38,18) column cannot hold', () => {
     expect(() =>
-      enrich({ amount: '99999999999999999999', currency: 'BTC' }, { ...ecb, rate: '43000' }),
+      enrich({ amount: '99999999999999999999', currency: 'BTC' }, published('43000', { asOf: ecb.asOf, provider: 'coingecko', via: 'USD/BTC' })),
     ).toThrow(InvalidAmountError);
   });
 });

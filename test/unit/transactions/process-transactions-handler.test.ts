@@ -1,16 +1,17 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  ChangeMessageVisibilityBatchCommand,
   SendMessageBatchCommand,
   SQSClient,
   type SendMessageBatchCommandInput,
 } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type BatchWriteCommandInput,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,9 +21,14 @@ import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { sqsEvent, sqsRecord } from '../../support/sqs-events';
 import { feedTransaction, HMAC_KEY, RULES } from '../../support/transactions';
 
+const TRANSACTIONS_QUEUE = 'http://127.0.0.1:4566/000000000000/transactions';
 const ENVIRONMENT = {
   [ENV.transactionsTable]: 'transactions',
+  [ENV.transactionsQueue]: TRANSACTIONS_QUEUE,
   [ENV.ratesTable]: 'rates',
+  // OXR (it publishes continuously: an answer is settled once a fetch at or after the instant confirmed it).
+  [ENV.ratePolicy]: JSON.stringify({ fiat: [{ provider: 'oxr', staleAfter: 'P36500D' }], crypto: [{ provider: 'oxr', staleAfter: 'P36500D' }] }),
+  [ENV.rateWait]: JSON.stringify({ retryAfterSeconds: 15, maxRetryAfterSeconds: 300, maxWaitSeconds: 1800 }),
   [ENV.dataLakeBucket]: 'lake',
   [ENV.highValueQueue]: 'http://127.0.0.1:4566/000000000000/high-value',
   [ENV.transactionRules]: JSON.stringify(RULES),
@@ -48,27 +54,24 @@ beforeEach(() => {
   ddbMock.reset();
   s3Mock.reset();
   sqsMock.reset();
-  // One EUR/USD history item; any other pair has none.
-  ddbMock.on(QueryCommand).callsFake((input: QueryCommandInput) => {
-    const values = input.ExpressionAttributeValues as Record<string, string>;
-    const stored =
-      values[':pk'] === 'HISTORY#EUR#USD' && input.KeyConditionExpression!.includes('sk <');
-    return {
-      Items: stored
-        ? [
-            {
-              sk: '2022-07-07T00:00:00.000Z#ecb',
-              published: '1.0163',
-              orientation: 'quote-per-base',
-              asOf: '2022-07-07T00:00:00.000Z',
-              provider: 'ecb',
-            },
-          ]
-        : [],
-    };
-  });
+  // One OXR publication (USD per EUR), last confirmed at noon on 2022-07-08.
+  const latest = {
+    pk: 'LATEST#oxr#USD',
+    sk: 'LATEST',
+    provider: 'oxr',
+    base: 'USD',
+    inForceFrom: '2022-07-07T10:00:00.000Z',
+    rateDate: '2022-07-07',
+    snapshotId: 'oxr-USD-20220707T100000Z',
+    rates: { EUR: { published: '1.0163', orientation: 'base-per-quote' } },
+    fetchedAt: '2022-07-07T10:05:00.000Z',
+    checkedAt: '2022-07-08T12:00:00.000Z',
+  };
+  ddbMock.on(BatchGetCommand).resolves({ Responses: { rates: [latest] } });
+  ddbMock.on(QueryCommand).resolves({ Items: [] });
   ddbMock.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
   s3Mock.on(PutObjectCommand).resolves({});
+  sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
   sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
     Successful: input.Entries!.map((e) => ({
       Id: e.Id,
@@ -88,7 +91,7 @@ const record = (id: string, overrides: Record<string, unknown> = {}) =>
   );
 
 describe('process-transactions handler', () => {
-  it('stores valid records, quarantines bad ones and reports only the record with no rate yet', async () => {
+  it('stores valid records and quarantines bad ones, a currency no source publishes among them', async () => {
     const result = await handler(
       sqsEvent(
         record('ok', { currency: 'EUR', amount: '4000' }),
@@ -97,7 +100,7 @@ describe('process-transactions handler', () => {
       ),
     );
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-kwd' }] });
+    expect(result).toEqual({ batchItemFailures: [] });
     const items = ddbMock
       .commandCalls(BatchWriteCommand)
       .flatMap((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems!.transactions)
@@ -121,6 +124,30 @@ describe('process-transactions handler', () => {
     expect(
       sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.QueueUrl),
     ).toEqual([ENVIRONMENT[ENV.highValueQueue]]);
+  });
+
+  it('hands back a record whose rate is not settled yet and makes it visible again in 15 s, not after the queue timeout', async () => {
+    // Received just now, at an instant no fetch has confirmed yet.
+    const now = new Date();
+    const fresh = { ...record('soon', { currency: 'EUR', timestamp: new Date(now.getTime() - 60_000).toISOString() }) };
+    fresh.attributes = { ...fresh.attributes, ApproximateFirstReceiveTimestamp: String(now.getTime()) };
+
+    const result = await handler(sqsEvent(fresh, record('settled', { currency: 'EUR' })));
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-soon' }] });
+    expect(sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input)).toEqual([
+      { QueueUrl: TRANSACTIONS_QUEUE, Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-soon', VisibilityTimeout: 15 }] },
+    ]);
+  });
+
+  it('marks a message carrying the replay attribute as replayed: its user_id_hash is accepted', async () => {
+    const hash = userIdHash(HMAC_KEY, 'user-42');
+    const replayed = sqsRecord('m-r', JSON.stringify({ ...feedTransaction({ transaction_id: 'r', user_id: undefined, timestamp: '2022-07-08T00:00:00Z' }), user_id_hash: hash }));
+    replayed.messageAttributes = { 'fx-replayed': { stringValue: 'quarantine', dataType: 'String', stringListValues: [], binaryListValues: [] } };
+
+    expect(await handler(sqsEvent(replayed))).toEqual({ batchItemFailures: [] });
+    const items = ddbMock.commandCalls(BatchWriteCommand).flatMap((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems!.transactions);
+    expect(items.map((r) => r.PutRequest!.Item!.user_id_hash)).toEqual([hash]);
   });
 
   it('reads the HMAC key from Secrets Manager once per execution environment', async () => {

@@ -3,36 +3,35 @@ import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/cu
 import { userIdHash } from '../../../lambdas/domain/pii';
 import type { EnrichedTransaction } from '../../../lambdas/domain/transaction';
 import type { OutgoingMessage } from '../../../lambdas/ports/message-publisher';
-import { RateUnavailable, type RateHistory } from '../../../lambdas/ports/rate-history';
+import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import {
   processTransactions,
   type ProcessTransactionsDeps,
   type QuarantineLine,
   type TransactionMessage,
 } from '../../../lambdas/use-cases/process-transactions';
+import { memoryRateSources, snapshotOf } from '../../support/rates';
 import { feedTransaction, HMAC_KEY, RULES, transactionMessage } from '../../support/transactions';
 
-/** USD per unit, one rate for all times; KWD has none yet. */
-const USD_PER: Record<string, string> = { USD: '1', EUR: '1.0163', JPY: '0.0072', BTC: '43000' };
+/** USD per unit (base-per-quote), published on New Year's Day and confirmed since; nobody publishes KWD. */
+const USD_PER: RateSnapshot[] = [
+  snapshotOf('2024-01-01T00:00:00.000Z', [{ quote: 'EUR', rate: '1.0163', orientation: 'base-per-quote' }, { quote: 'JPY', rate: '0.0072', orientation: 'base-per-quote' }], { provider: 'oxr', base: 'USD' }),
+  snapshotOf('2024-01-01T00:00:00.000Z', [{ quote: 'BTC', rate: '43000', orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' }),
+];
+const POLICY: RatePolicy = { fiat: [{ provider: 'oxr', staleAfter: 'P30D' }], crypto: [{ provider: 'coingecko', staleAfter: 'P30D' }] };
+const WAIT = { retryAfterSeconds: 15, maxRetryAfterSeconds: 300, maxWaitSeconds: 1800 };
 
-function stubs() {
+function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateSnapshot) => string; now?: string } = {}) {
   const objects = new Map<string, string | Uint8Array>();
   const items = new Map<string, EnrichedTransaction>();
   const events: OutgoingMessage[] = [];
   const unwritable = new Set<string>();
-  const rates: RateHistory = {
-    async rateAt(from, to, at) {
-      if (!USD_PER[from]) throw new RateUnavailable(from, to, at);
-      return {
-        rate: USD_PER[from],
-        asOf: '2024-01-10T00:00:00.000Z',
-        provider: 'ecb',
-        via: `${from}/USD`,
-      };
-    },
-  };
+  const clock = () => new Date(options.now ?? '2024-01-10T12:00:06.000Z');
   const deps: ProcessTransactionsDeps = {
-    rates: () => rates,
+    rates: memoryRateSources(POLICY, options.snapshots ?? USD_PER, { clock, checkedAt: options.checkedAt }),
+    rateWait: WAIT,
+    clock,
     store: {
       async putAll(transactions) {
         const unwritten = transactions
@@ -254,21 +253,84 @@ describe('processTransactions', () => {
     expect(String([...objects.values()])).not.toContain('alice@example.com');
   });
 
-  it('fails only the message whose rate is not stored yet, without quarantining it', async () => {
+  it('quarantines at once, as NO_RATE_AT_TIME, a transaction no source has a rate for: before the first publication, or a currency nobody publishes', async () => {
     const { deps, objects, items } = stubs();
 
     const result = await processTransactions(deps, [
       good('a'),
       good('kwd', { currency: 'KWD' }),
+      good('old', { currency: 'EUR', timestamp: '2023-12-31T23:59:59Z' }),
       good('b'),
     ]);
 
-    expect(result).toMatchObject({ failedMessageIds: ['m-kwd'], stored: 2, quarantined: 0 });
-    expect(result.failures).toEqual([
-      { messageId: 'm-kwd', reason: 'no KWD->USD rate in force at 2024-01-10T12:00:00.000Z' },
+    expect(result).toMatchObject({ failedMessageIds: [], deferred: [], stored: 2, quarantined: 2, quarantinedByReason: { NO_RATE_AT_TIME: 2 } });
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.reason, l.detail])).toEqual([
+      ['m-kwd', 'NO_RATE_AT_TIME', 'No source of the rate policy publishes KWD at 2024-01-10T12:00:00.000Z'],
+      ['m-old', 'NO_RATE_AT_TIME', 'No rate for EUR was in force at 2023-12-31T23:59:59.000Z: the first publication of oxr with EUR is later'],
     ]);
     expect([...items.keys()].sort()).toEqual(['a', 'b']);
+  });
+
+  it('defers a transaction whose rate may still be published (not settled), to look again soon, then stores it', async () => {
+    // The series was last confirmed at 11:59: a publication in force at 12:00 may still arrive.
+    const waiting = stubs({ checkedAt: () => '2024-01-10T11:59:00.000Z' });
+
+    const deferred = await processTransactions(waiting.deps, [good('eur', { currency: 'EUR' }), good('usd')]);
+
+    expect(deferred).toMatchObject({ failedMessageIds: ['m-eur'], deferred: [{ messageId: 'm-eur', retryAfterSeconds: 15 }], stored: 1, quarantined: 0 });
+    expect(deferred.failures[0].reason).toMatch(/^RATE_NOT_SETTLED/);
+
+    // Confirmed at 12:01 on a later look: the answer is final and stored.
+    const settled = stubs({ checkedAt: () => '2024-01-10T12:01:00.000Z', now: '2024-01-10T12:01:05.000Z' });
+    const stored = await processTransactions(settled.deps, [good('eur', { currency: 'EUR' })]);
+    expect(stored).toMatchObject({ failedMessageIds: [], stored: 1 });
+    expect(settled.items.get('eur')).toMatchObject({ amount_base: '12.70', rate: '1.0163', rate_provider: 'oxr', rate_as_of: '2024-01-01T00:00:00.000Z' });
+  });
+
+  it('looks again after as long as it has waited (at most 5 minutes), and after 30 minutes uses the rate its source still vouches for', async () => {
+    const unsettled = { checkedAt: () => '2024-01-10T11:59:00.000Z' };
+    const after = (seconds: number) => new Date(Date.parse('2024-01-10T12:00:05.000Z') + seconds * 1000).toISOString();
+
+    const at100s = await processTransactions(stubs({ ...unsettled, now: after(100) }).deps, [good('eur', { currency: 'EUR' })]);
+    const at20min = await processTransactions(stubs({ ...unsettled, now: after(1200) }).deps, [good('eur', { currency: 'EUR' })]);
+    const at30min = stubs({ ...unsettled, now: after(1800) });
+    const used = await processTransactions(at30min.deps, [good('eur', { currency: 'EUR' })]);
+
+    expect(at100s.deferred).toEqual([{ messageId: 'm-eur', retryAfterSeconds: 100 }]);
+    expect(at20min.deferred).toEqual([{ messageId: 'm-eur', retryAfterSeconds: 300 }]);
+    expect(used).toMatchObject({ failedMessageIds: [], stored: 1 });
+    expect(at30min.items.get('eur')!.amount_base).toBe('12.70');
+  });
+
+  it('retries a transaction whose every source is stale, as RATE_STALE, without quarantining it', async () => {
+    const { deps, objects } = stubs({ snapshots: USD_PER.map((s) => s), now: '2024-02-15T12:00:06.000Z' });
+
+    const result = await processTransactions(deps, [
+      transactionMessage('m-late', feedTransaction({ transaction_id: 'late', currency: 'EUR', timestamp: '2024-02-15T12:00:00Z' }), '2024-02-15T12:00:05.000Z'),
+    ]);
+
+    expect(result).toMatchObject({ failedMessageIds: ['m-late'], deferred: [], quarantined: 0 });
+    expect(result.failures[0].reason).toMatch(/^RATE_STALE: No source of EUR is fresh at 2024-02-15T12:00:00.000Z: oxr \(in force from 2024-01-01T00:00:00.000Z, stale from 2024-01-31T00:00:00.000Z\)/);
     expect([...objects.keys()].some((k) => k.startsWith('quarantine/'))).toBe(false);
+  });
+
+  it('accepts the user_id_hash of a record replayed from the quarantine, and only on that path', async () => {
+    const hash = userIdHash(HMAC_KEY, 'user-42');
+    const quarantined = { ...feedTransaction({ transaction_id: 'replayed', user_id: undefined }), user_id_hash: hash };
+    const { deps, items, objects } = stubs();
+
+    const result = await processTransactions(deps, [
+      { ...transactionMessage('m-replayed', quarantined), replayed: true },
+      transactionMessage('m-forged', { ...quarantined, transaction_id: 'forged' }),
+      { ...transactionMessage('m-bad-hash', { ...quarantined, transaction_id: 'bad', user_id_hash: 'not-a-hash' }), replayed: true },
+    ]);
+
+    expect(result).toMatchObject({ stored: 1, quarantined: 2 });
+    expect(items.get('replayed')!.user_id_hash).toBe(hash);
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.reason])).toEqual([
+      ['m-bad-hash', 'MISSING_FIELD'],
+      ['m-forged', 'MISSING_FIELD'],
+    ]);
   });
 
   it('fails the message DynamoDB would not take and leaves it out of the lake and the events', async () => {
