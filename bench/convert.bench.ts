@@ -1,3 +1,4 @@
+import '../lib/local-platform/esm-only-packages';
 import { createSimulatedRateProvider } from '../lambdas/adapters/simulated/simulated-rate-provider';
 import { findCurrency, listCurrencies } from '../lambdas/domain/currency';
 import type { CurrencyStore } from '../lambdas/ports/currency-store';

@@ -8,8 +8,9 @@ import { s3, sqs } from '../shared/clients';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
-import type { RateProvidersSettings } from '../shared/rate-provider-settings';
+import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
+import { RATE_PROVIDERS_SETTINGS } from '../shared/rate-provider-settings';
 import { fetchRates } from '../use-cases/fetch-rates';
 
 const config = loadConfig('fetch-rates', {
@@ -17,41 +18,46 @@ const config = loadConfig('fetch-rates', {
   ratesQueueUrl: ENV.ratesQueue,
   providers: ENV.rateProviders,
 });
-const providers = parseJsonEnv<RateProvidersSettings>(ENV.rateProviders, config.providers);
-const { logger, metrics, tracer } = observability('fetch-rates');
-const lake = s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket);
-const ratesQueue = sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.ratesQueueUrl);
+const providers = parseJsonEnv(ENV.rateProviders, config.providers, RATE_PROVIDERS_SETTINGS);
+const tools = observability('fetch-rates');
+const { logger, metrics } = tools;
+const lake = s3ObjectStore(traced(tools, s3()), config.bucket);
+const ratesQueue = sqsMessagePublisher(traced(tools, sqs()), config.ratesQueueUrl, {
+  correlationId: () => logger.getCorrelationId() as string | undefined,
+});
 
-/** Invoked by one EventBridge schedule per provider with `{ "provider": "ecb" }`. */
-export const handler = async (event: { provider?: string }) => {
-  const name = event?.provider ?? '';
-  const settings = isRateProviderName(name) ? providers[name] : undefined;
-  if (!isRateProviderName(name) || !settings) {
-    throw new Error(`fetch-rates: provider "${name}" is not configured (configured: ${Object.keys(providers).join(', ')})`);
-  }
-  metrics.addDimension('provider', name);
-  const apiKey = settings.apiKeySecretName ? await secretValue(settings.apiKeySecretName) : undefined;
-  const provider = createRateProvider(name, {
-    baseUrl: settings.baseUrl,
-    oxrAppId: apiKey,
-    coingeckoApiKey: apiKey,
-    http: {
-      onRetry: (info) => {
-        metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
-        logger.warn('provider call retried', { ...info });
+/** Invoked by one EventBridge schedule per provider with `{ "provider": "ecb", "correlationId": … }`. */
+export const handler = lambdaHandler(
+  tools,
+  async (event: { provider?: string; correlationId?: string } | undefined) => {
+    const name = event?.provider ?? '';
+    const settings = isRateProviderName(name) ? providers[name] : undefined;
+    if (!isRateProviderName(name) || !settings) {
+      throw new Error(`fetch-rates: provider "${name}" is not configured (configured: ${Object.keys(providers).join(', ')})`);
+    }
+    metrics.addDimension('provider', name);
+    const apiKey = settings.apiKeySecretName ? await secretValue(settings.apiKeySecretName) : undefined;
+    const provider = createRateProvider(name, {
+      baseUrl: settings.baseUrl,
+      oxrAppId: apiKey,
+      coingeckoApiKey: apiKey,
+      http: {
+        onRetry: (info) => {
+          metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
+          logger.warn('provider call retried', { ...info });
+        },
       },
-    },
-  });
-  try {
-    const result = await fetchRates({ provider, lake, rawPrefix: LAKE_PREFIXES.rawRates, ratesQueue });
-    metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
-    logger.info('rates fetched', { ...result });
-    return result;
-  } catch (error) {
-    metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
-    logger.error('fetch failed', { provider: name, error: error as Error });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+    });
+    try {
+      const result = await fetchRates({ provider, lake, rawPrefix: LAKE_PREFIXES.rawRates, ratesQueue });
+      metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
+      logger.info('rates fetched', { ...result });
+      return result;
+    } catch (error) {
+      metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
+      logger.error('fetch failed', { provider: name, error: error as Error });
+      throw error;
+    }
+  },
+  { correlationId: correlationIds.schedule },
+);

@@ -5,12 +5,13 @@ import { secretValue } from '../adapters/aws/secrets';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { redactUrl } from '../adapters/http/provider-errors';
 import { httpTransactionFeed } from '../adapters/http/transaction-feed-client';
-import type { TransactionFeedsSettings } from '../ports/transaction-feed';
 import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
+import { TRANSACTION_FEEDS_SETTINGS } from '../shared/feed-settings';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
+import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { fetchTransactions } from '../use-cases/fetch-transactions';
 
 const config = loadConfig('fetch-transactions', {
@@ -20,17 +21,20 @@ const config = loadConfig('fetch-transactions', {
   bucket: ENV.dataLakeBucket,
   hmacKeySecret: ENV.piiHmacKeySecret,
 });
-const feeds = parseJsonEnv<TransactionFeedsSettings>(ENV.transactionFeeds, config.feeds);
-const { logger, metrics, tracer } = observability('fetch-transactions');
-const cursors = dynamoCursorStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.stateTable);
-const transactionsQueue = sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.queueUrl);
-const lake = s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket);
+const feeds = parseJsonEnv(ENV.transactionFeeds, config.feeds, TRANSACTION_FEEDS_SETTINGS);
+const tools = observability('fetch-transactions');
+const { logger, metrics } = tools;
+const cursors = dynamoCursorStore(traced(tools, dynamoDocumentClient()), config.stateTable);
+const transactionsQueue = sqsMessagePublisher(traced(tools, sqs()), config.queueUrl, {
+  correlationId: () => logger.getCorrelationId() as string | undefined,
+});
+const lake = s3ObjectStore(traced(tools, s3()), config.bucket);
 
-/** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>" }`. */
-export const handler = async (
-  event: { feed?: string },
-  context?: { getRemainingTimeInMillis?: () => number },
-) => {
+/** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>", "correlationId": … }`. */
+async function fetchFeed(
+  event: { feed?: string; correlationId?: string } | undefined,
+  context: { getRemainingTimeInMillis?: () => number } | undefined,
+) {
   const name = event?.feed ?? '';
   const settings = Object.hasOwn(feeds, name) ? feeds[name] : undefined;
   if (!settings) {
@@ -78,7 +82,7 @@ export const handler = async (
     metrics.addMetric('FeedFailures', MetricUnit.Count, 1);
     logger.error('fetch failed', { feed: name, error: error as Error });
     throw error;
-  } finally {
-    metrics.publishStoredMetrics();
   }
-};
+}
+
+export const handler = lambdaHandler(tools, fetchFeed, { correlationId: correlationIds.schedule });

@@ -7,7 +7,8 @@ import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
+import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { sqsBatchHandler } from '../shared/sqs-batch';
 import { processRateSnapshot } from '../use-cases/process-rate-snapshot';
 
@@ -16,13 +17,16 @@ const config = loadConfig('process-rates', {
   bucket: ENV.dataLakeBucket,
   rateChangesQueueUrl: ENV.rateChangesQueue,
 });
-const { logger, metrics, tracer } = observability('process-rates');
+const tools = observability('process-rates');
+const { logger, metrics } = tools;
 const deps = {
-  store: dynamoRateStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.table),
-  lake: s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket),
+  store: dynamoRateStore(traced(tools, dynamoDocumentClient()), config.table),
+  lake: s3ObjectStore(traced(tools, s3()), config.bucket),
   curatedPrefix: LAKE_PREFIXES.curatedRates,
   toCurated: curatedRatesParquet,
-  rateChanges: sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.rateChangesQueueUrl),
+  rateChanges: sqsMessagePublisher(traced(tools, sqs()), config.rateChangesQueueUrl, {
+    correlationId: () => logger.getCorrelationId() as string | undefined,
+  }),
 };
 
 const processBatch = sqsBatchHandler(logger, async (body, record) => {
@@ -34,10 +38,5 @@ const processBatch = sqsBatchHandler(logger, async (body, record) => {
   return result;
 });
 
-export const handler: typeof processBatch = async (event) => {
-  try {
-    return await processBatch(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+/** The rates queue's consumer: one snapshot per message, partial batch failures. */
+export const handler = lambdaHandler(tools, processBatch, { correlationId: correlationIds.sqs });

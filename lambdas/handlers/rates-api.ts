@@ -4,16 +4,18 @@ import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
-import { observability } from '../shared/observability';
+import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { rateOperations } from '../use-cases/rate-queries';
 
 const config = loadConfig('rates-api', { ratesTable: ENV.ratesTable, apiTable: ENV.apiTable, partnerApiKeys: ENV.partnerApiKeys });
-const { logger, tracer } = observability('rates-api');
-const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
+const tools = observability('rates-api');
+const dynamodb = traced(tools, dynamoDocumentClient());
 const deps = {
   rates: dynamoRateReader(dynamodb, config.ratesTable),
   currencies: dynamoCurrencyStore(dynamodb, config.apiTable),
 };
+const http = withHttp(rateOperations, deps, { ...tools, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });
 
 /** GET /v1/rates/latest, /v1/rates/history and /v1/convert. */
-export const handler = withHttp(rateOperations, deps, { logger, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });
+export const handler = lambdaHandler(tools, http, { correlationId: correlationIds.apiGateway });

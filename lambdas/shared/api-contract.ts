@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { DOCS_ROUTES, type ApiFunctionName } from './api-paths';
+
+export { pathPattern, type ApiFunctionName } from './api-paths';
 
 /**
  * The partner API, defined once: routes, scopes and schemas. API Gateway (methods, authorizer
@@ -126,8 +129,6 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
 
 // ---- routes ---------------------------------------------------------------------------
 
-export type ApiFunctionName = 'currencies-api' | 'rates-api' | 'conversions-api' | 'api-docs';
-
 export interface RouteDefinition {
   readonly operationId: string;
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -144,6 +145,8 @@ export interface RouteDefinition {
   readonly body?: z.ZodType;
   /** Status and schema of the success response. */
   readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly contentType?: string };
+  /** Served but left out of the OpenAPI document (the docs page's own files, redirects to it). */
+  readonly undocumented?: boolean;
 }
 
 export const ROUTES = [
@@ -251,42 +254,10 @@ export const ROUTES = [
     pathParams: z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/) }),
     response: { status: 200, schema: Schemas.Conversion },
   },
-  {
-    operationId: 'openApi',
-    method: 'GET',
-    path: '/v1/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document',
-    scopes: [],
-    function: 'api-docs',
-    response: { status: 200, contentType: 'application/json' },
-  },
-  {
-    operationId: 'docs',
-    method: 'GET',
-    path: '/v1/docs',
-    summary: 'Human-readable API documentation',
-    scopes: [],
-    function: 'api-docs',
-    response: { status: 200, contentType: 'text/html' },
-  },
+  ...DOCS_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 export type OperationId = (typeof ROUTES)[number]['operationId'];
-
-/**
- * A route path as a matcher: `/v1/conversions/{id}` matches `/v1/conversions/01AB` with the
- * named group `id` (still percent-encoded).
- */
-export function pathPattern(path: string): RegExp {
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return new RegExp(`^${source}$`);
-}
 
 /** Response header of POST /v1/conversions: "true" when it repeats an earlier result for the key. */
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';

@@ -18,6 +18,20 @@ import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
+/**
+ * How every function is bundled (bench/bundles.bench.ts builds its baseline with the same
+ * options): ESM, so esbuild tree-shakes what a function does not use (`module` entry points
+ * first); minified; the AWS SDK left to the Lambda runtime, which ships it.
+ */
+export const LAMBDA_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  externalModules: ['@aws-sdk/*'],
+  // A CommonJS dependency bundled into an ES module may still call require() for Node built-ins.
+  banner: "import{createRequire as __fxCreateRequire}from'node:module';const require=__fxCreateRequire(import.meta.url);",
+} as const;
+
 export interface FxFunctionProps {
   /** The function's entry in FUNCTIONS: handler file, timeout, memory. */
   readonly definition: FunctionDefinition;

@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LIMITS, utf8Bytes } from '../../domain/record-limits';
 import type { MessagePublisher, OutgoingMessage } from '../../ports/message-publisher';
+import { CORRELATION_ID_ATTRIBUTE } from '../../shared/correlation';
 import { AWS_BATCH_RETRY, retryPending, type RetryOptions } from '../../shared/retry';
 
 /** Ids as error messages show them: a feed's id can be long. */
@@ -26,16 +27,23 @@ export function sendBatches(messages: readonly OutgoingMessage[]): OutgoingMessa
   return batches;
 }
 
+export interface SqsPublisherOptions {
+  /** @default AWS_BATCH_RETRY */
+  readonly retry?: RetryOptions;
+  /**
+   * The correlation id each message carries (attribute `correlationId`), read when publishing:
+   * the function's current one, so the consumer's log lines name the run that produced it.
+   */
+  readonly correlationId?: () => string | undefined;
+}
+
 /**
  * SendMessageBatch, split by count and by bytes. Entries SQS fails on its side are retried with
- * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses) fails
- * the call at once with its id, since retrying it cannot help.
+ * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses:
+ * `SenderFault`) fails the call at once with its id, since retrying it cannot help.
  */
-export function sqsMessagePublisher(
-  client: SQSClient,
-  queueUrl: string,
-  retry: RetryOptions = AWS_BATCH_RETRY,
-): MessagePublisher {
+export function sqsMessagePublisher(client: SQSClient, queueUrl: string, options: SqsPublisherOptions = {}): MessagePublisher {
+  const retry = options.retry ?? AWS_BATCH_RETRY;
   return {
     async publish(messages) {
       const tooLarge = messages.filter((m) => utf8Bytes(m.body) > LIMITS.sqsMessageBytes);
@@ -44,6 +52,10 @@ export function sqsMessagePublisher(
           `${tooLarge.length} message(s) larger than SQS takes (${LIMITS.sqsMessageBytes} bytes): ${named(tooLarge)}`,
         );
       }
+      const correlationId = options.correlationId?.();
+      const attributes = correlationId
+        ? { [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId } }
+        : undefined;
       for (const batch of sendBatches(messages)) {
         await retryPending<OutgoingMessage>(
           batch,
@@ -51,7 +63,7 @@ export function sqsMessagePublisher(
             const result = await client.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: entries.map((m, i) => ({ Id: String(i), MessageBody: m.body })),
+                Entries: entries.map((m, i) => ({ Id: String(i), MessageBody: m.body, MessageAttributes: attributes })),
               }),
             );
             const failed = result.Failed ?? [];

@@ -1,4 +1,4 @@
-import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
+import { dynamoConversionStore, partnerTableOf } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
 import { dynamoRateReader } from '../../../lambdas/adapters/aws/dynamodb-rate-reader';
 import { dynamoRateStore } from '../../../lambdas/adapters/aws/dynamodb-rate-store';
@@ -45,7 +45,7 @@ async function platform(snapshots: readonly RateSnapshot[] = [ecbFixtureSnapshot
   const deps: ConversionDeps = {
     rates: dynamoRateReader(env.clients.dynamodb, ratesTable),
     currencies: dynamoCurrencyStore(env.clients.dynamodb, apiTable),
-    conversions: dynamoConversionStore(env.clients.dynamodb, apiTable),
+    conversions: dynamoConversionStore(partnerTableOf(env.clients.dynamodbClient), apiTable),
     clock: ticking(),
   };
   const handlers = [withHttp(rateOperations, deps), withHttp(conversionOperations, deps), withHttp(currencyOperations, deps)];

@@ -7,6 +7,7 @@ import {
   type GetCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { findCurrency, listCurrencies } from '../../../lambdas/domain/currency';
 import { ENV } from '../../../lambdas/shared/env-names';
@@ -16,6 +17,8 @@ import { ecbFixtureSnapshot } from '../../support/rates';
 import { apiEvent, apiKeyIdOf, bodyOf, errorOf } from './fakes';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
+/** The low-level client, which Powertools Idempotency writes its records with. */
+const rawMock = mockClient(DynamoDBClient);
 /** Each partner's API key id, as the stacks (and the local platform) give the API functions. */
 const KEYS = { [ENV.partnerApiKeys]: JSON.stringify({ 'partner-a': apiKeyIdOf('partner-a'), 'partner-b': apiKeyIdOf('partner-b') }) };
 const API_ENV = { [ENV.ratesTable]: 'rates', [ENV.apiTable]: 'api', ...KEYS };
@@ -61,6 +64,8 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
 
   beforeEach(() => {
     ddbMock.reset();
+    rawMock.reset();
+    rawMock.on(PutItemCommand).resolves({});
     const ecb = ecbFixtureSnapshot();
     ddbMock.on(QueryCommand).callsFake((input: QueryCommandInput) => {
       const pk = input.ExpressionAttributeValues?.[':pk'];
@@ -85,13 +90,14 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
     expect(new Set(tables)).toEqual(new Set(['rates', 'api']));
   });
 
-  it('conversions-api records a conversion with one transaction in the API table', async () => {
+  it('conversions-api claims the key, then records the conversion with its idempotency record in one transaction', async () => {
     const result = await conversions(
       apiEvent({ method: 'POST', path: '/v1/conversions', headers: { 'Idempotency-Key': 'k' }, body: { from: 'EUR', to: 'USD', amount: '10' } }),
     );
 
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result)).toMatchObject({ converted: '10.16', rate: '1.0163' });
+    expect(rawMock.commandCalls(PutItemCommand)).toHaveLength(1);
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
@@ -106,7 +112,7 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
       [403, 'API_KEY_MISMATCH'],
       [403, 'API_KEY_MISMATCH'],
     ]);
-    expect(ddbMock.calls()).toHaveLength(0);
+    expect([...ddbMock.calls(), ...rawMock.calls()]).toHaveLength(0);
   });
 
   it('seed-currencies adds every currency on Create and does nothing on Delete', async () => {
