@@ -145,8 +145,13 @@ export interface RouteDefinition {
   readonly body?: z.ZodType;
   /** Status and schema of the success response. */
   readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly contentType?: string };
-  /** Served but left out of the OpenAPI document (the docs page's own files, redirects to it). */
-  readonly undocumented?: boolean;
+  /** A request that works, as the OpenAPI document shows it (Swagger UI pre-fills it). */
+  readonly example?: {
+    readonly path?: Readonly<Record<string, string>>;
+    readonly query?: Readonly<Record<string, string>>;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: unknown;
+  };
 }
 
 export const ROUTES = [
@@ -168,6 +173,7 @@ export const ROUTES = [
     function: 'currencies-api',
     pathParams: z.object({ code: currencyCode }),
     body: Schemas.CurrencyUpdate,
+    example: { path: { code: 'KWD' }, body: { enabled: true, name: 'Kuwaiti dinar', minorUnits: 3 } },
     response: { status: 200, schema: Schemas.Currency },
   },
   {
@@ -178,6 +184,7 @@ export const ROUTES = [
     scopes: [SCOPES.currenciesAdmin],
     function: 'currencies-api',
     pathParams: z.object({ code: currencyCode }),
+    example: { path: { code: 'SEK' } },
     response: { status: 204 },
   },
   {
@@ -191,6 +198,7 @@ export const ROUTES = [
       base: currencyCode,
       symbols: z.string().regex(/^[A-Z0-9]{3,10}(,[A-Z0-9]{3,10}){0,49}$/).optional(),
     }),
+    example: { query: { base: 'USD', symbols: 'EUR,JPY,GBP' } },
     response: {
       status: 200,
       schema: z.object({ base: currencyCode, rates: z.array(Schemas.Rate) }).meta({ id: 'LatestRates' }),
@@ -211,6 +219,7 @@ export const ROUTES = [
       limit: limit(366).optional(),
       cursor: cursor.optional(),
     }),
+    example: { query: { base: 'EUR', quote: 'USD', from: '2024-01-08', to: '2024-01-12', limit: '5' } },
     response: { status: 200, schema: page(Schemas.HistoryPoint, 'RateHistoryPage') },
   },
   {
@@ -221,6 +230,7 @@ export const ROUTES = [
     scopes: [SCOPES.ratesRead],
     function: 'rates-api',
     query: z.object({ from: currencyCode, to: currencyCode, amount: decimalString, date: isoDate.optional() }),
+    example: { query: { from: 'USD', to: 'JPY', amount: '1250.50' } },
     response: { status: 200, schema: Schemas.Quote },
   },
   {
@@ -232,6 +242,7 @@ export const ROUTES = [
     function: 'conversions-api',
     requiredHeaders: ['Idempotency-Key'],
     body: Schemas.ConversionRequest,
+    example: { headers: { 'Idempotency-Key': 'order-1001' }, body: { from: 'EUR', to: 'KWD', amount: '99.99' } },
     response: { status: 201, schema: Schemas.Conversion },
   },
   {
@@ -242,6 +253,7 @@ export const ROUTES = [
     scopes: [SCOPES.conversionsRead],
     function: 'conversions-api',
     query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    example: { query: { limit: '5' } },
     response: { status: 200, schema: page(Schemas.Conversion, 'ConversionPage') },
   },
   {
@@ -252,6 +264,7 @@ export const ROUTES = [
     scopes: [SCOPES.conversionsRead],
     function: 'conversions-api',
     pathParams: z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/) }),
+    example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' } },
     response: { status: 200, schema: Schemas.Conversion },
   },
   ...DOCS_ROUTES,

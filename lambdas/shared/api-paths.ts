@@ -53,7 +53,6 @@ export const DOCS_ROUTES = [
     scopes: [],
     function: 'api-docs',
     response: { status: 200, contentType: 'text/plain' },
-    undocumented: true,
   },
   {
     operationId: 'apiRoot',
@@ -63,7 +62,6 @@ export const DOCS_ROUTES = [
     scopes: [],
     function: 'api-docs',
     response: { status: 302 },
-    undocumented: true,
   },
   {
     operationId: 'versionRoot',
@@ -73,6 +71,5 @@ export const DOCS_ROUTES = [
     scopes: [],
     function: 'api-docs',
     response: { status: 302 },
-    undocumented: true,
   },
 ] as const;

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
-import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES } from '../definitions/partner-api';
+import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES, apiDocsEnv } from '../definitions/partner-api';
+import { writeApiDocs } from '../api-docs/api-docs-files';
 import {
   BUCKETS,
   QUEUES,
@@ -145,16 +146,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         : {};
 
     const functions = new Map<FunctionName, LocalFunction>();
+    // Read by each function's worker when it first starts; the API docs' URLs are added below,
+    // once the gateway and token service have their ports.
+    const envs = new Map<FunctionName, Record<string, string>>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
-      const fn = new LocalFunction(
-        {
-          name,
-          entry: path.join(REPO_ROOT, def.entry),
-          timeoutSeconds: def.timeoutSeconds,
-          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) },
-        },
-        logDir,
-      );
+      const env = { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) };
+      if (def.shipsApiDocs) env[ENV.apiDocsDir] = writeApiDocs(path.join(dataDir, 'api-docs'));
+      envs.set(name, env);
+      const fn = new LocalFunction({ name, entry: path.join(REPO_ROOT, def.entry), timeoutSeconds: def.timeoutSeconds, env }, logDir);
       functions.set(name, fn);
       stops.push(() => fn.stop());
     }
@@ -210,6 +209,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       invoke: (name, event) => functions.get(name)!.invoke(event),
     });
     stops.push(() => partnerApi.stop());
+    const docsUrls = apiDocsEnv({ apiBaseUrl: partnerApi.api.url, tokenUrl: partnerApi.tokens.tokenUrl });
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
+    }
 
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,
