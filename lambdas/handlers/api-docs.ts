@@ -16,8 +16,7 @@ import { observability } from '../shared/observability';
  * the page. No zod, no contract schemas and no generator are loaded here.
  */
 
-// Serves static files: X-Ray subsegments would not pay for the Tracer's cold start.
-const tools = observability('api-docs', { tracer: false });
+const tools = observability('api-docs');
 
 interface Docs {
   readonly baseUrl: string;

@@ -12,8 +12,7 @@ export function seedCurrencyTable(client: DynamoDBDocumentClient, tableName: str
   return seedCurrencies({ currencies: dynamoCurrencyStore(client, tableName) });
 }
 
-// Runs once per deploy: X-Ray subsegments would not pay for the Tracer's cold start.
-const tools = observability('seed-currencies', { tracer: false });
+const tools = observability('seed-currencies');
 
 /** CloudFormation custom resource request, or any event from a CDK Trigger. */
 interface SeedEvent {

@@ -1,7 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * The SDK's own retry for every AWS call the functions make (throttling, 5xx, timeouts,
@@ -13,12 +11,11 @@ export const AWS_CLIENT_CONFIG = { retryMode: 'standard', maxAttempts: 5 } as co
 /**
  * SDK clients, created once per execution environment and reused across invocations.
  * Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the local platform), so the same
- * code talks to AWS or to the emulators.
+ * code talks to AWS or to the emulators. One module per service (s3-client.ts, sqs-client.ts):
+ * an ES module's import of a runtime-provided SDK package loads it even when nothing uses it.
  */
 let dynamoDbClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
-let s3Client: S3Client | undefined;
-let sqsClient: SQSClient | undefined;
 
 /** The low-level client (Powertools Idempotency speaks it); the document client sits on it. */
 export function dynamoClient(): DynamoDBClient {
@@ -38,16 +35,4 @@ export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient
     // Numbers come back as NumberValue strings: no amount or rate ever passes through a JS number.
     unmarshallOptions: { wrapNumbers: true },
   });
-}
-
-export function s3(): S3Client {
-  // Emulators serve buckets path-style; AWS uses virtual-hosted style.
-  s3Client ??= new S3Client({ ...AWS_CLIENT_CONFIG, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
-  return s3Client;
-}
-
-export function sqs(): SQSClient {
-  // Send to the configured endpoint, not to the host inside the queue URL.
-  sqsClient ??= new SQSClient({ ...AWS_CLIENT_CONFIG, useQueueUrlAsEndpoint: false });
-  return sqsClient;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { validCorrelationId } from './correlation';
@@ -16,8 +15,8 @@ export { correlationIdOfRecord, correlationIds } from './correlation';
  *     const tools = observability('<function name>');
  *     export const handler = lambdaHandler(tools, async (event, context) => …, { correlationId: correlationIds.schedule });
  *
- * - `captureLambdaHandler` (when the function has a Tracer): a `## index.handler` subsegment,
- *   cold start and service annotations, errors recorded; the response is not (partner data).
+ * - `captureLambdaHandler` (when the function opts into tracing.ts): a `## index.handler`
+ *   subsegment, cold start and service annotations, errors recorded; the response is not.
  * - `injectLambdaContext`: every log line carries the Lambda context and `correlation_id`;
  *   keys appended during an invocation are dropped after it.
  * - the correlation id: taken from the event by `correlationId`, a new UUID when it has none.
@@ -30,7 +29,7 @@ export function lambdaHandler<E, R>(
   options: { readonly correlationId?: (event: E) => string | undefined } = {},
 ): FxHandler<E, R> {
   const wrapped = middy<E, R, Error, Context>(handler);
-  if (tools.tracer) wrapped.use(captureLambdaHandler(tools.tracer, { captureResponse: false }));
+  if (tools.tracing) wrapped.use(tools.tracing.middleware);
   return wrapped
     .use(injectLambdaContext(tools.logger, { resetKeys: true }))
     .use({

@@ -1,34 +1,36 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 export const METRICS_NAMESPACE = 'FxPlatform';
+
+/** X-Ray instrumentation a function opts into (tracing.ts): the handler and every SDK client. */
+export interface Tracing {
+  readonly middleware: MiddlewareObj;
+  capture<C>(client: C): C;
+}
 
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Absent where X-Ray subsegments are not worth the Tracer's cold-start cost (README "Lean bundles"). */
-  readonly tracer?: Tracer;
+  /** Absent unless the function opts in (README "Lean bundles": the Tracer's cost, measured). */
+  readonly tracing?: Tracing;
 }
 
-export interface ObservabilityOptions {
-  /**
-   * Powertools Tracer: a subsegment per handler call and per AWS SDK call, on top of the
-   * invocation segment Lambda's active tracing records anyway. @default true
-   */
-  readonly tracer?: boolean;
-}
-
-/** One Powertools Logger, Metrics and (optionally) Tracer per function, named after it. */
-export function observability(serviceName: string, options: ObservabilityOptions = {}): Observability {
+/**
+ * One Powertools Logger and Metrics per function, named after it, and the Powertools Tracer
+ * when given one: `observability('rates-api', { tracing: powertoolsTracing('rates-api') })`.
+ * Without it, Lambda's active tracing still records each invocation in X-Ray.
+ */
+export function observability(serviceName: string, options: { readonly tracing?: Tracing } = {}): Observability {
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-    ...(options.tracer === false ? {} : { tracer: new Tracer({ serviceName }) }),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   };
 }
 
-/** An SDK client instrumented by the Tracer when the function has one (X-Ray subsegment per call). */
+/** An SDK client, instrumented when the function has tracing (an X-Ray subsegment per call). */
 export function traced<C>(tools: Observability, client: C): C {
-  return tools.tracer ? tools.tracer.captureAWSv3Client(client) : client;
+  return tools.tracing ? tools.tracing.capture(client) : client;
 }
