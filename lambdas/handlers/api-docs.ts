@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { API_DOCS_FILES } from '../shared/api-docs-files';
@@ -6,7 +7,7 @@ import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { BASE_HEADERS, NotFoundError, type ApiEvent, type ApiResult, BadRequestError } from '../shared/http-errors';
 import { httpPipeline } from '../shared/http-pipeline';
-import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability } from '../shared/observability';
 
 /**
@@ -164,4 +165,4 @@ const http = httpPipeline(
 );
 
 /** GET /, /v1, /v1/docs (Swagger UI), /v1/docs/{file} and /v1/openapi.json: public. */
-export const handler = lambdaHandler(tools, http, { correlationId: correlationIds.apiGateway });
+export const handler = withPowertools(middy(http), tools, { correlationId: correlationIds.apiGateway });

@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { dynamoConversionStore, partnerTableOf } from '../adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
 import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
@@ -6,7 +7,7 @@ import { dynamoClient, dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
-import { correlationIds, lambdaHandler, remainingTimeOfInvocation } from '../shared/lambda-handler';
+import { correlationIds, remainingTimeOfInvocation, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { conversionOperations } from '../use-cases/conversions';
 
@@ -27,4 +28,4 @@ const deps = {
 const http = withHttp(conversionOperations, deps, { ...tools, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });
 
 /** POST and GET /v1/conversions, GET /v1/conversions/{id}. */
-export const handler = lambdaHandler(tools, http, { correlationId: correlationIds.apiGateway });
+export const handler = withPowertools(middy(http), tools, { correlationId: correlationIds.apiGateway });

@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createRateProvider } from '../adapters/http/rate-providers';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
@@ -9,7 +10,7 @@ import { sqs } from '../shared/sqs-client';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { RATE_PROVIDERS_SETTINGS } from '../shared/rate-provider-settings';
 import { fetchRates } from '../use-cases/fetch-rates';
@@ -28,37 +29,48 @@ const ratesQueue = sqsMessagePublisher(traced(tools, sqs()), config.ratesQueueUr
 });
 
 /** Invoked by one EventBridge schedule per provider with `{ "provider": "ecb", "correlationId": … }`. */
-export const handler = lambdaHandler(
-  tools,
-  async (event: { provider?: string; correlationId?: string } | undefined) => {
-    const name = event?.provider ?? '';
-    const settings = isRateProviderName(name) ? providers[name] : undefined;
-    if (!isRateProviderName(name) || !settings) {
-      throw new Error(`fetch-rates: provider "${name}" is not configured (configured: ${Object.keys(providers).join(', ')})`);
-    }
-    metrics.addDimension('provider', name);
-    const apiKey = settings.apiKeySecretName ? await secretValue(settings.apiKeySecretName) : undefined;
-    const provider = createRateProvider(name, {
-      baseUrl: settings.baseUrl,
-      oxrAppId: apiKey,
-      coingeckoApiKey: apiKey,
-      http: {
-        onRetry: (info) => {
-          metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
-          logger.warn('provider call retried', { ...info });
-        },
+async function fetchProviderRates(
+  event: { provider?: string; correlationId?: string } | undefined,
+) {
+  const name = event?.provider ?? '';
+  const settings = isRateProviderName(name) ? providers[name] : undefined;
+  if (!isRateProviderName(name) || !settings) {
+    throw new Error(
+      `fetch-rates: provider "${name}" is not configured (configured: ${Object.keys(providers).join(', ')})`,
+    );
+  }
+  metrics.addDimension('provider', name);
+  const apiKey = settings.apiKeySecretName
+    ? await secretValue(settings.apiKeySecretName)
+    : undefined;
+  const provider = createRateProvider(name, {
+    baseUrl: settings.baseUrl,
+    oxrAppId: apiKey,
+    coingeckoApiKey: apiKey,
+    http: {
+      onRetry: (info) => {
+        metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
+        logger.warn('provider call retried', { ...info });
       },
+    },
+  });
+  try {
+    const result = await fetchRates({
+      provider,
+      lake,
+      rawPrefix: LAKE_PREFIXES.rawRates,
+      ratesQueue,
     });
-    try {
-      const result = await fetchRates({ provider, lake, rawPrefix: LAKE_PREFIXES.rawRates, ratesQueue });
-      metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
-      logger.info('rates fetched', { ...result });
-      return result;
-    } catch (error) {
-      metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
-      logger.error('fetch failed', { provider: name, error: error as Error });
-      throw error;
-    }
-  },
-  { correlationId: correlationIds.schedule },
-);
+    metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
+    logger.info('rates fetched', { ...result });
+    return result;
+  } catch (error) {
+    metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
+    logger.error('fetch failed', { provider: name, error: error as Error });
+    throw error;
+  }
+}
+
+export const handler = withPowertools(middy(fetchProviderRates), tools, {
+  correlationId: correlationIds.schedule,
+});

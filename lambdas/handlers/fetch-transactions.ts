@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamoCursorStore } from '../adapters/aws/dynamodb-cursor-store';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
@@ -12,7 +13,7 @@ import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { TRANSACTION_FEEDS_SETTINGS } from '../shared/feed-settings';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { fetchTransactions } from '../use-cases/fetch-transactions';
 
@@ -87,4 +88,4 @@ async function fetchFeed(
   }
 }
 
-export const handler = lambdaHandler(tools, fetchFeed, { correlationId: correlationIds.schedule });
+export const handler = withPowertools(middy(fetchFeed), tools, { correlationId: correlationIds.schedule });

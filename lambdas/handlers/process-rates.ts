@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamoRateStore } from '../adapters/aws/dynamodb-rate-store';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
@@ -9,7 +10,7 @@ import { sqs } from '../shared/sqs-client';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { sqsBatchHandler } from '../shared/sqs-batch';
 import { processRateSnapshot } from '../use-cases/process-rate-snapshot';
@@ -41,4 +42,4 @@ const processBatch = sqsBatchHandler(logger, async (body, record) => {
 });
 
 /** The rates queue's consumer: one snapshot per message, partial batch failures. */
-export const handler = lambdaHandler(tools, processBatch, { correlationId: correlationIds.sqs });
+export const handler = withPowertools(middy(processBatch), tools, { correlationId: correlationIds.sqs });

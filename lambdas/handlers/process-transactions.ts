@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoRateHistory } from '../adapters/aws/dynamodb-rate-history';
@@ -13,7 +14,7 @@ import { sqs } from '../shared/sqs-client';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { correlationIdOfRecord, correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIdOfRecord, correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { processTransactions, type TransactionMessage } from '../use-cases/process-transactions';
 
@@ -89,4 +90,4 @@ async function processBatch(event: SQSEvent, _context: Context): Promise<SQSBatc
   };
 }
 
-export const handler = lambdaHandler(tools, processBatch, { correlationId: correlationIds.sqs });
+export const handler = withPowertools(middy(processBatch), tools, { correlationId: correlationIds.sqs });

@@ -1,10 +1,11 @@
+import middy from '@middy/core';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
 import { dynamoRateReader } from '../adapters/aws/dynamodb-rate-reader';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
-import { correlationIds, lambdaHandler } from '../shared/lambda-handler';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { rateOperations } from '../use-cases/rate-queries';
 
@@ -18,4 +19,4 @@ const deps = {
 const http = withHttp(rateOperations, deps, { ...tools, apiKeys: parseApiKeyOwners(config.partnerApiKeys) });
 
 /** GET /v1/rates/latest, /v1/rates/history and /v1/convert. */
-export const handler = lambdaHandler(tools, http, { correlationId: correlationIds.apiGateway });
+export const handler = withPowertools(middy(http), tools, { correlationId: correlationIds.apiGateway });

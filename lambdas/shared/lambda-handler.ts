@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { validCorrelationId } from './correlation';
 import type { Observability } from './observability';
@@ -13,7 +13,7 @@ export { correlationIdOfRecord, correlationIds } from './correlation';
  * handler file ends in
  *
  *     const tools = observability('<function name>');
- *     export const handler = lambdaHandler(tools, async (event, context) => …, { correlationId: correlationIds.schedule });
+ *     export const handler = withPowertools(middy(run), tools, { correlationId: correlationIds.schedule });
  *
  * - `captureLambdaHandler` (when the function opts into tracing.ts): a `## index.handler`
  *   subsegment, cold start and service annotations, errors recorded; the response is not.
@@ -23,14 +23,15 @@ export { correlationIdOfRecord, correlationIds } from './correlation';
  * - `logMetrics`: the `ColdStart` metric on the first invocation, and every stored metric
  *   flushed after each invocation, also a failed one.
  */
-export function lambdaHandler<E, R>(
+export function withPowertools<E, R>(
+  // middy(fn) types the context as fn declares it; the API pipeline's allows none (tests, scripts).
+  middyHandler: MiddyfiedHandler<E, R, Error, Context> | MiddyfiedHandler<E, R, Error, Partial<Context> | undefined>,
   tools: Observability,
-  handler: (event: E, context: Context) => Promise<R>,
   options: { readonly correlationId?: (event: E) => string | undefined } = {},
 ): FxHandler<E, R> {
-  const wrapped = middy<E, R, Error, Context>(handler);
-  if (tools.tracing) wrapped.use(tools.tracing.middleware);
-  return wrapped
+  const handler = middyHandler as MiddyfiedHandler<E, R, Error, Context>;
+  if (tools.tracing) handler.use(tools.tracing.middleware);
+  return handler
     .use(injectLambdaContext(tools.logger, { resetKeys: true }))
     .use({
       before: (request) => {
