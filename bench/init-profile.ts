@@ -89,6 +89,14 @@ const COMPONENTS: Record<string, { source: string; bundleAwsSdk?: boolean }> = {
   'DynamoDB + S3 + SQS + Logger + Metrics + middy (runtime SDK)': { source: `${COMBO}\n${POWERTOOLS}` },
   'DynamoDB + S3 + SQS + Logger + Metrics + middy + Tracer (runtime SDK)': { source: `${COMBO}\n${POWERTOOLS}\n${TRACER}` },
   'DynamoDB + S3 + SQS + Logger + Metrics + middy + zod classic (runtime SDK)': { source: `${COMBO}\n${POWERTOOLS}\n${ZOD}` },
+  'zod classic, namespace import (one schema)': {
+    source: "import * as z from 'zod'; export const s = z.object({ a: z.string().regex(/x/), b: z.number().int().min(0) }).strict(); s.parse({ a: 'x', b: 1 });",
+  },
+  'zod/mini (one schema)': {
+    source: "import * as z from 'zod/mini'; export const s = z.strictObject({ a: z.string().check(z.regex(/x/)), b: z.number().check(z.int(), z.minimum(0)) }); s.parse({ a: 'x', b: 1 });",
+  },
+  'hyparquet-writer': { source: "import { parquetWriteBuffer } from 'hyparquet-writer'; export const w = parquetWriteBuffer;" },
+  'decimal.js': { source: "import Decimal from 'decimal.js'; export const d = new Decimal('1.5');" },
   'middy http-router': {
     source: "import httpRouter from '@middy/http-router'; export const r = httpRouter([{ method: 'GET', path: '/x', handler: async () => ({}) }]);",
   },

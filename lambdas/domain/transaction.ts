@@ -1,5 +1,5 @@
 import { parseAmount } from './amount';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { findCurrency, requireCurrency } from './currency';
 import { Decimal } from './decimal';
 import { InvalidAmountError } from './errors';
@@ -322,25 +322,25 @@ export interface TransactionRules extends CategoryRules {
 }
 
 const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
-const decimalSetting = z.string({ error: (issue) => `must be a decimal string, got ${shown(issue.input)}` }).regex(/^\d+(\.\d+)?$/, {
-  error: (issue) => `must be a decimal string, got ${shown(issue.input)}`,
-});
+const decimalSetting = z.string({ error: (issue) => `must be a decimal string, got ${shown(issue.input)}` }).check(
+  z.regex(/^\d+(\.\d+)?$/, { error: (issue) => `must be a decimal string, got ${shown(issue.input)}` }),
+);
 const wholeSeconds = (issue: { input: unknown }) => `must be a whole number >= 0, got ${shown(issue.input)}`;
 
 /** TRANSACTION_RULES_JSON, as the stage config's `transactions.rules` writes it. */
 export const TRANSACTION_RULES = z.object({
-  baseCurrency: z.string().refine((code) => findCurrency(code) !== undefined, {
-    error: (issue) => `Unsupported currency ${shown(issue.input)}`,
-  }),
+  baseCurrency: z.string().check(
+    z.refine((code) => findCurrency(code) !== undefined, { error: (issue) => `Unsupported currency ${shown(issue.input)}` }),
+  ),
   mediumValueFrom: decimalSetting,
   highValueFrom: decimalSetting,
   alertAbove: decimalSetting,
-  maxFutureSkewSeconds: z.number({ error: wholeSeconds }).int({ error: wholeSeconds }).min(0, { error: wholeSeconds }),
-}) satisfies z.ZodType<TransactionRules>;
+  maxFutureSkewSeconds: z.number({ error: wholeSeconds }).check(z.int({ error: wholeSeconds }), z.minimum(0, { error: wholeSeconds })),
+}) satisfies z.ZodMiniType<TransactionRules>;
 
 /** Checks rules read from configuration; throws naming the first bad setting. */
 export function checkTransactionRules(input: unknown): TransactionRules {
-  const result = TRANSACTION_RULES.safeParse(input ?? {});
+  const result = z.safeParse(TRANSACTION_RULES, input ?? {});
   if (result.success) return result.data;
   const [issue] = result.error.issues;
   throw new Error(`transaction rules: ${issue.path.join('.')} ${issue.message}`);

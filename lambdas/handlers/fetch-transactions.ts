@@ -7,7 +7,7 @@ import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { redactUrl } from '../adapters/http/provider-errors';
 import { httpTransactionFeed } from '../adapters/http/transaction-feed-client';
 import { dynamoDocumentClient } from '../shared/clients';
-import { s3 } from '../shared/s3-client';
+import { s3OnDemand } from '../shared/clients-on-demand';
 import { sqs } from '../shared/sqs-client';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
@@ -31,7 +31,8 @@ const cursors = dynamoCursorStore(traced(tools, dynamoDocumentClient()), config.
 const transactionsQueue = sqsMessagePublisher(traced(tools, sqs()), config.queueUrl, {
   correlationId: () => logger.getCorrelationId() as string | undefined,
 });
-const lake = s3ObjectStore(traced(tools, s3()), config.bucket);
+// The lake takes only the records no queue can carry: S3 is loaded when the first one comes.
+const lake = s3ObjectStore(s3OnDemand((client) => traced(tools, client)), config.bucket);
 
 /** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>", "correlationId": … }`. */
 async function fetchFeed(

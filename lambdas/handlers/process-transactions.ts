@@ -10,7 +10,7 @@ import { curatedTransactionsParquet } from '../adapters/parquet/curated-transact
 import { TRANSACTION_RULES } from '../domain/transaction';
 import { dynamoDocumentClient } from '../shared/clients';
 import { s3 } from '../shared/s3-client';
-import { sqs } from '../shared/sqs-client';
+import { sqsOnDemand } from '../shared/clients-on-demand';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
@@ -34,7 +34,8 @@ const deps = {
   rates: () => dynamoRateHistory(dynamodb, config.ratesTable),
   store: dynamoTransactionStore(dynamodb, config.table),
   lake: s3ObjectStore(traced(tools, s3()), config.bucket),
-  highValue: sqsMessagePublisher(traced(tools, sqs()), config.highValueQueueUrl, {
+  // Only an alerting transaction is sent on: SQS is loaded when the first one comes.
+  highValue: sqsMessagePublisher(sqsOnDemand((client) => traced(tools, client)), config.highValueQueueUrl, {
     correlationId: () => logger.getCorrelationId() as string | undefined,
   }),
   rules,

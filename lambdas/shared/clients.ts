@@ -1,12 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-/**
- * The SDK's own retry for every AWS call the functions make (throttling, 5xx, timeouts,
- * connection errors): standard mode, exponential backoff with jitter, five attempts. Partial
- * failures inside a successful answer are retried by shared/retry.ts.
- */
-export const AWS_CLIENT_CONFIG = { retryMode: 'standard', maxAttempts: 5 } as const;
+import { AWS_CLIENT_CONFIG } from './aws-client-config';
 
 /**
  * SDK clients, created once per execution environment and reused across invocations.
@@ -36,3 +30,4 @@ export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient
     unmarshallOptions: { wrapNumbers: true },
   });
 }
+

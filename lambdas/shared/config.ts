@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import { safeParse } from 'zod/mini';
+import type * as core from 'zod/v4/core';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -30,14 +31,14 @@ export function loadConfig<S extends Spec>(
  * Parses a JSON-valued variable with its schema, naming the variable and the first field that
  * does not fit: `environment variable TRANSACTION_FEEDS_JSON: acme.pageSize: expected number`.
  */
-export function parseJsonEnv<S extends z.ZodType>(name: string, value: string, schema: S): z.output<S> {
+export function parseJsonEnv<S extends core.$ZodType>(name: string, value: string, schema: S): core.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(value);
   } catch {
     throw new ConfigError(`environment variable ${name} is not valid JSON`);
   }
-  const result = schema.safeParse(json);
+  const result = safeParse(schema, json);
   if (result.success) return result.data;
   const [issue] = result.error.issues;
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RATE_PROVIDERS } from '../domain/rate-snapshot';
 
 /** What fetch-rates is told about each configured rate source (`RATE_PROVIDERS_JSON`, by provider). */
@@ -6,9 +6,9 @@ export const RATE_PROVIDERS_SETTINGS = z.partialRecord(
   z.enum(RATE_PROVIDERS),
   z.object({
     /** A mirror or test server speaking the provider's wire format; the public URL when absent. */
-    baseUrl: z.string().min(1).optional(),
+    baseUrl: z.optional(z.string().check(z.minLength(1))),
     /** Secrets Manager secret holding the API key (OXR app id, CoinGecko key). */
-    apiKeySecretName: z.string().min(1).optional(),
+    apiKeySecretName: z.optional(z.string().check(z.minLength(1))),
   }),
 );
 

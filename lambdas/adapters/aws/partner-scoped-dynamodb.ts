@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { AWS_CLIENT_CONFIG } from '../../shared/clients';
+import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 import { PARTNER_SESSION_TAG } from '../../shared/api-table-keys';
 import { partnerTableOf, type PartnerTable } from './dynamodb-conversion-store';
 

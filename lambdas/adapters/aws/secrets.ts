@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { AWS_CLIENT_CONFIG } from '../../shared/clients';
+import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 
 /**
  * How long a secret is kept in the execution environment before it is read again: long enough

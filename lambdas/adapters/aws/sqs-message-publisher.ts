@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { LIMITS, utf8Bytes } from '../../domain/record-limits';
 import type { MessagePublisher, OutgoingMessage } from '../../ports/message-publisher';
 import { CORRELATION_ID_ATTRIBUTE } from '../../shared/correlation';
@@ -42,7 +42,11 @@ export interface SqsPublisherOptions {
  * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses:
  * `SenderFault`) fails the call at once with its id, since retrying it cannot help.
  */
-export function sqsMessagePublisher(client: SQSClient, queueUrl: string, options: SqsPublisherOptions = {}): MessagePublisher {
+export function sqsMessagePublisher(
+  client: SQSClient | (() => Promise<SQSClient>),
+  queueUrl: string,
+  options: SqsPublisherOptions = {},
+): MessagePublisher {
   const retry = options.retry ?? AWS_BATCH_RETRY;
   return {
     async publish(messages) {
@@ -52,6 +56,10 @@ export function sqsMessagePublisher(client: SQSClient, queueUrl: string, options
           `${tooLarge.length} message(s) larger than SQS takes (${LIMITS.sqsMessageBytes} bytes): ${named(tooLarge)}`,
         );
       }
+      if (messages.length === 0) return;
+      // Loaded here, not at module load: a client given as a loader keeps SQS out of the cold start.
+      const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+      const sqs = typeof client === 'function' ? await client() : client;
       const correlationId = options.correlationId?.();
       const attributes = correlationId
         ? { [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId } }
@@ -60,7 +68,7 @@ export function sqsMessagePublisher(client: SQSClient, queueUrl: string, options
         await retryPending<OutgoingMessage>(
           batch,
           async (entries) => {
-            const result = await client.send(
+            const result = await sqs.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
                 Entries: entries.map((m, i) => ({ Id: String(i), MessageBody: m.body, MessageAttributes: attributes })),
