@@ -81,7 +81,7 @@ const ERRORS = {
     description: 'Well-formed but not servable: unsupported or disabled currency (UNSUPPORTED_CURRENCY), no rate (RATE_NOT_FOUND), result over 38 digits (AMOUNT_OUT_OF_RANGE)',
     example: {
       code: 'UNSUPPORTED_CURRENCY',
-      message: 'Currency XYZ is not supported; use an ISO 4217 code like "USD" or a supported crypto asset like "BTC"',
+      message: 'Currency XYZ is not supported; GET /v1/currencies lists the supported ones',
       details: { currency: 'XYZ' },
     },
   },

@@ -254,6 +254,8 @@ function functionEnv(
     ...awsEnv,
     PATH: process.env.PATH ?? '',
     AWS_REGION: REGION,
+    // As Lambda sets it: Powertools then logs cold starts and emits the ColdStart metric.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     POWERTOOLS_SERVICE_NAME: name,
     POWERTOOLS_TRACE_ENABLED: 'false',
     [ENV.stage]: 'local',
