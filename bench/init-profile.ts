@@ -79,9 +79,6 @@ const COMPONENTS: Record<string, { source: string; bundleAwsSdk?: boolean }> = {
       "export const f = makeIdempotent(async (x) => x, { persistenceStore: new DynamoDBPersistenceLayer({ tableName: 't' }) });",
     ].join('\n'),
   },
-  'Powertools event-handler (REST router)': {
-    source: "import { Router } from '@aws-lambda-powertools/event-handler/http'; export const r = new Router(); r.get('/x', async () => ({}));",
-  },
   'DynamoDB + S3 + SQS (runtime SDK)': { source: COMBO },
   'DynamoDB + S3 + SQS (SDK bundled)': { source: COMBO, bundleAwsSdk: true },
   'DynamoDB + S3 + SQS + Secrets Manager (runtime SDK)': { source: `${COMBO}\n${SECRETS}` },
