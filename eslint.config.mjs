@@ -25,4 +25,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // What a function bundles (README "Lean bundles"): `import { z } from 'zod'` keeps every locale.
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+          message: "Use import * as z from 'zod' (or 'zod/mini'): the named z bundles every locale.",
+        },
+      ],
+    },
+  },
 );

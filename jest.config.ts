@@ -1,7 +1,7 @@
 import type { Config } from 'jest';
 
 // ESM-only dependencies that ts-jest must transpile for the CommonJS test runtime.
-const esmPackages = ['hyparquet', 'hyparquet-writer'];
+const esmPackages = ['hyparquet', 'hyparquet-writer', '@middy'];
 
 const shared = {
   preset: 'ts-jest',
@@ -10,6 +10,8 @@ const shared = {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
+  // middy 7 publishes ES modules only (`exports` has no `require`): point jest at the file.
+  moduleNameMapper: { '^@middy/([^/]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
 } satisfies Config;
 
 const config: Config = {

@@ -1,3 +1,4 @@
+import '../lib/local-platform/esm-only-packages';
 import { createSimulatedRateProvider } from '../lambdas/adapters/simulated/simulated-rate-provider';
 import { cachedRateTimeline } from '../lambdas/adapters/rate-timeline';
 import { findCurrency, listCurrencies } from '../lambdas/domain/currency';

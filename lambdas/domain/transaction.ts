@@ -1,5 +1,6 @@
 import { parseAmount } from './amount';
 import { convert, type RateFraction } from './cross-rate';
+import * as z from 'zod/mini';
 import { findCurrency, requireCurrency } from './currency';
 import { Decimal } from './decimal';
 import { InvalidAmountError } from './errors';
@@ -290,24 +291,29 @@ export interface TransactionRules extends CategoryRules {
   readonly maxFutureSkewSeconds: number;
 }
 
+const shown = (value: unknown) => JSON.stringify(value) ?? String(value);
+const decimalSetting = z.string({ error: (issue) => `must be a decimal string, got ${shown(issue.input)}` }).check(
+  z.regex(/^\d+(\.\d+)?$/, { error: (issue) => `must be a decimal string, got ${shown(issue.input)}` }),
+);
+const wholeSeconds = (issue: { input: unknown }) => `must be a whole number >= 0, got ${shown(issue.input)}`;
+
+/** TRANSACTION_RULES_JSON, as the stage config's `transactions.rules` writes it. */
+export const TRANSACTION_RULES = z.object({
+  baseCurrency: z.string().check(
+    z.refine((code) => findCurrency(code) !== undefined, { error: (issue) => `Unsupported currency ${shown(issue.input)}` }),
+  ),
+  mediumValueFrom: decimalSetting,
+  highValueFrom: decimalSetting,
+  alertAbove: decimalSetting,
+  maxFutureSkewSeconds: z.number({ error: wholeSeconds }).check(z.int({ error: wholeSeconds }), z.minimum(0, { error: wholeSeconds })),
+}) satisfies z.ZodMiniType<TransactionRules>;
+
 /** Checks rules read from configuration; throws naming the first bad setting. */
 export function checkTransactionRules(input: unknown): TransactionRules {
-  const rules = (input ?? {}) as Record<string, unknown>;
-  requireCurrency(rules.baseCurrency as string);
-  for (const field of ['mediumValueFrom', 'highValueFrom', 'alertAbove'] as const) {
-    if (typeof rules[field] !== 'string' || !/^\d+(\.\d+)?$/.test(rules[field])) {
-      throw new Error(
-        `transaction rules: ${field} must be a decimal string, got ${JSON.stringify(rules[field])}`,
-      );
-    }
-  }
-  const skew = rules.maxFutureSkewSeconds;
-  if (typeof skew !== 'number' || !Number.isInteger(skew) || skew < 0) {
-    throw new Error(
-      `transaction rules: maxFutureSkewSeconds must be a whole number >= 0, got ${JSON.stringify(skew)}`,
-    );
-  }
-  return rules as unknown as TransactionRules;
+  const result = z.safeParse(TRANSACTION_RULES, input ?? {});
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  throw new Error(`transaction rules: ${issue.path.join('.')} ${issue.message}`);
 }
 
 /**

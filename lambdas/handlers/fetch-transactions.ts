@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamoCursorStore } from '../adapters/aws/dynamodb-cursor-store';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
@@ -5,12 +6,15 @@ import { secretValue } from '../adapters/aws/secrets';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { redactUrl } from '../adapters/http/provider-errors';
 import { httpTransactionFeed } from '../adapters/http/transaction-feed-client';
-import type { TransactionFeedsSettings } from '../ports/transaction-feed';
-import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/clients';
+import { s3OnDemand } from '../shared/clients-on-demand';
+import { sqs } from '../shared/sqs-client';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
+import { TRANSACTION_FEEDS_SETTINGS } from '../shared/feed-settings';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { fetchTransactions } from '../use-cases/fetch-transactions';
 
 const config = loadConfig('fetch-transactions', {
@@ -20,17 +24,21 @@ const config = loadConfig('fetch-transactions', {
   bucket: ENV.dataLakeBucket,
   hmacKeySecret: ENV.piiHmacKeySecret,
 });
-const feeds = parseJsonEnv<TransactionFeedsSettings>(ENV.transactionFeeds, config.feeds);
-const { logger, metrics, tracer } = observability('fetch-transactions');
-const cursors = dynamoCursorStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.stateTable);
-const transactionsQueue = sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.queueUrl);
-const lake = s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket);
+const feeds = parseJsonEnv(ENV.transactionFeeds, config.feeds, TRANSACTION_FEEDS_SETTINGS);
+const tools = observability('fetch-transactions');
+const { logger, metrics } = tools;
+const cursors = dynamoCursorStore(traced(tools, dynamoDocumentClient()), config.stateTable);
+const transactionsQueue = sqsMessagePublisher(traced(tools, sqs()), config.queueUrl, {
+  correlationId: () => logger.getCorrelationId() as string | undefined,
+});
+// The lake takes only the records no queue can carry: S3 is loaded when the first one comes.
+const lake = s3ObjectStore(s3OnDemand((client) => traced(tools, client)), config.bucket);
 
-/** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>" }`. */
-export const handler = async (
-  event: { feed?: string },
-  context?: { getRemainingTimeInMillis?: () => number },
-) => {
+/** Invoked by one EventBridge schedule per feed with `{ "feed": "<name>", "correlationId": … }`. */
+async function fetchFeed(
+  event: { feed?: string; correlationId?: string } | undefined,
+  context: { getRemainingTimeInMillis?: () => number } | undefined,
+) {
   const name = event?.feed ?? '';
   const settings = Object.hasOwn(feeds, name) ? feeds[name] : undefined;
   if (!settings) {
@@ -78,7 +86,7 @@ export const handler = async (
     metrics.addMetric('FeedFailures', MetricUnit.Count, 1);
     logger.error('fetch failed', { feed: name, error: error as Error });
     throw error;
-  } finally {
-    metrics.publishStoredMetrics();
   }
-};
+}
+
+export const handler = withPowertools(middy(fetchFeed), tools, { correlationId: correlationIds.schedule });

@@ -1,5 +1,7 @@
+import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoTransactionStore } from '../adapters/aws/dynamodb-transaction-store';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { secretValue } from '../adapters/aws/secrets';
@@ -7,12 +9,15 @@ import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { sqsRetryLater } from '../adapters/aws/sqs-retry-later';
 import { curatedTransactionsParquet } from '../adapters/parquet/curated-transactions';
 import { checkRateWait } from '../domain/rate-settlement';
-import { checkTransactionRules } from '../domain/transaction';
-import { dynamoDocumentClient, s3, sqs } from '../shared/clients';
+import { TRANSACTION_RULES } from '../domain/transaction';
+import { dynamoDocumentClient } from '../shared/clients';
+import { s3 } from '../shared/s3-client';
+import { sqsOnDemand } from '../shared/clients-on-demand';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
-import { observability } from '../shared/observability';
+import { correlationIdOfRecord, correlationIds, withPowertools } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { processTransactions, REPLAYED_ATTRIBUTE, type TransactionMessage } from '../use-cases/process-transactions';
 
@@ -25,22 +30,27 @@ const config = loadConfig('process-transactions', {
   rules: ENV.transactionRules,
   hmacKeySecret: ENV.piiHmacKeySecret,
 });
-const rules = checkTransactionRules(parseJsonEnv(ENV.transactionRules, config.rules));
-const rateWait = checkRateWait(parseJsonEnv(ENV.rateWait, config.rateWait));
-const { logger, metrics, tracer } = observability('process-transactions');
-const dynamodb = tracer.captureAWSv3Client(dynamoDocumentClient());
+const rules = parseJsonEnv(ENV.transactionRules, config.rules, TRANSACTION_RULES);
+const rateWait = checkRateWait(parseJsonEnv(ENV.rateWait, config.rateWait, z.unknown()));
+const tools = observability('process-transactions');
+const { logger, metrics } = tools;
+const dynamodb = traced(tools, dynamoDocumentClient());
+// Only a high-value transaction or a deferral needs SQS: it is loaded on first use.
+const sqs = sqsOnDemand((client) => traced(tools, client));
 const deps = {
   rates: rateSourcesFromEnv('process-transactions', dynamodb),
   rateWait,
   store: dynamoTransactionStore(dynamodb, config.table),
-  lake: s3ObjectStore(tracer.captureAWSv3Client(s3()), config.bucket),
-  highValue: sqsMessagePublisher(tracer.captureAWSv3Client(sqs()), config.highValueQueueUrl),
+  lake: s3ObjectStore(traced(tools, s3()), config.bucket),
+  highValue: sqsMessagePublisher(sqs, config.highValueQueueUrl, {
+    correlationId: () => logger.getCorrelationId() as string | undefined,
+  }),
   rules,
   curatedPrefix: LAKE_PREFIXES.curatedTransactions,
   quarantinePrefix: LAKE_PREFIXES.quarantineTransactions,
   toCurated: curatedTransactionsParquet,
 };
-const retryLater = sqsRetryLater(tracer.captureAWSv3Client(sqs()), config.queueUrl);
+const retryLater = sqsRetryLater(sqs, config.queueUrl);
 
 /** First-receive time, which SQS keeps across redeliveries (sent time as a fallback). */
 function toMessage(record: SQSRecord): TransactionMessage {
@@ -55,37 +65,44 @@ function toMessage(record: SQSRecord): TransactionMessage {
   };
 }
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  try {
-    // Fetched on the first invocation and kept for the life of the execution environment.
-    const hmacKey = await secretValue(config.hmacKeySecret);
-    const result = await processTransactions({ ...deps, hmacKey }, event.Records.map(toMessage));
-    metrics.addMetric('TransactionsStored', MetricUnit.Count, result.stored);
-    metrics.addMetric('TransactionsQuarantined', MetricUnit.Count, result.quarantined);
-    metrics.addMetric('HighValueTransactions', MetricUnit.Count, result.highValue);
-    for (const [reason, count] of Object.entries(result.quarantinedByReason)) {
-      const byReason = metrics.singleMetric();
-      byReason.addDimension('reason', reason);
-      byReason.addMetric('TransactionsQuarantined', MetricUnit.Count, count);
-    }
-    for (const failure of result.failures) logger.warn('message will be retried', failure);
-    // A message waiting for its rate to settle comes back soon, not after the visibility timeout.
-    const receipts = new Map(event.Records.map((r) => [r.messageId, r.receiptHandle]));
-    const unchanged = await retryLater(result.deferred.map((d) => ({ receiptHandle: receipts.get(d.messageId)!, seconds: d.retryAfterSeconds })));
-    if (unchanged.length > 0) logger.warn('visibility not shortened; the queue timeout applies', { messages: unchanged.length });
-    logger.info('batch processed', {
-      messages: event.Records.length,
-      stored: result.stored,
-      quarantined: result.quarantinedByReason,
-      highValue: result.highValue,
-      retried: result.failedMessageIds.length,
-      waitingForRate: result.deferred.length,
-      objectKeys: result.objectKeys,
-    });
-    return {
-      batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })),
-    };
-  } finally {
-    metrics.publishStoredMetrics();
+/**
+ * The transactions queue's consumer. The batch is processed as one (DynamoDB batch writes, one
+ * Parquet object per day), so it reports its failures itself rather than through the Powertools
+ * batch processor; each failed record's log line carries its own producer's correlation id.
+ */
+async function processBatch(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
+  // Fetched through the Parameters cache (SECRET_MAX_AGE_SECONDS).
+  const hmacKey = await secretValue(config.hmacKeySecret);
+  const result = await processTransactions({ ...deps, hmacKey }, event.Records.map(toMessage));
+  metrics.addMetric('TransactionsStored', MetricUnit.Count, result.stored);
+  metrics.addMetric('TransactionsQuarantined', MetricUnit.Count, result.quarantined);
+  metrics.addMetric('HighValueTransactions', MetricUnit.Count, result.highValue);
+  for (const [reason, count] of Object.entries(result.quarantinedByReason)) {
+    const byReason = metrics.singleMetric();
+    byReason.addDimension('reason', reason);
+    byReason.addMetric('TransactionsQuarantined', MetricUnit.Count, count);
   }
-};
+  const correlationIdOf = new Map(event.Records.map((r) => [r.messageId, correlationIdOfRecord(r)]));
+  for (const failure of result.failures) {
+    const own = correlationIdOf.get(failure.messageId);
+    logger.warn('message will be retried', { ...failure, ...(own ? { correlation_id: own } : {}) });
+  }
+  // A message waiting for its rate to settle comes back soon, not after the visibility timeout.
+  const receipts = new Map(event.Records.map((r) => [r.messageId, r.receiptHandle]));
+  const unchanged = await retryLater(result.deferred.map((d) => ({ receiptHandle: receipts.get(d.messageId)!, seconds: d.retryAfterSeconds })));
+  if (unchanged.length > 0) logger.warn('visibility not shortened; the queue timeout applies', { messages: unchanged.length });
+  logger.info('batch processed', {
+    messages: event.Records.length,
+    stored: result.stored,
+    quarantined: result.quarantinedByReason,
+    highValue: result.highValue,
+    retried: result.failedMessageIds.length,
+    waitingForRate: result.deferred.length,
+    objectKeys: result.objectKeys,
+  });
+  return {
+    batchItemFailures: result.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}
+
+export const handler = withPowertools(middy(processBatch), tools, { correlationId: correlationIds.sqs });

@@ -1,9 +1,11 @@
+import middy from '@middy/core';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
 import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
-import { observability } from '../shared/observability';
+import { withPowertools } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
 import { seedCurrencies } from '../use-cases/currencies';
 
 /** The local platform calls this at every start, with its own client and table name. */
@@ -11,7 +13,7 @@ export function seedCurrencyTable(client: DynamoDBDocumentClient, tableName: str
   return seedCurrencies({ currencies: dynamoCurrencyStore(client, tableName) });
 }
 
-const { logger, tracer } = observability('seed-currencies');
+const tools = observability('seed-currencies');
 
 /** CloudFormation custom resource request, or any event from a CDK Trigger. */
 interface SeedEvent {
@@ -26,11 +28,13 @@ const PHYSICAL_ID = 'supported-currencies';
  * which answers CloudFormation with what this returns). Config is read on first use so the local
  * platform can import seedCurrencyTable without this function's environment.
  */
-export const handler = async (event?: SeedEvent) => {
+async function seed(event: SeedEvent | undefined) {
   // Deleting the stack does not delete currencies: the API table's removal policy decides.
   if (event?.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? PHYSICAL_ID };
   const config = loadConfig('seed-currencies', { apiTable: ENV.apiTable });
-  const result = await seedCurrencyTable(tracer.captureAWSv3Client(dynamoDocumentClient()), config.apiTable);
-  logger.info('currencies seeded', { added: result.added.length, known: result.known });
+  const result = await seedCurrencyTable(traced(tools, dynamoDocumentClient()), config.apiTable);
+  tools.logger.info('currencies seeded', { added: result.added.length, known: result.known });
   return { PhysicalResourceId: PHYSICAL_ID, Data: { added: String(result.added.length), known: String(result.known) } };
-};
+}
+
+export const handler = withPowertools(middy(seed), tools);

@@ -12,11 +12,11 @@ export interface StoredConversion {
   readonly provider: string;
 }
 
-/** What an Idempotency-Key was first used for. */
-export interface IdempotencyRecord {
-  /** Hash of the request the key was first used with. */
-  readonly requestHash: string;
-  readonly conversion: StoredConversion;
+/** What a conversion was asked for; an Idempotency-Key may only be repeated with the same. */
+export interface ConversionRequestFields {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: string;
 }
 
 export interface ConversionPage {
@@ -25,15 +25,40 @@ export interface ConversionPage {
   readonly lastId?: string;
 }
 
+/** The Idempotency-Key was first used with another request. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+
+  constructor(readonly conversionId: string | undefined) {
+    super('the idempotency key was used with another request');
+  }
+}
+
+/** A request with the same Idempotency-Key is being processed right now. */
+export class IdempotencyKeyInProgressError extends Error {
+  override readonly name = 'IdempotencyKeyInProgressError';
+
+  constructor() {
+    super('a request with this idempotency key is in progress');
+  }
+}
+
 /** Conversions per partner (the token's client id), newest first. */
 export interface ConversionStore {
-  /** Strongly consistent: a retry right after the first request must see its record. */
-  findByKey(partner: string, idempotencyKey: string): Promise<IdempotencyRecord | undefined>;
   /**
-   * Stores the conversion and its idempotency record together, or neither. False when the key
-   * is already taken (a concurrent request with the same key won); nothing is written then.
+   * Stores the conversion `create` returns, once per partner and key while the key lives: a
+   * repeat with the same request gets that conversion back (`replayed`), without `create`
+   * running again. The conversion and the key's record are stored together or not at all;
+   * when `create` throws, nothing is stored and the key stays free.
+   * @throws IdempotencyKeyReusedError when the key was used with another request
+   * @throws IdempotencyKeyInProgressError while a request with the key is still running
    */
-  create(partner: string, idempotencyKey: string, record: IdempotencyRecord): Promise<boolean>;
+  createOnce(
+    partner: string,
+    idempotencyKey: string,
+    request: ConversionRequestFields,
+    create: () => Promise<StoredConversion>,
+  ): Promise<{ readonly conversion: StoredConversion; readonly replayed: boolean }>;
   get(partner: string, id: string): Promise<StoredConversion | undefined>;
   /** Newest first, starting after `afterId` when given. */
   list(partner: string, options: { readonly limit: number; readonly afterId?: string }): Promise<ConversionPage>;

@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { DOCS_ROUTES, type ApiFunctionName } from './api-paths';
+
+export { pathPattern, type ApiFunctionName } from './api-paths';
 
 /**
  * The partner API, defined once: routes, scopes and schemas. API Gateway (methods, authorizer
@@ -132,8 +135,6 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
 
 // ---- routes ---------------------------------------------------------------------------
 
-export type ApiFunctionName = 'currencies-api' | 'rates-api' | 'conversions-api' | 'api-docs';
-
 export interface RouteDefinition {
   readonly operationId: string;
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -150,6 +151,13 @@ export interface RouteDefinition {
   readonly body?: z.ZodType;
   /** Status and schema of the success response. */
   readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly contentType?: string };
+  /** A request that works, as the OpenAPI document shows it (Swagger UI pre-fills it). */
+  readonly example?: {
+    readonly path?: Readonly<Record<string, string>>;
+    readonly query?: Readonly<Record<string, string>>;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: unknown;
+  };
 }
 
 export const ROUTES = [
@@ -171,6 +179,7 @@ export const ROUTES = [
     function: 'currencies-api',
     pathParams: z.object({ code: currencyCode }),
     body: Schemas.CurrencyUpdate,
+    example: { path: { code: 'KWD' }, body: { enabled: true, name: 'Kuwaiti dinar', minorUnits: 3 } },
     response: { status: 200, schema: Schemas.Currency },
   },
   {
@@ -181,6 +190,7 @@ export const ROUTES = [
     scopes: [SCOPES.currenciesAdmin],
     function: 'currencies-api',
     pathParams: z.object({ code: currencyCode }),
+    example: { path: { code: 'SEK' } },
     response: { status: 204 },
   },
   {
@@ -195,6 +205,7 @@ export const ROUTES = [
       symbols: z.string().regex(/^[A-Z0-9]{3,10}(,[A-Z0-9]{3,10}){0,49}$/).optional(),
       at: isoInstant.optional(),
     }),
+    example: { query: { base: 'USD', symbols: 'EUR,JPY,GBP' } },
     response: {
       status: 200,
       schema: z.object({ base: currencyCode, rates: z.array(Schemas.Rate) }).meta({ id: 'LatestRates' }),
@@ -215,6 +226,7 @@ export const ROUTES = [
       limit: limit(366).optional(),
       cursor: cursor.optional(),
     }),
+    example: { query: { base: 'EUR', quote: 'USD', from: '2024-01-08', to: '2024-01-12', limit: '5' } },
     response: { status: 200, schema: page(Schemas.HistoryPoint, 'RateHistoryPage') },
   },
   {
@@ -231,6 +243,7 @@ export const ROUTES = [
       date: isoDate.describe('The rate in force at the end of this day (UTC); not with `at`').optional(),
       at: isoInstant.optional(),
     }),
+    example: { query: { from: 'USD', to: 'JPY', amount: '1250.50' } },
     response: { status: 200, schema: Schemas.Quote },
   },
   {
@@ -242,6 +255,7 @@ export const ROUTES = [
     function: 'conversions-api',
     requiredHeaders: ['Idempotency-Key'],
     body: Schemas.ConversionRequest,
+    example: { headers: { 'Idempotency-Key': 'order-1001' }, body: { from: 'EUR', to: 'KWD', amount: '99.99' } },
     response: { status: 201, schema: Schemas.Conversion },
   },
   {
@@ -252,6 +266,7 @@ export const ROUTES = [
     scopes: [SCOPES.conversionsRead],
     function: 'conversions-api',
     query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    example: { query: { limit: '5' } },
     response: { status: 200, schema: page(Schemas.Conversion, 'ConversionPage') },
   },
   {
@@ -262,44 +277,13 @@ export const ROUTES = [
     scopes: [SCOPES.conversionsRead],
     function: 'conversions-api',
     pathParams: z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/) }),
+    example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' } },
     response: { status: 200, schema: Schemas.Conversion },
   },
-  {
-    operationId: 'openApi',
-    method: 'GET',
-    path: '/v1/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document',
-    scopes: [],
-    function: 'api-docs',
-    response: { status: 200, contentType: 'application/json' },
-  },
-  {
-    operationId: 'docs',
-    method: 'GET',
-    path: '/v1/docs',
-    summary: 'Human-readable API documentation',
-    scopes: [],
-    function: 'api-docs',
-    response: { status: 200, contentType: 'text/html' },
-  },
+  ...DOCS_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 export type OperationId = (typeof ROUTES)[number]['operationId'];
-
-/**
- * A route path as a matcher: `/v1/conversions/{id}` matches `/v1/conversions/01AB` with the
- * named group `id` (still percent-encoded).
- */
-export function pathPattern(path: string): RegExp {
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
-      return param ? `(?<${param[1]}>[^/]+)` : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return new RegExp(`^${source}$`);
-}
 
 /** Response header of POST /v1/conversions: "true" when it repeats an earlier result for the key. */
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';

@@ -1,19 +1,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_CONFIG } from './aws-client-config';
 
 /**
  * SDK clients, created once per execution environment and reused across invocations.
  * Endpoints come from AWS_ENDPOINT_URL_<SERVICE> when set (the local platform), so the same
- * code talks to AWS or to the emulators.
+ * code talks to AWS or to the emulators. One module per service (s3-client.ts, sqs-client.ts):
+ * an ES module's import of a runtime-provided SDK package loads it even when nothing uses it.
  */
+let dynamoDbClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
-let s3Client: S3Client | undefined;
-let sqsClient: SQSClient | undefined;
+
+/** The low-level client (Powertools Idempotency speaks it); the document client sits on it. */
+export function dynamoClient(): DynamoDBClient {
+  dynamoDbClient ??= new DynamoDBClient(AWS_CLIENT_CONFIG);
+  return dynamoDbClient;
+}
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= documentClientOf(new DynamoDBClient({}));
+  documentClient ??= documentClientOf(dynamoClient());
   return documentClient;
 }
 
@@ -26,14 +31,3 @@ export function documentClientOf(client: DynamoDBClient): DynamoDBDocumentClient
   });
 }
 
-export function s3(): S3Client {
-  // Emulators serve buckets path-style; AWS uses virtual-hosted style.
-  s3Client ??= new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
-  return s3Client;
-}
-
-export function sqs(): SQSClient {
-  // Send to the configured endpoint, not to the host inside the queue URL.
-  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
-  return sqsClient;
-}

@@ -1,3 +1,6 @@
+import { safeParse } from 'zod/mini';
+import type * as core from 'zod/v4/core';
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -24,11 +27,20 @@ export function loadConfig<S extends Spec>(
   ) as { [K in keyof S]: string };
 }
 
-/** Parses a JSON-valued variable, naming it when it does not parse. */
-export function parseJsonEnv<T>(name: string, value: string): T {
+/**
+ * Parses a JSON-valued variable with its schema, naming the variable and the first field that
+ * does not fit: `environment variable TRANSACTION_FEEDS_JSON: acme.pageSize: expected number`.
+ */
+export function parseJsonEnv<S extends core.$ZodType>(name: string, value: string, schema: S): core.output<S> {
+  let json: unknown;
   try {
-    return JSON.parse(value) as T;
+    json = JSON.parse(value);
   } catch {
     throw new ConfigError(`environment variable ${name} is not valid JSON`);
   }
+  const result = safeParse(schema, json);
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new ConfigError(`environment variable ${name}: ${where}${issue.message}`);
 }

@@ -25,6 +25,12 @@ export const ENV = {
   /** The role the conversions API assumes, tagged with the caller's client id (AWS only). */
   partnerDataRole: 'PARTNER_DATA_ROLE_ARN',
   stage: 'STAGE',
+  /** api-docs: the API's base URL (the stage URL; locally the gateway's), the OpenAPI `servers`. */
+  apiBaseUrl: 'API_BASE_URL',
+  /** api-docs: the OAuth2 token endpoint (the Cognito domain's; locally the token service's). */
+  apiTokenUrl: 'API_TOKEN_URL',
+  /** api-docs: where the OpenAPI document and Swagger UI's files are. @default $LAMBDA_TASK_ROOT/api-docs */
+  apiDocsDir: 'API_DOCS_DIR',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,23 +1,39 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 export const METRICS_NAMESPACE = 'FxPlatform';
 
 /** Rate snapshots refused (future-dated, malformed) by fetch-rates or process-rates; alarmed on this name. */
 export const RATE_SNAPSHOTS_REJECTED = 'RateSnapshotsRejected';
 
+/** X-Ray instrumentation a function opts into (tracing.ts): the handler and every SDK client. */
+export interface Tracing {
+  readonly middleware: MiddlewareObj;
+  capture<C>(client: C): C;
+}
+
 export interface Observability {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
+  /** Absent unless the function opts in (README "Lean bundles": the Tracer's cost, measured). */
+  readonly tracing?: Tracing;
 }
 
-/** One Powertools Logger, Metrics and Tracer per function, named after it. */
-export function observability(serviceName: string): Observability {
+/**
+ * One Powertools Logger and Metrics per function, named after it, and the Powertools Tracer
+ * when given one: `observability('rates-api', { tracing: powertoolsTracing('rates-api') })`.
+ * Without it, Lambda's active tracing still records each invocation in X-Ray.
+ */
+export function observability(serviceName: string, options: { readonly tracing?: Tracing } = {}): Observability {
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
-    tracer: new Tracer({ serviceName }),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   };
+}
+
+/** An SDK client, instrumented when the function has tracing (an X-Ray subsegment per call). */
+export function traced<C>(tools: Observability, client: C): C {
+  return tools.tracing ? tools.tracing.capture(client) : client;
 }

@@ -1,10 +1,16 @@
-import type { RateProviderName } from '../domain/rate-snapshot';
+import * as z from 'zod/mini';
+import { RATE_PROVIDERS } from '../domain/rate-snapshot';
 
-export interface RateProviderSettings {
-  /** A mirror or test server speaking the provider's wire format; the public URL when absent. */
-  readonly baseUrl?: string;
-  /** Secrets Manager secret holding the API key (OXR app id, CoinGecko key). */
-  readonly apiKeySecretName?: string;
-}
+/** What fetch-rates is told about each configured rate source (`RATE_PROVIDERS_JSON`, by provider). */
+export const RATE_PROVIDERS_SETTINGS = z.partialRecord(
+  z.enum(RATE_PROVIDERS),
+  z.object({
+    /** A mirror or test server speaking the provider's wire format; the public URL when absent. */
+    baseUrl: z.optional(z.string().check(z.minLength(1))),
+    /** Secrets Manager secret holding the API key (OXR app id, CoinGecko key). */
+    apiKeySecretName: z.optional(z.string().check(z.minLength(1))),
+  }),
+);
 
-export type RateProvidersSettings = Partial<Record<RateProviderName, RateProviderSettings>>;
+export type RateProvidersSettings = z.infer<typeof RATE_PROVIDERS_SETTINGS>;
+export type RateProviderSettings = NonNullable<RateProvidersSettings[keyof RateProvidersSettings]>;

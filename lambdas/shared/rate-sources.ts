@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import { dynamoRateSeries } from '../adapters/aws/dynamodb-rate-series';
 import { checkRatePolicy } from '../domain/rate-policy';
 import { rateSourcesOf, type RateSourceDeps } from '../use-cases/resolve-rates';
@@ -11,6 +12,6 @@ import { ENV } from './env-names';
  */
 export function rateSourcesFromEnv(functionName: string, client: DynamoDBDocumentClient): RateSourceDeps {
   const config = loadConfig(functionName, { table: ENV.ratesTable, policy: ENV.ratePolicy });
-  const policy = checkRatePolicy(parseJsonEnv(ENV.ratePolicy, config.policy));
+  const policy = checkRatePolicy(parseJsonEnv(ENV.ratePolicy, config.policy, z.unknown()));
   return rateSourcesOf(policy, dynamoRateSeries(client, config.table));
 }

@@ -1,5 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { ConversionStore, StoredConversion } from '../ports/conversion-store';
+import { randomBytes } from 'node:crypto';
+import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  type ConversionStore,
+  type StoredConversion,
+} from '../ports/conversion-store';
 import {
   ConflictError,
   HttpReply,
@@ -13,6 +18,7 @@ import {
 } from '../shared/http';
 import { pageSize, quote, type RateQueryDeps } from './rate-queries';
 import { IDEMPOTENCY_REPLAYED_HEADER } from '../shared/api-contract';
+import { backoffDelay, defaultSleep } from '../shared/retry';
 
 export const DEFAULT_CONVERSIONS_PAGE = 20;
 export const MAX_CONVERSIONS_PAGE = 100;
@@ -43,50 +49,49 @@ export function conversionId(now: Date, random: Uint8Array = randomBytes(10)): s
   return time + rest;
 }
 
-/** The same request, whatever the JSON key order or spacing; "10.50" and "10.5" differ. */
-const requestHash = (r: ConversionRequest) =>
-  createHash('sha256').update(JSON.stringify([r.from, r.to, r.amount])).digest('hex');
-
-const ATTEMPTS = 3;
+/**
+ * A retry racing the first request with its key waits for it this many times (about a second
+ * in all), then gets 409 IDEMPOTENCY_IN_PROGRESS.
+ */
+const IN_PROGRESS_WAITS = { attempts: 6, baseDelayMs: 40, maxDelayMs: 400 };
 
 /**
  * Prices and records a conversion at the latest rate. The Idempotency-Key is the partner's:
  * the same key with the same request returns the first result (`replayed`), with another
- * request it is a 409. Concurrent retries race on one conditional write, so only one
- * conversion is ever stored per key.
+ * request it is a 409. Retries racing each other are serialised by the store's conditional
+ * writes, so only one conversion is ever stored per key.
  */
 export async function createConversion(
   deps: ConversionDeps,
   caller: Caller,
   idempotencyKey: string,
   request: ConversionRequest,
+  sleep: (ms: number) => Promise<void> = defaultSleep,
 ): Promise<{ readonly conversion: StoredConversion; readonly replayed: boolean }> {
-  const hash = requestHash(request);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const earlier = await deps.conversions.findByKey(caller.clientId, idempotencyKey);
-    if (earlier) {
-      if (earlier.requestHash !== hash) {
+  const create = async (): Promise<StoredConversion> => {
+    const priced = await quote(deps, request);
+    const createdAt = (deps.clock ?? (() => new Date()))();
+    return { id: (deps.newId ?? conversionId)(createdAt), createdAt: createdAt.toISOString(), ...priced };
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.conversions.createOnce(caller.clientId, idempotencyKey, request, create);
+    } catch (error) {
+      if (error instanceof IdempotencyKeyReusedError) {
         throw new ConflictError(
           'This Idempotency-Key was used with a different request; use a new key for a new conversion',
-          { idempotencyKey, conversionId: earlier.conversion.id },
+          { idempotencyKey, ...(error.conversionId ? { conversionId: error.conversionId } : {}) },
           'IDEMPOTENCY_CONFLICT',
         );
       }
-      return { conversion: earlier.conversion, replayed: true };
+      if (!(error instanceof IdempotencyKeyInProgressError)) throw error;
+      if (attempt >= IN_PROGRESS_WAITS.attempts) {
+        throw new ConflictError('Another request with this Idempotency-Key is in progress; retry it', { idempotencyKey }, 'IDEMPOTENCY_IN_PROGRESS');
+      }
+      // The first request with the key is still running: its answer is the one to give.
+      await sleep(backoffDelay(attempt, IN_PROGRESS_WAITS) + IN_PROGRESS_WAITS.baseDelayMs);
     }
-    const priced = await quote(deps, request);
-    const createdAt = (deps.clock ?? (() => new Date()))();
-    const conversion: StoredConversion = {
-      id: (deps.newId ?? conversionId)(createdAt),
-      createdAt: createdAt.toISOString(),
-      ...priced,
-    };
-    if (await deps.conversions.create(caller.clientId, idempotencyKey, { requestHash: hash, conversion })) {
-      return { conversion, replayed: false };
-    }
-    // A concurrent request with the same key won the write: read its record and answer with it.
   }
-  throw new ConflictError('Another request with this Idempotency-Key is in progress; retry it', { idempotencyKey }, 'IDEMPOTENCY_IN_PROGRESS');
 }
 
 export async function getConversion(deps: ConversionDeps, caller: Caller, id: string): Promise<StoredConversion> {

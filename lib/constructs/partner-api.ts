@@ -17,6 +17,7 @@ import {
   GATEWAY_ERRORS,
   PARTNER_FACING_FUNCTIONS,
   SEED_CURRENCIES,
+  apiDocsEnv,
   isPublicRoute,
   methodRequestParameters,
   type GatewayErrorDefinition,
@@ -204,6 +205,14 @@ export class PartnerApi extends Construct {
     this.methods = Object.fromEntries(
       ROUTES.map((route) => [route.operationId, this.addRoute(route)]),
     );
+
+    // The stage URL from the API id and the stage name, not from the stage resource: the stage
+    // depends on the methods, which depend on this function.
+    const stack = Stack.of(this);
+    const apiBaseUrl = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${props.stage}`;
+    for (const [name, value] of Object.entries(apiDocsEnv({ apiBaseUrl, tokenUrl: this.tokenUrl }))) {
+      props.functions['api-docs'].fn.addEnvironment(name, value);
+    }
 
     this.partners = props.api.partners.map((partner) => this.addPartner(partner));
     this.tellFunctionsTheKeyOwners();

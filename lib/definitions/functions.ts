@@ -50,6 +50,8 @@ export interface FunctionDefinition {
    * `maxEventAgeSeconds`, and sends what is left to the function's failure DLQ (alarmed). Every
    * scheduled function needs this: a schedule's own retries and DLQ only cover failed deliveries.
    */
+  /** Ships the OpenAPI document and Swagger UI's files beside the bundle (lib/api-docs). */
+  readonly shipsApiDocs?: boolean;
   readonly asyncInvoke?: {
     readonly retryAttempts: 0 | 1 | 2;
     readonly maxEventAgeSeconds: number;
@@ -144,9 +146,10 @@ export const FUNCTIONS = {
   'api-docs': {
     id: 'ApiDocs',
     entry: 'lambdas/handlers/api-docs.ts',
-    description: 'Partner API: OpenAPI document and docs page',
+    description: 'Partner API: OpenAPI document and docs page (Swagger UI)',
     timeoutSeconds: 5,
     memorySize: 256,
+    shipsApiDocs: true,
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

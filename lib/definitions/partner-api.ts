@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { FunctionDefinition } from './functions';
 import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { ROUTES, type ApiFunctionName, type RouteDefinition } from '../../lambdas/shared/api-contract';
+import { ENV } from '../../lambdas/shared/env-names';
 
 /**
  * What API Gateway and the local gateway share beyond the routes of api-contract.ts: the
@@ -192,3 +193,13 @@ export const isPublicRoute = (route: RouteDefinition): boolean => route.scopes.l
 export const PARTNER_FACING_FUNCTIONS: readonly ApiFunctionName[] = [
   ...new Set(ROUTES.filter((route) => !isPublicRoute(route)).map((route) => route.function)),
 ];
+
+/**
+ * Where the api-docs function tells partners the API and its token endpoint are (the OpenAPI
+ * `servers` and the client-credentials `tokenUrl`): the stage URL and the Cognito domain's token
+ * endpoint deployed, the local gateway and token service locally.
+ */
+export const apiDocsEnv = (urls: { readonly apiBaseUrl: string; readonly tokenUrl: string }): Record<string, string> => ({
+  [ENV.apiBaseUrl]: urls.apiBaseUrl,
+  [ENV.apiTokenUrl]: urls.tokenUrl,
+});

@@ -1,124 +1,47 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse, type Info, type Options } from 'csv-parse';
+
+export { CsvError };
+
 /** A CSV record and the (1-based) line of the file it starts on. */
 export interface CsvRecord {
   readonly line: number;
   readonly fields: string[];
 }
 
-export class CsvError extends Error {
-  override readonly name = 'CsvError';
-}
-
-type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted';
-
 /**
- * RFC 4180 CSV, fed in chunks of any size: quoted fields may hold the delimiter, `""` and line
- * breaks; records end at CRLF, LF or CR. Lenient where exports are sloppy: a quote inside an
- * unquoted field, or text after a closing quote, is kept as text. Blank lines are skipped.
+ * RFC 4180 CSV with csv-parse, lenient where exports are sloppy: records end at CRLF, LF or CR
+ * (even mixed in one file), a byte order mark is dropped, blank lines are skipped, a quote inside
+ * an unquoted field is kept as text, and rows may have any number of fields (the importer
+ * reports a row whose count differs from the header's).
  */
-export class CsvParser {
-  private state: State = 'fieldStart';
-  private field = '';
-  private fields: string[] = [];
-  private line = 1;
-  private recordLine = 1;
-  private afterCr = false;
-  private started = false;
+const OPTIONS: Options = {
+  bom: true,
+  relax_quotes: true,
+  relax_column_count: true,
+  skip_empty_lines: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  info: true,
+};
 
-  constructor(private readonly delimiter = ',') {
-    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-      throw new CsvError(`delimiter must be one character other than a quote or a line break; got ${JSON.stringify(delimiter)}`);
-    }
-  }
+/** csv-parse counts the line a record ends on, each CR and LF inside its quoted fields included. */
+const startLine = (fields: readonly string[], info: Info) =>
+  info.lines - fields.reduce((breaks, field) => breaks + (field.match(/[\r\n]/g)?.length ?? 0), 0);
 
-  /** The records completed by this chunk. */
-  push(chunk: string): CsvRecord[] {
-    const records: CsvRecord[] = [];
-    let text = chunk;
-    if (!this.started && text.length > 0) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    for (const char of text) {
-      const crlf = char === '\n' && this.afterCr;
-      this.afterCr = char === '\r';
-      if (char === '\r' || (char === '\n' && !crlf)) this.line += 1;
-      if (crlf && this.state !== 'quoted') continue; // the LF of a CRLF record end
-      switch (this.state) {
-        case 'quoted':
-          if (char === '"') this.state = 'quoteInQuoted';
-          else this.field += char;
-          break;
-        case 'quoteInQuoted':
-          if (char === '"') {
-            this.field += '"';
-            this.state = 'quoted';
-          } else {
-            this.state = 'unquoted';
-            this.unquoted(char, records);
-          }
-          break;
-        case 'fieldStart':
-          if (this.fields.length === 0 && this.field === '') this.recordLine = this.lineOf(char);
-          if (char === '"') this.state = 'quoted';
-          else {
-            this.state = 'unquoted';
-            this.unquoted(char, records);
-          }
-          break;
-        case 'unquoted':
-          this.unquoted(char, records);
-          break;
-      }
-    }
-    return records;
+/** Records of a stream of text chunks (a file read with an encoding). */
+export async function* csvRecords(chunks: AsyncIterable<string> | Iterable<string>, delimiter = ','): AsyncGenerator<CsvRecord> {
+  const parser = parse({ ...OPTIONS, delimiter });
+  const feeding = pipeline(Readable.from(chunks), parser).catch((error: unknown) => parser.destroy(error as Error));
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+    yield { line: startLine(record, info), fields: record };
   }
-
-  /** The last record when the input does not end with a line break. */
-  end(): CsvRecord[] {
-    if (this.state === 'quoted') {
-      throw new CsvError(`line ${this.recordLine}: a quoted field is never closed`);
-    }
-    const records: CsvRecord[] = [];
-    if (this.state !== 'fieldStart' || this.fields.length > 0) this.endRecord(records);
-    return records;
-  }
-
-  private unquoted(char: string, records: CsvRecord[]): void {
-    if (char === this.delimiter) {
-      this.fields.push(this.field);
-      this.field = '';
-      this.state = 'fieldStart';
-    } else if (char === '\n' || char === '\r') {
-      this.endRecord(records);
-    } else {
-      this.field += char;
-    }
-  }
-
-  private endRecord(records: CsvRecord[]): void {
-    this.fields.push(this.field);
-    const blank = this.fields.length === 1 && this.fields[0] === '';
-    if (!blank) records.push({ line: this.recordLine, fields: this.fields });
-    this.fields = [];
-    this.field = '';
-    this.state = 'fieldStart';
-  }
-
-  /** A record that starts with a line break (a blank line) starts on the line before. */
-  private lineOf(char: string): number {
-    return char === '\n' || char === '\r' ? this.line - 1 : this.line;
-  }
+  await feeding;
 }
 
 /** Every record of a whole CSV text. */
-export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
-  const parser = new CsvParser(delimiter);
-  return [...parser.push(text), ...parser.end()];
-}
-
-/** Records of a stream of text chunks (a file read with an encoding). */
-export async function* csvRecords(chunks: AsyncIterable<string>, delimiter = ','): AsyncGenerator<CsvRecord> {
-  const parser = new CsvParser(delimiter);
-  for await (const chunk of chunks) yield* parser.push(chunk);
-  yield* parser.end();
+export async function parseCsv(text: string, delimiter = ','): Promise<CsvRecord[]> {
+  const records: CsvRecord[] = [];
+  for await (const record of csvRecords([text], delimiter)) records.push(record);
+  return records;
 }

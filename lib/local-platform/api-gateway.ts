@@ -20,12 +20,8 @@ import {
   type ApiFunctionName,
   type RouteDefinition,
 } from '../../lambdas/shared/api-contract';
-import {
-  ApiKeyMismatchError,
-  apiKeyOwnersOf,
-  assertApiKeyOwnedBy,
-  type ApiKeyOwners,
-} from '../../lambdas/shared/http';
+import { apiKeyOwnersOf, assertApiKeyOwnedBy, type ApiKeyOwners } from '../../lambdas/shared/api-key-owners';
+import { ApiKeyMismatchError } from '../../lambdas/shared/http-errors';
 import type { LocalPartnerClient } from './partner-clients';
 import { startTokenService, type Jwks, type RunningTokenService } from './token-service';
 

@@ -1,3 +1,4 @@
+import './esm-only-packages';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as path from 'node:path';
 

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
-import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES } from '../definitions/partner-api';
+import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES, apiDocsEnv } from '../definitions/partner-api';
+import { writeApiDocs } from '../api-docs/api-docs-files';
 import {
   BUCKETS,
   QUEUES,
@@ -152,16 +153,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         : {};
 
     const functions = new Map<FunctionName, LocalFunction>();
+    // Read by each function's worker when it first starts; the API docs' URLs are added below,
+    // once the gateway and token service have their ports.
+    const envs = new Map<FunctionName, Record<string, string>>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
-      const fn = new LocalFunction(
-        {
-          name,
-          entry: path.join(REPO_ROOT, def.entry),
-          timeoutSeconds: def.timeoutSeconds,
-          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) },
-        },
-        logDir,
-      );
+      const env = { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) };
+      if (def.shipsApiDocs) env[ENV.apiDocsDir] = writeApiDocs(path.join(dataDir, 'api-docs'));
+      envs.set(name, env);
+      const fn = new LocalFunction({ name, entry: path.join(REPO_ROOT, def.entry), timeoutSeconds: def.timeoutSeconds, env }, logDir);
       functions.set(name, fn);
       stops.push(() => fn.stop());
     }
@@ -217,6 +216,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       invoke: (name, event) => functions.get(name)!.invoke(event),
     });
     stops.push(() => partnerApi.stop());
+    const docsUrls = apiDocsEnv({ apiBaseUrl: partnerApi.api.url, tokenUrl: partnerApi.tokens.tokenUrl });
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
+    }
 
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,
@@ -259,6 +262,8 @@ function functionEnv(
     ...awsEnv,
     PATH: process.env.PATH ?? '',
     AWS_REGION: REGION,
+    // As Lambda sets it: Powertools then logs cold starts and emits the ColdStart metric.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     POWERTOOLS_SERVICE_NAME: name,
     POWERTOOLS_TRACE_ENABLED: 'false',
     [ENV.stage]: 'local',

@@ -295,6 +295,17 @@ async function handle(
     });
   }
   if (pathname !== '/oauth2/token') return send(res, json(404, { error: 'not_found' }));
+  // Like Cognito's token endpoint (`Access-Control-Allow-Origin: *`): the docs page (Swagger UI,
+  // served by the API on another port) gets its token from the browser.
+  res.setHeader('access-control-allow-origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-max-age': '600',
+    });
+    return void res.end();
+  }
   if (req.method !== 'POST')
     return send(res, { ...oauthError('invalid_request', 'Use POST'), status: 405 });
   const chunks: Buffer[] = [];

@@ -361,7 +361,11 @@ export class StatelessStack extends Stack {
         description: invocation.description,
         schedule: scheduler.ScheduleExpression.expression(invocation.expression),
         target: new targets.LambdaInvoke(fn, {
-          input: scheduler.ScheduleTargetInput.fromObject(invocation.input),
+          // Each run's log lines and the messages it queues carry the scheduler's execution id.
+          input: scheduler.ScheduleTargetInput.fromObject({
+            ...invocation.input,
+            correlationId: scheduler.ContextAttribute.executionId,
+          }),
           retryAttempts: 3,
           maxEventAge: Duration.minutes(30),
           deadLetterQueue: schedulerDlq.queue,

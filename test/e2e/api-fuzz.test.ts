@@ -196,7 +196,8 @@ function generateCases(platformKey: SigningKey, realClaims: Record<string, unkno
         category: 'unknown route',
         method: r.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']),
         url: r.pick([
-          '/',
+          // Not `/`: it points to the docs (302) since the API has a landing route.
+          '/v0',
           '/v2/convert',
           `/v1/${r.chars('abcdefgh/', 1 + r.int(20))}x`,
           '/v1/currencies/USD/history',

@@ -327,6 +327,76 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       expect((theirs.json.items as { id: string }[]).map((c) => c.id)).not.toContain(conversion.id);
     });
 
+    it('answers every operation of its OpenAPI document, called as the document says (servers, tokenUrl, x-api-key, examples)', async () => {
+      type Parameter = { name: string; in: 'path' | 'query' | 'header'; example?: string };
+      type Operation = {
+        operationId: string;
+        security: Record<string, string[]>[];
+        parameters?: Parameter[];
+        requestBody?: { content: { 'application/json': { example?: unknown } } };
+        responses: Record<string, unknown>;
+      };
+      const doc = (await (await fetch(`${platform.endpoints.api}/v1/openapi.json`)).json()) as {
+        servers: { url: string }[];
+        paths: Record<string, Record<string, Operation>>;
+        components: { securitySchemes: { partnerOAuth: { flows: { clientCredentials: { tokenUrl: string } } } } };
+      };
+      const [{ url: server }] = doc.servers;
+      const { tokenUrl } = doc.components.securitySchemes.partnerOAuth.flows.clientCredentials;
+      expect(server).toBe(platform.endpoints.api);
+      expect(tokenUrl).toBe(platform.endpoints.tokenUrl);
+
+      /** A partner with one of the operation's scopes, its token from the document's tokenUrl. */
+      const tokenFor = async (scopes: string[]) => {
+        const partner = platform.endpoints.clients.find((c) => scopes.some((s) => c.scopes.includes(s)))!;
+        const basic = Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64');
+        const response = await fetch(tokenUrl, {
+          method: 'POST',
+          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+        return { partner, token: ((await response.json()) as { access_token: string }).access_token };
+      };
+
+      const answers: { operation: string; status: number; documented: boolean }[] = [];
+      for (const [template, methods] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(methods)) {
+          const params = op.parameters ?? [];
+          const example = (where: Parameter['in']) => params.filter((p) => p.in === where && p.example !== undefined);
+          const urlPath = example('path').reduce((p, param) => p.replace(`{${param.name}}`, encodeURIComponent(String(param.example))), template)
+            // A path parameter without an example (the docs' own file names) gets one of its files.
+            .replace('{file}', 'swagger-ui.css');
+          const query = new URLSearchParams(example('query').map((p): [string, string] => [p.name, String(p.example)]));
+          const headers: Record<string, string> = Object.fromEntries(example('header').map((p) => [p.name, String(p.example)]));
+          const scopes = op.security.flatMap((requirement) => requirement.partnerOAuth ?? []);
+          if (scopes.length > 0) {
+            const { partner, token } = await tokenFor(scopes);
+            Object.assign(headers, { authorization: `Bearer ${token}`, 'x-api-key': partner.apiKey });
+          }
+          const body = op.requestBody?.content['application/json'].example;
+          if (body !== undefined) headers['content-type'] = 'application/json';
+          const response = await fetch(`${server}${urlPath}${query.size ? `?${query}` : ''}`, {
+            method: method.toUpperCase(),
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            redirect: 'manual',
+          });
+          await response.arrayBuffer();
+          answers.push({ operation: op.operationId, status: response.status, documented: String(response.status) in op.responses });
+        }
+      }
+      // Put back what the currency examples changed.
+      const admin = await tokenFor(['fx-api/currencies.admin']);
+      await call('PUT', '/v1/currencies/SEK', { token: admin.token, apiKey: admin.partner.apiKey, body: { enabled: true } });
+
+      expect(answers.filter((a) => !a.documented || a.status >= 500)).toEqual([]);
+      // Everything that needs no earlier data succeeds (a conversion id or a rate history may not exist yet).
+      const succeeded = new Set(answers.filter((a) => a.status < 400).map((a) => a.operation));
+      expect([...succeeded].sort()).toEqual(
+        expect.arrayContaining(['apiRoot', 'convert', 'createConversion', 'deleteCurrency', 'docs', 'docsAsset', 'latestRates', 'listConversions', 'listCurrencies', 'openApi', 'putCurrency', 'versionRoot']),
+      );
+    });
+
     it('publishes its OpenAPI document and docs page without a token', async () => {
       const doc = await call('GET', '/v1/openapi.json', { token: null, apiKey: null });
       expect(doc.status).toBe(200);

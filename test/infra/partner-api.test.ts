@@ -34,6 +34,8 @@ import {
 } from './helpers';
 
 const STAGES: readonly StageName[] = ['dev', 'prod'];
+/** API Gateway's escaping of a resource path in method settings: `/` → `~1`; the root is `/`. */
+const methodSettingsPath = (routePath: string) => (routePath === '/' ? '/' : `/${routePath.replace(/\//g, '~1')}`);
 const routeEntries = ROUTES.map((r) => [`${r.method} ${r.path}`, r] as [string, RouteDefinition]);
 const protectedRoutes = routeEntries.filter(([, r]) => !isPublicRoute(r));
 const publicRoutes = routeEntries.filter(([, r]) => isPublicRoute(r));
@@ -66,12 +68,30 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
     template = s.statelessTemplate;
   });
 
+  describe('the documentation function', () => {
+    it('tells api-docs the stage URL and the Cognito token endpoint, for the OpenAPI servers and tokenUrl', () => {
+      const fn = resourceOf(template, logicalIdOf(s.stateless.functions['api-docs'].fn));
+      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(renderIntrinsic(env[ENV.apiBaseUrl])).toBe(
+        `https://\${${logicalIdOf(api().api)}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${stage}`,
+      );
+      expect(renderIntrinsic(env[ENV.apiTokenUrl])).toBe(`https://\${${logicalIdOf(api().domain)}}.auth.\${AWS::Region}.amazoncognito.com/oauth2/token`);
+    });
+
+    it('loads no source maps in any function (none ship in the zip)', () => {
+      for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+        const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+        expect(env.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
+      }
+    });
+  });
+
   describe('REST API methods, from ROUTES and nothing else', () => {
     it('has exactly one method per route, at the route’s path, named by its operationId', () => {
       const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method'));
       expect(
         methods
-          .map((m) => `${String(m.Properties?.HttpMethod)} ${pathOf(m.Properties?.ResourceId)}`)
+          .map((m) => `${String(m.Properties?.HttpMethod)} ${pathOf(m.Properties?.ResourceId) || '/'}`)
           .sort(),
       ).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
       for (const route of ROUTES)
@@ -268,8 +288,7 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       for (const [, route] of publicRoutes) {
         expect(settings).toContainEqual(
           expect.objectContaining({
-            // API Gateway's escaping of a resource path in method settings: `/` → `~1`.
-            ResourcePath: `/${route.path.replace(/\//g, '~1')}`,
+            ResourcePath: methodSettingsPath(route.path),
             HttpMethod: route.method,
             ThrottlingRateLimit: s.config.api.publicThrottle.rateLimit,
             ThrottlingBurstLimit: s.config.api.publicThrottle.burstLimit,
@@ -279,7 +298,7 @@ describe.each(STAGES)('partner API (%s)', (stage) => {
       expect(s.config.api.publicThrottle.rateLimit).toBeLessThan(s.config.api.throttle.rateLimit);
       // No protected route is limited to the public throttle.
       const limited = settings.filter((m) => m.ResourcePath !== '/*').map((m) => `${String(m.HttpMethod)} ${String(m.ResourcePath)}`);
-      expect(limited.sort()).toEqual(publicRoutes.map(([, r]) => `${r.method} /${r.path.replace(/\//g, '~1')}`).sort());
+      expect(limited.sort()).toEqual(publicRoutes.map(([, r]) => `${r.method} ${methodSettingsPath(r.path)}`).sort());
     });
 
     it('blocks a client IP over the stage’s rate with a WAF rate-based rule, before any other rule', () => {

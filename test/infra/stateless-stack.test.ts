@@ -685,7 +685,8 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
           State: 'ENABLED',
           Target: Match.objectLike({
             Arn: { 'Fn::GetAtt': [functionId(fetchRates), 'Arn'] },
-            Input: Match.serializedJson({ provider: source.provider }),
+            // The scheduler's execution id becomes the run's correlation id (README "Handlers").
+            Input: Match.serializedJson({ provider: source.provider, correlationId: '<aws.scheduler.execution-id>' }),
             RetryPolicy: Match.objectLike({ MaximumRetryAttempts: retries }),
             DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
           }),

@@ -28,20 +28,21 @@ const sdk = {
 
 export interface EmulatorClients {
   readonly dynamodb: DynamoDBDocumentClient;
+  /** The low-level client under `dynamodb` (Powertools Idempotency speaks it). */
+  readonly dynamodbClient: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly s3: S3Client;
 }
 
 /** Real SDK clients pointed at the emulators, set up the way the handlers' clients are. */
 export function emulatorClients(endpoints: EmulatorEndpoints): EmulatorClients {
+  const dynamodbClient = new DynamoDBClient({ ...sdk, endpoint: endpoints.dynamodb });
   return {
-    dynamodb: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...sdk, endpoint: endpoints.dynamodb }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-        unmarshallOptions: { wrapNumbers: true },
-      },
-    ),
+    dynamodb: DynamoDBDocumentClient.from(dynamodbClient, {
+      marshallOptions: { removeUndefinedValues: true },
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+    dynamodbClient,
     sqs: new SQSClient({ ...sdk, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
     s3: new S3Client({ ...sdk, endpoint: endpoints.s3, forcePathStyle: true }),
   };

@@ -1,85 +1,185 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import type { ConversionStore, StoredConversion } from '../../ports/conversion-store';
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  type ConversionRequestFields,
+  type ConversionStore,
+  type StoredConversion,
+} from '../../ports/conversion-store';
 import { partnerPartition } from '../../shared/api-table-keys';
-import type { ClientForPartner } from './partner-scoped-dynamodb';
+import { documentClientOf } from '../../shared/clients';
 
 /**
  * API table layout for conversions, one partition per partner (the token's client id):
  * - `PARTNER#<clientId>`, `CONVERSION#<id>`: the conversion; ids are ULIDs, so a descending
  *   Query lists a partner's conversions newest first, and a Get by key never finds another's.
- * - `PARTNER#<clientId>`, `IDEMPOTENCY#<key>`: the request hash and a copy of the conversion,
- *   so a retry is answered with one consistent read; DynamoDB TTL removes it after
- *   IDEMPOTENCY_TTL_SECONDS (24 h, as payment APIs commonly keep keys), the conversion stays.
- * Both are written in one transaction, each on condition that it does not exist yet.
+ * - `PARTNER#<clientId>`, `IDEMPOTENCY#<md5 of the key>`: the Powertools idempotency record
+ *   (status, the request's hash, the conversion, `expiresAt`), so a retry is answered with one
+ *   consistent read.
+ * A key lives IDEMPOTENCY_TTL_SECONDS: Powertools' conditional write treats a record whose
+ * `expiresAt` has passed as absent, so the key is free again exactly then; DynamoDB TTL (on the
+ * same attribute) deletes the record some time later.
  */
 export const conversionKeys = {
   conversion: (partner: string, id: string) => ({ pk: partnerPartition(partner), sk: `CONVERSION#${id}` }),
-  idempotency: (partner: string, key: string) => ({ pk: partnerPartition(partner), sk: `IDEMPOTENCY#${key}` }),
 };
 
+/** How long an Idempotency-Key answers with its first conversion (as payment APIs commonly keep keys). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** The sort key prefix of idempotency records. */
+export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY';
 
 const FIELDS = ['id', 'createdAt', 'from', 'to', 'amount', 'converted', 'rate', 'inverseRate', 'asOf', 'provider'] as const;
 
-/**
- * `clients` is one client for every partner (locally), or a client per partner
- * (partnerScopedDocumentClients: in AWS, credentials that reach that partner's partition only).
- */
-export function dynamoConversionStore(clients: DynamoDBDocumentClient | ClientForPartner, tableName: string): ConversionStore {
-  const clientFor: ClientForPartner = typeof clients === 'function' ? clients : () => clients;
-  return {
-    async findByKey(partner, idempotencyKey) {
-      const { Item } = await clientFor(partner).send(
-        new GetCommand({ TableName: tableName, Key: conversionKeys.idempotency(partner, idempotencyKey), ConsistentRead: true }),
-      );
-      return Item && { requestHash: String(Item.requestHash), conversion: toConversion(Item.conversion as Record<string, unknown>) };
-    },
+/** The DynamoDB clients of one partner's partition. */
+export interface PartnerTable {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+}
 
-    async create(partner, idempotencyKey, { requestHash, conversion }) {
-      const absent = 'attribute_not_exists(pk)';
+export interface ConversionStoreOptions {
+  /**
+   * How long an unfinished request holds its key (a crashed one frees it then): the invocation's
+   * remaining time. @default 10 s, the function's timeout
+   */
+  readonly remainingTimeMs?: () => number | undefined;
+}
+
+/**
+ * The idempotency records of one partner: Powertools' DynamoDB persistence layer on the API
+ * table, in the partner's partition, through the partner's own client. Its one change: the
+ * write that completes a record also puts the conversion, in one transaction, so a function that
+ * dies in between leaves neither (and the key is retried) rather than a conversion without a
+ * record (which a retry would duplicate).
+ */
+class PartnerConversionRecords extends DynamoDBPersistenceLayer {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    table: PartnerTable,
+    private readonly apiTable: string,
+    private readonly partner: string,
+  ) {
+    super({
+      tableName: apiTable,
+      awsSdkV3Client: table.dynamodb,
+      keyAttr: 'pk',
+      sortKeyAttr: 'sk',
+      staticPkValue: partnerPartition(partner),
+      expiryAttr: 'expiresAt',
+      dataAttr: 'conversion',
+      validationKeyAttr: 'requestHash',
+    });
+    this.documents = table.documents;
+  }
+
+  protected override async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    const conversion = record.responseData as unknown as StoredConversion;
+    await this.documents.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.apiTable,
+              Key: { pk: partnerPartition(this.partner), sk: record.idempotencyKey },
+              UpdateExpression: 'SET #expiry = :expiry, #status = :status, #data = :data, #hash = :hash',
+              ExpressionAttributeNames: { '#expiry': 'expiresAt', '#status': 'status', '#data': 'conversion', '#hash': 'requestHash' },
+              ExpressionAttributeValues: {
+                ':expiry': record.expiryTimestamp,
+                ':status': record.getStatus(),
+                ':data': conversion,
+                ':hash': record.payloadHash,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: this.apiTable,
+              Item: { ...conversionKeys.conversion(this.partner, conversion.id), ...conversion, idempotencyRecord: record.idempotencyKey },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  }
+}
+
+interface Attempt {
+  readonly key: string;
+  readonly request: ConversionRequestFields;
+  readonly create: () => Promise<StoredConversion>;
+  /** Set when `create` ran: the answer is not a replay. */
+  readonly ran: { value: boolean };
+}
+
+/**
+ * `tables` is the one table client of every partner (locally), or the partner's own clients
+ * (partnerScopedClients: in AWS, credentials that reach that partner's partition only).
+ */
+export function dynamoConversionStore(
+  tables: PartnerTable | ((partner: string) => PartnerTable),
+  tableName: string,
+  options: ConversionStoreOptions = {},
+): ConversionStore {
+  const tableFor = typeof tables === 'function' ? tables : () => tables;
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'request',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+  });
+  config.registerLambdaContext({ getRemainingTimeInMillis: () => options.remainingTimeMs?.() ?? 10_000 } as Context);
+  // One persistence layer per partner (its partition is the layer's partition key), bounded by
+  // the partner list like the partners' clients.
+  const creators = new Map<string, (attempt: Attempt) => Promise<StoredConversion>>();
+  const creatorFor = (partner: string) => {
+    let creator = creators.get(partner);
+    if (!creator) {
+      creator = makeIdempotent(
+        async (attempt: Attempt) => {
+          attempt.ran.value = true;
+          return attempt.create();
+        },
+        { persistenceStore: new PartnerConversionRecords(tableFor(partner), tableName, partner), config, keyPrefix: IDEMPOTENCY_KEY_PREFIX },
+      );
+      creators.set(partner, creator);
+    }
+    return creator;
+  };
+
+  return {
+    async createOnce(partner, idempotencyKey, request, create) {
+      const ran = { value: false };
+      // Fixed field order; Powertools also sorts keys before hashing.
+      const asked = { from: request.from, to: request.to, amount: request.amount };
       try {
-        await clientFor(partner).send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...conversionKeys.idempotency(partner, idempotencyKey),
-                    requestHash,
-                    conversion,
-                    expiresAt: Math.floor(Date.parse(conversion.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS,
-                  },
-                  ConditionExpression: absent,
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...conversionKeys.conversion(partner, conversion.id), ...conversion, idempotencyKey },
-                  ConditionExpression: absent,
-                },
-              },
-            ],
-          }),
-        );
-        return true;
+        const conversion = await creatorFor(partner)({ key: idempotencyKey, request: asked, create, ran });
+        return { conversion: toConversion(conversion as unknown as Record<string, unknown>), replayed: !ran.value };
       } catch (error) {
-        // The key is taken, or a concurrent transaction on it is in flight: the caller re-reads.
-        const [keyReason] = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-        if (keyReason?.Code === 'ConditionalCheckFailed' || keyReason?.Code === 'TransactionConflict') return false;
+        if (error instanceof IdempotencyValidationError) {
+          const first = error.existingRecord?.responseData as { id?: unknown } | undefined;
+          throw new IdempotencyKeyReusedError(typeof first?.id === 'string' ? first.id : undefined);
+        }
+        if (error instanceof IdempotencyAlreadyInProgressError) throw new IdempotencyKeyInProgressError();
         throw error;
       }
     },
 
     async get(partner, id) {
-      const { Item } = await clientFor(partner).send(new GetCommand({ TableName: tableName, Key: conversionKeys.conversion(partner, id) }));
+      const { Item } = await tableFor(partner).documents.send(
+        new GetCommand({ TableName: tableName, Key: conversionKeys.conversion(partner, id) }),
+      );
       return Item && toConversion(Item);
     },
 
@@ -90,7 +190,7 @@ export function dynamoConversionStore(clients: DynamoDBDocumentClient | ClientFo
         : undefined;
       // One more than asked tells whether another page follows.
       do {
-        const page = await clientFor(partner).send(
+        const page = await tableFor(partner).documents.send(
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -108,6 +208,9 @@ export function dynamoConversionStore(clients: DynamoDBDocumentClient | ClientFo
     },
   };
 }
+
+/** A table client pair over one low-level client (locally, and for tests). */
+export const partnerTableOf = (dynamodb: DynamoDBClient): PartnerTable => ({ dynamodb, documents: documentClientOf(dynamodb) });
 
 function toConversion(item: Record<string, unknown>): StoredConversion {
   return Object.fromEntries(FIELDS.map((field) => [field, String(item[field])])) as unknown as StoredConversion;

@@ -8,13 +8,7 @@ import { Decimal } from '../../domain/decimal';
 import { dynamoItemBytes, LIMITS } from '../../domain/record-limits';
 import type { EnrichedTransaction } from '../../domain/transaction';
 import type { RejectedTransaction, TransactionStore } from '../../ports/transaction-store';
-import {
-  AWS_BATCH_RETRY,
-  backoffDelay,
-  chunk,
-  defaultSleep,
-  type RetryOptions,
-} from '../../shared/retry';
+import { AWS_BATCH_RETRY, chunk, retryUnprocessed, type RetryOptions } from '../../shared/retry';
 
 /**
  * The transactions table item: every field of the enriched transaction, amounts as DynamoDB
@@ -51,15 +45,15 @@ export function dynamoTransactionStore(
 ): TransactionStore {
   /** Writes up to 25 items, retrying what DynamoDB hands back; returns what is left. */
   async function write(requests: Request[]): Promise<string[]> {
-    let pending = requests;
-    for (let attempt = 0; pending.length > 0 && attempt < retry.attempts; attempt++) {
-      if (attempt > 0) await (retry.sleep ?? defaultSleep)(backoffDelay(attempt, retry));
-      const result = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-      );
-      pending = (result.UnprocessedItems?.[tableName] ?? []) as Request[];
-    }
-    return pending.map(idOf);
+    const left = await retryUnprocessed(
+      requests,
+      async (pending) => {
+        const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...pending] } }));
+        return (result.UnprocessedItems?.[tableName] ?? []) as Request[];
+      },
+      retry,
+    );
+    return left.map(idOf);
   }
 
   /**

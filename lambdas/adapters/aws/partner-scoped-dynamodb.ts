@@ -1,11 +1,11 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { documentClientOf } from '../../shared/clients';
+import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 import { PARTNER_SESSION_TAG } from '../../shared/api-table-keys';
+import { partnerTableOf, type PartnerTable } from './dynamodb-conversion-store';
 
-/** The DynamoDB client to use for one partner's items. */
-export type ClientForPartner = (partner: string) => DynamoDBDocumentClient;
+/** The DynamoDB clients to use for one partner's items. */
+export type TableForPartner = (partner: string) => PartnerTable;
 
 export interface PartnerScopedOptions {
   /** The partner data role: its policy allows the partition named by the `client_id` session tag. */
@@ -15,7 +15,7 @@ export interface PartnerScopedOptions {
   /** Extra DynamoDB client settings (tests point it at a local endpoint). */
   readonly clientConfig?: DynamoDBClientConfig;
   /** Wraps each client (X-Ray). */
-  readonly wrap?: (client: DynamoDBDocumentClient) => DynamoDBDocumentClient;
+  readonly wrap?: (client: DynamoDBClient) => DynamoDBClient;
 }
 
 /**
@@ -26,13 +26,14 @@ export interface PartnerScopedOptions {
  * Partners are the pool's app clients (the request pipeline refuses any other), so the cache is
  * bounded by the partner list.
  */
-export function partnerScopedDocumentClients(options: PartnerScopedOptions): ClientForPartner {
-  const sts = options.sts ?? new STSClient({});
-  const clients = new Map<string, DynamoDBDocumentClient>();
+export function partnerScopedTables(options: PartnerScopedOptions): TableForPartner {
+  const sts = options.sts ?? new STSClient(AWS_CLIENT_CONFIG);
+  const clients = new Map<string, PartnerTable>();
   return (partner) => {
     let client = clients.get(partner);
     if (!client) {
       const dynamodb = new DynamoDBClient({
+        ...AWS_CLIENT_CONFIG,
         ...options.clientConfig,
         credentials: async () => {
           const { Credentials } = await sts.send(
@@ -53,7 +54,7 @@ export function partnerScopedDocumentClients(options: PartnerScopedOptions): Cli
           };
         },
       });
-      client = (options.wrap ?? ((c) => c))(documentClientOf(dynamodb));
+      client = partnerTableOf((options.wrap ?? ((c) => c))(dynamodb));
       clients.set(partner, client);
     }
     return client;

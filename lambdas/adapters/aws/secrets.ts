@@ -1,19 +1,19 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 
-let client: SecretsManagerClient | undefined;
-const cache = new Map<string, Promise<string>>();
+/**
+ * How long a secret is kept in the execution environment before it is read again: long enough
+ * that a busy function reads each secret a few times an hour, short enough that a rotated feed
+ * credential or provider key is picked up without a deploy.
+ */
+export const SECRET_MAX_AGE_SECONDS = 900;
 
-/** A secret's string value, fetched once per execution environment. */
-export function secretValue(secretId: string): Promise<string> {
-  client ??= new SecretsManagerClient({});
-  let value = cache.get(secretId);
-  if (!value) {
-    value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((r) => {
-      if (!r.SecretString) throw new Error(`secret ${secretId} has no string value`);
-      return r.SecretString;
-    });
-    value.catch(() => cache.delete(secretId));
-    cache.set(secretId, value);
-  }
+let provider: SecretsProvider | undefined;
+
+/** A secret's string value, through the Powertools Parameters cache. */
+export async function secretValue(secretId: string): Promise<string> {
+  provider ??= new SecretsProvider({ clientConfig: AWS_CLIENT_CONFIG });
+  const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+  if (typeof value !== 'string') throw new Error(`secret ${secretId} has no string value`);
   return value;
 }

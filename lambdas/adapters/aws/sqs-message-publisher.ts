@@ -1,6 +1,7 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { LIMITS, utf8Bytes } from '../../domain/record-limits';
 import type { MessagePublisher, OutgoingMessage } from '../../ports/message-publisher';
+import { CORRELATION_ID_ATTRIBUTE } from '../../shared/correlation';
 import { AWS_BATCH_RETRY, retryPending, type RetryOptions } from '../../shared/retry';
 
 /** Ids as error messages show them: a feed's id can be long. */
@@ -26,16 +27,27 @@ export function sendBatches(messages: readonly OutgoingMessage[]): OutgoingMessa
   return batches;
 }
 
+export interface SqsPublisherOptions {
+  /** @default AWS_BATCH_RETRY */
+  readonly retry?: RetryOptions;
+  /**
+   * The correlation id each message carries (attribute `correlationId`), read when publishing:
+   * the function's current one, so the consumer's log lines name the run that produced it.
+   */
+  readonly correlationId?: () => string | undefined;
+}
+
 /**
  * SendMessageBatch, split by count and by bytes. Entries SQS fails on its side are retried with
- * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses) fails
- * the call at once with its id, since retrying it cannot help.
+ * backoff, never dropped; a message SQS can never take (over 1 MiB, characters it refuses:
+ * `SenderFault`) fails the call at once with its id, since retrying it cannot help.
  */
 export function sqsMessagePublisher(
-  client: SQSClient,
+  client: SQSClient | (() => Promise<SQSClient>),
   queueUrl: string,
-  retry: RetryOptions = AWS_BATCH_RETRY,
+  options: SqsPublisherOptions = {},
 ): MessagePublisher {
+  const retry = options.retry ?? AWS_BATCH_RETRY;
   return {
     async publish(messages) {
       const tooLarge = messages.filter((m) => utf8Bytes(m.body) > LIMITS.sqsMessageBytes);
@@ -44,22 +56,26 @@ export function sqsMessagePublisher(
           `${tooLarge.length} message(s) larger than SQS takes (${LIMITS.sqsMessageBytes} bytes): ${named(tooLarge)}`,
         );
       }
+      if (messages.length === 0) return;
+      // Loaded here, not at module load: a client given as a loader keeps SQS out of the cold start.
+      const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+      const sqs = typeof client === 'function' ? await client() : client;
+      const correlationId = options.correlationId?.();
+      const attributes = correlationId
+        ? { [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: correlationId } }
+        : undefined;
       for (const batch of sendBatches(messages)) {
         await retryPending<OutgoingMessage>(
           batch,
           async (entries) => {
-            const result = await client.send(
+            const result = await sqs.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: entries.map((m, i) => ({
-                  Id: String(i),
-                  MessageBody: m.body,
-                  ...(m.attributes && {
-                    MessageAttributes: Object.fromEntries(
-                      Object.entries(m.attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-                    ),
-                  }),
-                })),
+                Entries: entries.map((m, i) => {
+                  const own = Object.entries(m.attributes ?? {}).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]);
+                  const all = { ...attributes, ...Object.fromEntries(own) };
+                  return { Id: String(i), MessageBody: m.body, ...(Object.keys(all).length > 0 && { MessageAttributes: all }) };
+                }),
               }),
             );
             const failed = result.Failed ?? [];

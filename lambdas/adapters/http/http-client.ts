@@ -1,7 +1,7 @@
 import type { PublishedRate } from '../../domain/rate-snapshot';
 import type { RawPayload } from '../../ports/rate-provider';
 import { parseJsonNumbersAs } from '../../shared/exact-json';
-import { defaultSleep } from '../../shared/retry';
+import { backoffDelay, defaultSleep } from '../../shared/retry';
 import { ProviderUnavailableError, RatePayloadError } from './provider-errors';
 
 export interface RetryInfo {
@@ -41,7 +41,7 @@ export const DEFAULT_HTTP_OPTIONS = {
 
 /**
  * GET with a per-attempt timeout. Retries network errors, timeouts, 5xx, 429 and
- * `retryStatuses` with exponential backoff and full jitter (a 429/503 Retry-After wins, capped
+ * `retryStatuses` with the platform's one backoff (shared/retry.ts: exponential, full jitter) (a 429/503 Retry-After wins, capped
  * at maxDelayMs); any other non-2xx is final. Throws ProviderUnavailableError (URL with secrets
  * redacted) when it gives up.
  */
@@ -98,9 +98,8 @@ export async function fetchParsedWithRetry<T>(
     if (attempt >= maxAttempts) {
       throw new ProviderUnavailableError({ url, attempts: attempt, status, cause: error });
     }
-    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     const delayMs = Math.round(
-      retryAfterMs !== undefined ? Math.min(retryAfterMs, maxDelayMs) : random() * backoff,
+      retryAfterMs !== undefined ? Math.min(retryAfterMs, maxDelayMs) : backoffDelay(attempt, { baseDelayMs, maxDelayMs, random }),
     );
     options.onRetry?.({ attempt, delayMs, status, error });
     await sleep(delayMs);

@@ -1,4 +1,4 @@
-import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
+import { dynamoConversionStore, partnerTableOf } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
 import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
@@ -49,7 +49,7 @@ async function platform(snapshots: readonly RateSnapshot[] = [ecbFixtureSnapshot
     policy: TEST_POLICY,
     timeline: cachedRateTimeline(series, { series: policySeries(TEST_POLICY), clock }),
     currencies: dynamoCurrencyStore(env.clients.dynamodb, apiTable),
-    conversions: dynamoConversionStore(env.clients.dynamodb, apiTable),
+    conversions: dynamoConversionStore(partnerTableOf(env.clients.dynamodbClient), apiTable),
     clock,
   };
   const handlers = [withHttp(rateOperations, deps), withHttp(conversionOperations, deps), withHttp(currencyOperations, deps)];
@@ -184,6 +184,32 @@ describe('conversions in the API table', () => {
 
     expect(result.statusCode).toBe(409);
     expect(errorOf(result).code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('keeps a key 24 hours: the same request replays until then, and makes a new conversion after', async () => {
+    const { send, apiTable } = await platform();
+    // Only Date moves: the SDK's timers and sockets run as usual.
+    jest.useFakeTimers({ now: NOW.getTime(), doNotFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    try {
+      const first = await send(post('day-key', request));
+      jest.setSystemTime(NOW.getTime() + 24 * 3600_000 - 2_000);
+      const beforeExpiry = await send(post('day-key', request));
+      jest.setSystemTime(NOW.getTime() + 24 * 3600_000 + 2_000);
+      const afterExpiry = await send(post('day-key', { ...request, amount: '1' }));
+
+      expect([first.statusCode, beforeExpiry.statusCode, afterExpiry.statusCode]).toEqual([201, 201, 201]);
+      expect(beforeExpiry.body).toBe(first.body);
+      expect(beforeExpiry.headers?.[IDEMPOTENCY_REPLAYED_HEADER]).toBe('true');
+      // Another request with the key is a 409 while it lives, a new conversion once it has expired
+      // (DynamoDB's TTL, which deletes up to days later, plays no part).
+      expect(afterExpiry.headers?.[IDEMPOTENCY_REPLAYED_HEADER]).toBe('false');
+      expect(bodyOf(afterExpiry).id).not.toBe(bodyOf(first).id);
+      const items = await scanAll(env.clients, apiTable);
+      expect(items.filter((i) => String(i.sk).startsWith('CONVERSION#'))).toHaveLength(2);
+      expect(items.filter((i) => String(i.sk).startsWith('IDEMPOTENCY#'))).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("lists a partner's conversions newest first across pages and hides them from other partners", async () => {

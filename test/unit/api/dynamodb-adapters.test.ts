@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
-  TransactionCanceledException,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -17,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
 import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-currency-store';
 import { findCurrency } from '../../../lambdas/domain/currency';
+import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../../../lambdas/ports/conversion-store';
 import { SAMPLE_CONVERSION } from './fakes';
 
 const TABLE = 'api';
@@ -28,67 +32,112 @@ beforeEach(() => ddbMock.reset());
 
 const conversion = SAMPLE_CONVERSION;
 
-const cancelled = (code: string) =>
-  new TransactionCanceledException({
-    message: 'cancelled',
-    $metadata: {},
-    CancellationReasons: [{ Code: code }, { Code: 'None' }],
+const HOUR = 3600;
+const NOW_MS = Date.parse('2022-07-13T12:00:00.000Z');
+const request = { from: 'USD', to: 'JPY', amount: '100' };
+/** How Powertools Idempotency names a record and hashes a request: md5, base64, keys sorted. */
+const md5 = (value: unknown) => createHash('md5').update(JSON.stringify(value)).digest('base64');
+const RECORD_SK = `IDEMPOTENCY#${md5('key-1')}`;
+const REQUEST_HASH = md5({ amount: '100', from: 'USD', to: 'JPY' });
+
+describe('dynamoConversionStore (Powertools Idempotency on the API table)', () => {
+  const rawMock = mockClient(DynamoDBClient);
+  const raw = new DynamoDBClient({ region: 'us-east-1' });
+  const store = () => dynamoConversionStore({ dynamodb: raw, documents: client }, TABLE, { remainingTimeMs: () => 9_000 });
+  const created = async () => conversion;
+
+  beforeEach(() => {
+    rawMock.reset();
+    jest.useFakeTimers({ now: NOW_MS, doNotFake: ['setTimeout', 'setImmediate', 'nextTick', 'queueMicrotask'] });
   });
+  afterEach(() => jest.useRealTimers());
 
-describe('dynamoConversionStore', () => {
-  const store = dynamoConversionStore(client, TABLE);
+  /** The record DynamoDB hands back (ALL_OLD) when the conditional put finds the key taken. */
+  const taken = (item: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({ message: 'taken', $metadata: {}, Item: marshall({ pk: 'PARTNER#partner-a', sk: RECORD_SK, ...item }) });
 
-  it('writes the idempotency record and the conversion in one transaction, each only if absent', async () => {
+  it('claims the key in the partner’s partition, then stores the record and the conversion in one transaction', async () => {
+    rawMock.on(PutItemCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
 
-    expect(await store.create('partner-a', 'key-1', { requestHash: 'h', conversion })).toBe(true);
+    expect(await store().createOnce('partner-a', 'key-1', request, created)).toEqual({ conversion, replayed: false });
 
-    const [put1, put2] = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!.map((t) => t.Put!);
-    expect(put1).toEqual({
+    const claim = rawMock.commandCalls(PutItemCommand)[0].args[0].input;
+    expect(unmarshall(claim.Item!)).toEqual({
+      pk: 'PARTNER#partner-a',
+      sk: RECORD_SK,
+      status: 'INPROGRESS',
+      requestHash: REQUEST_HASH,
+      expiresAt: NOW_MS / 1000 + 24 * HOUR,
+      // A request that dies frees its key when the invocation would have timed out.
+      in_progress_expiration: NOW_MS + 9_000,
+    });
+    const [complete, put] = ddbMock.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(complete.Update).toMatchObject({
       TableName: TABLE,
-      // The key expires 24 h after the conversion was created; the conversion itself does not.
-      Item: {
-        pk: 'PARTNER#partner-a',
-        sk: 'IDEMPOTENCY#key-1',
-        requestHash: 'h',
-        conversion,
-        expiresAt: Date.parse(conversion.createdAt) / 1000 + 24 * 60 * 60,
-      },
+      Key: { pk: 'PARTNER#partner-a', sk: RECORD_SK },
+      ExpressionAttributeValues: { ':status': 'COMPLETED', ':data': conversion, ':hash': REQUEST_HASH, ':expiry': NOW_MS / 1000 + 24 * HOUR },
+    });
+    expect(put.Put).toEqual({
+      TableName: TABLE,
+      Item: { pk: 'PARTNER#partner-a', sk: `CONVERSION#${conversion.id}`, ...conversion, idempotencyRecord: RECORD_SK },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
-    expect(put2).toEqual({
-      TableName: TABLE,
-      Item: { pk: 'PARTNER#partner-a', sk: `CONVERSION#${conversion.id}`, ...conversion, idempotencyKey: 'key-1' },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    });
   });
 
-  it.each(['ConditionalCheckFailed', 'TransactionConflict'])('reports a taken key (%s) as false', async (code) => {
-    ddbMock.on(TransactWriteCommand).rejects(cancelled(code));
-    expect(await store.create('p', 'k', { requestHash: 'h', conversion })).toBe(false);
+  it('checks expiry when it claims a key: a record whose expiresAt has passed counts as absent (keys live 24 h)', async () => {
+    rawMock.on(PutItemCommand).resolves({});
+    ddbMock.on(TransactWriteCommand).resolves({});
+
+    await store().createOnce('partner-a', 'key-1', request, created);
+
+    // DynamoDB evaluates this condition on the stored item at the time of the write, so the
+    // key is free again the second its 24 hours are over, not when TTL gets round to deleting it.
+    const claim = rawMock.commandCalls(PutItemCommand)[0].args[0].input;
+    expect(claim.ConditionExpression).toContain('#expiry < :now');
+    expect(claim.ExpressionAttributeNames!['#expiry']).toBe('expiresAt');
+    expect(unmarshall(claim.ExpressionAttributeValues!)[':now']).toBe(NOW_MS / 1000);
   });
 
-  it('rethrows other failures', async () => {
-    ddbMock.on(TransactWriteCommand).rejects(new Error('throttled'));
-    await expect(store.create('p', 'k', { requestHash: 'h', conversion })).rejects.toThrow('throttled');
+  it('replays the stored conversion for the same key and request, without creating another', async () => {
+    rawMock.on(PutItemCommand).rejects(taken({ status: 'COMPLETED', requestHash: REQUEST_HASH, conversion, expiresAt: NOW_MS / 1000 + HOUR }));
+    const create = jest.fn(created);
+
+    expect(await store().createOnce('partner-a', 'key-1', { amount: '100', to: 'JPY', from: 'USD' }, create)).toEqual({ conversion, replayed: true });
+    expect(create).not.toHaveBeenCalled();
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('reads idempotency records with a strongly consistent read', async () => {
-    ddbMock.on(GetCommand).resolves({ Item: { requestHash: 'h', conversion } });
+  it('refuses the key with another request, naming the first conversion', async () => {
+    rawMock.on(PutItemCommand).rejects(taken({ status: 'COMPLETED', requestHash: REQUEST_HASH, conversion, expiresAt: NOW_MS / 1000 + HOUR }));
 
-    expect(await store.findByKey('p', 'k')).toEqual({ requestHash: 'h', conversion });
-    expect(ddbMock.commandCalls(GetCommand)[0].args[0].input).toEqual({
-      TableName: TABLE,
-      Key: { pk: 'PARTNER#p', sk: 'IDEMPOTENCY#k' },
-      ConsistentRead: true,
-    });
+    const attempt = store().createOnce('partner-a', 'key-1', { ...request, amount: '100.00' }, created);
+
+    await expect(attempt).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await expect(attempt).rejects.toMatchObject({ conversionId: conversion.id });
+  });
+
+  it('reports a key whose first request is still running as in progress', async () => {
+    rawMock.on(PutItemCommand).rejects(taken({ status: 'INPROGRESS', requestHash: REQUEST_HASH, expiresAt: NOW_MS / 1000 + HOUR, in_progress_expiration: NOW_MS + 5_000 }));
+
+    await expect(store().createOnce('partner-a', 'key-1', request, created)).rejects.toBeInstanceOf(IdempotencyKeyInProgressError);
+  });
+
+  it('frees the key and stores nothing when the conversion cannot be created', async () => {
+    rawMock.on(PutItemCommand).resolves({});
+    rawMock.on(DeleteItemCommand).resolves({});
+
+    await expect(store().createOnce('partner-a', 'key-1', request, async () => Promise.reject(new Error('no rate')))).rejects.toThrow('no rate');
+
+    expect(unmarshall(rawMock.commandCalls(DeleteItemCommand)[0].args[0].input.Key!)).toEqual({ pk: 'PARTNER#partner-a', sk: RECORD_SK });
+    expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('lists newest first after the cursor id, asking one more item to know whether a page follows', async () => {
     const items = ['C', 'B', 'A'].map((suffix) => ({ ...conversion, id: `0${suffix}` }));
     ddbMock.on(QueryCommand).resolves({ Items: items, LastEvaluatedKey: { pk: 'x', sk: 'y' } });
 
-    const page = await store.list('p', { limit: 2, afterId: '0D' });
+    const page = await store().list('p', { limit: 2, afterId: '0D' });
 
     expect(page).toEqual({ items: items.slice(0, 2), lastId: '0B' });
     expect(ddbMock.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({

@@ -1,7 +1,12 @@
 import { listCurrencies, type Currency } from '../../../lambdas/domain/currency';
 import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
-import type { ConversionStore, IdempotencyRecord, StoredConversion } from '../../../lambdas/ports/conversion-store';
+import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  type ConversionStore,
+  type StoredConversion,
+} from '../../../lambdas/ports/conversion-store';
 import type { CurrencyStore, SupportedCurrency } from '../../../lambdas/ports/currency-store';
 import { ROUTES, SCOPES, Schemas, fullScope, type Scope } from '../../../lambdas/shared/api-contract';
 import type { ApiEvent, ApiResult } from '../../../lambdas/shared/http';
@@ -156,22 +161,39 @@ export function memoryCurrencyStore(seed: readonly Currency[] = listCurrencies()
 
 // ---- conversions ---------------------------------------------------------------------------
 
+/**
+ * The store's contract in memory: one conversion per partner and key, a repeat with the same
+ * request replays it, another request is refused, a key whose first request is still running is
+ * "in progress", and a failed create leaves the key free (dynamoConversionStore does the same
+ * with Powertools Idempotency on DynamoDB).
+ */
 export function memoryConversionStore(): ConversionStore & { readonly conversions: StoredConversion[] } {
-  const records = new Map<string, IdempotencyRecord>();
+  const records = new Map<string, { readonly request: string; readonly conversion?: StoredConversion }>();
   const conversions: (StoredConversion & { partner: string })[] = [];
   const strip = ({ partner: _partner, ...c }: StoredConversion & { partner: string }): StoredConversion => c;
   return {
     get conversions() {
       return conversions.map(strip);
     },
-    async findByKey(partner, key) {
-      return records.get(`${partner}\n${key}`);
-    },
-    async create(partner, key, record) {
-      if (records.has(`${partner}\n${key}`)) return false;
-      records.set(`${partner}\n${key}`, record);
-      conversions.push({ ...record.conversion, partner });
-      return true;
+    async createOnce(partner, key, request, create) {
+      const id = `${partner}\n${key}`;
+      const asked = JSON.stringify([request.from, request.to, request.amount]);
+      const existing = records.get(id);
+      if (existing) {
+        if (existing.request !== asked) throw new IdempotencyKeyReusedError(existing.conversion?.id);
+        if (!existing.conversion) throw new IdempotencyKeyInProgressError();
+        return { conversion: existing.conversion, replayed: true };
+      }
+      records.set(id, { request: asked });
+      try {
+        const conversion = await create();
+        records.set(id, { request: asked, conversion });
+        conversions.push({ ...conversion, partner });
+        return { conversion, replayed: false };
+      } catch (error) {
+        records.delete(id);
+        throw error;
+      }
     },
     async get(partner, id) {
       const found = conversions.find((c) => c.partner === partner && c.id === id);

@@ -61,7 +61,8 @@ const UNSUPPORTED = ['ABC', 'ZZZ', 'XAU', 'QQQQ', 'XTS', 'A1B2'];
 const MALFORMED_CODES = ['usd', 'US', 'U$D', 'EURO12345678', '', 'ÜSD', 'US D', 'EUR;USD'];
 const BAD_DATES = ['2022-02-30', '2022-13-01', '20220101', 'yesterday', '2022-7-8', '0000-00-00', '2022-07-08T00:00:00Z', '9999-99-99', ''];
 const BAD_METHODS = ['PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'get', '', 'P\u0000ST', 'X'.repeat(1000)];
-const BAD_PATHS = ['/v2/currencies', '/v1/currencies/USD/extra', '/v1', '/', '', '//v1/currencies', '/v1/../etc/passwd', '/V1/CURRENCIES', '/v1/rates', '/v1/convert/', '/v1/conversions/a/b'];
+// Not `/` nor `/v1`: they point to the docs (302).
+const BAD_PATHS = ['/v2/currencies', '/v1/currencies/USD/extra', '/v0', '/v2', '', '//v1/currencies', '/v1/../etc/passwd', '/V1/CURRENCIES', '/v1/rates', '/v1/convert/', '/v1/conversions/a/b'];
 const CONTENT_TYPES = [undefined, 'text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=latin1', 'json', 'application/jsonp', '*/*'];
 
 const cases: Record<string, Generator> = {

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   type GetCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { findCurrency, listCurrencies } from '../../../lambdas/domain/currency';
 import { ENV } from '../../../lambdas/shared/env-names';
@@ -16,6 +17,8 @@ import { ecbFixtureSnapshot } from '../../support/rates';
 import { apiEvent, apiKeyIdOf, bodyOf, errorOf } from './fakes';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
+/** The low-level client, which Powertools Idempotency writes its records with. */
+const rawMock = mockClient(DynamoDBClient);
 /** Each partner's API key id, as the stacks (and the local platform) give the API functions. */
 const KEYS = { [ENV.partnerApiKeys]: JSON.stringify({ 'partner-a': apiKeyIdOf('partner-a'), 'partner-b': apiKeyIdOf('partner-b') }) };
 /** The fixture's ECB rates stay usable for a century, whatever the test machine's clock says. */
@@ -63,6 +66,8 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
 
   beforeEach(() => {
     ddbMock.reset();
+    rawMock.reset();
+    rawMock.on(PutItemCommand).resolves({});
     const ecb = ecbFixtureSnapshot();
     const rates = Object.fromEntries(ecb.rates.map((r) => [r.quote, { published: r.rate, orientation: 'quote-per-base' }]));
     const latest = { pk: 'LATEST#ecb#EUR', sk: 'LATEST', ...ecb, rates, checkedAt: ecb.fetchedAt };
@@ -88,13 +93,14 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
     expect(new Set(tables)).toEqual(new Set(['rates', 'api']));
   });
 
-  it('conversions-api records a conversion with one transaction in the API table', async () => {
+  it('conversions-api claims the key, then records the conversion with its idempotency record in one transaction', async () => {
     const result = await conversions(
       apiEvent({ method: 'POST', path: '/v1/conversions', headers: { 'Idempotency-Key': 'k' }, body: { from: 'EUR', to: 'USD', amount: '10' } }),
     );
 
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result)).toMatchObject({ converted: '10.16', rate: '1.0163' });
+    expect(rawMock.commandCalls(PutItemCommand)).toHaveLength(1);
     expect(ddbMock.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
@@ -109,7 +115,7 @@ describe('API handlers wired to DynamoDB (mocked SDK)', () => {
       [403, 'API_KEY_MISMATCH'],
       [403, 'API_KEY_MISMATCH'],
     ]);
-    expect(ddbMock.calls()).toHaveLength(0);
+    expect([...ddbMock.calls(), ...rawMock.calls()]).toHaveLength(0);
   });
 
   it('seed-currencies adds every currency on Create and does nothing on Delete', async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
-import { partnerScopedDocumentClients } from '../../../lambdas/adapters/aws/partner-scoped-dynamodb';
+import { partnerScopedTables } from '../../../lambdas/adapters/aws/partner-scoped-dynamodb';
 import { SAMPLE_CONVERSION } from './fakes';
 
 /**
@@ -67,7 +67,7 @@ describe('partner-scoped DynamoDB credentials for the conversions adapter', () =
 
   const storeFor = () =>
     dynamoConversionStore(
-      partnerScopedDocumentClients({
+      partnerScopedTables({
         roleArn: ROLE_ARN,
         sts,
         clientConfig: { region: 'us-east-1', endpoint },
@@ -79,12 +79,14 @@ describe('partner-scoped DynamoDB credentials for the conversions adapter', () =
     const store = storeFor();
 
     await store.get('partner-a', 'c-1');
-    await store.create('partner-b', 'key-1', { requestHash: 'h', conversion });
+    // Powertools Idempotency's record and the conversion: the partner's partition, the partner's credentials.
+    await store.createOnce('partner-b', 'key-1', { from: 'USD', to: 'JPY', amount: '100' }, async () => conversion);
     await store.list('partner-a', { limit: 5 });
-    await store.findByKey('partner-b', 'key-1');
+    await store.get('partner-b', 'c-2');
 
     expect(seen).toEqual([
       { accessKeyId: 'ASIA-partner-a-1', target: 'GetItem', partitions: ['PARTNER#partner-a'] },
+      { accessKeyId: 'ASIA-partner-b-2', target: 'PutItem', partitions: ['PARTNER#partner-b'] },
       { accessKeyId: 'ASIA-partner-b-2', target: 'TransactWriteItems', partitions: ['PARTNER#partner-b', 'PARTNER#partner-b'] },
       { accessKeyId: 'ASIA-partner-a-1', target: 'Query', partitions: ['PARTNER#partner-a'] },
       { accessKeyId: 'ASIA-partner-b-2', target: 'GetItem', partitions: ['PARTNER#partner-b'] },

@@ -70,6 +70,9 @@ const SAMPLE: Record<
   getConversion: { path: '/v1/conversions/abc_123' },
   openApi: { path: '/v1/openapi.json' },
   docs: { path: '/v1/docs' },
+  docsAsset: { path: '/v1/docs/swagger-ui.css' },
+  apiRoot: { path: '/' },
+  versionRoot: { path: '/v1' },
 };
 
 interface Harness {
@@ -279,7 +282,7 @@ describe('local API gateway', () => {
       expect(response.status).toBe(200);
     }
     expect(h.events.every((e) => e.event.requestContext.authorizer === undefined)).toBe(true);
-    expect(h.events.map((e) => e.event.requestContext.identity.apiKey)).toEqual([null, null]);
+    expect(h.events.map((e) => e.event.requestContext.identity.apiKey)).toEqual(ROUTES.filter(isPublicRoute).map(() => null));
   });
 
   describe('answers itself, in the API error shape, without invoking a function', () => {
@@ -287,9 +290,10 @@ describe('local API gateway', () => {
 
     it('404 for a path no route has', async () => {
       const h = harness();
+      // `/` and `/v1` are routes: they point to the docs.
       for (const url of [
-        '/',
-        '/v1',
+        '/v0',
+        '/v1/docs/a/b',
         '/v1/nope',
         '/v2/currencies',
         '/v1/currencies/USD/extra',

@@ -13,7 +13,7 @@ function fastRetry(attempts: number) {
   const sleeps: number[] = [];
   const options: RetryOptions = {
     attempts,
-    baseDelayMs: 50,
+    baseDelayMs: 100,
     maxDelayMs: 2_000,
     random: () => 0.5,
     sleep: async (ms) => {
@@ -51,7 +51,7 @@ describe('sqsMessagePublisher', () => {
     sqsMock.on(SendMessageBatchCommand).callsFake(failing());
     const { options, sleeps } = fastRetry(3);
 
-    await sqsMessagePublisher(client, QUEUE_URL, options).publish(messages('a', 'b', 'c'));
+    await sqsMessagePublisher(client, QUEUE_URL, { retry: options }).publish(messages('a', 'b', 'c'));
 
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)[0].args[0].input.QueueUrl).toBe(QUEUE_URL);
@@ -67,12 +67,12 @@ describe('sqsMessagePublisher', () => {
       .callsFake(failing());
     const { options, sleeps } = fastRetry(6);
 
-    await sqsMessagePublisher(client, QUEUE_URL, options).publish(messages('a', 'b', 'c'));
+    await sqsMessagePublisher(client, QUEUE_URL, { retry: options }).publish(messages('a', 'b', 'c'));
 
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
     expect(bodiesOf(1)).toEqual(messages('b', 'c').map((m) => m.body));
     expect(bodiesOf(2)).toEqual(messages('c').map((m) => m.body));
-    // Exponential backoff with full jitter (random fixed at 0.5): 0.5 * 50 * 2^1, 0.5 * 50 * 2^2.
+    // Exponential backoff with full jitter (random fixed at 0.5): 0.5 * 100 * 2^0, 0.5 * 100 * 2^1.
     expect(sleeps).toEqual([50, 100]);
   });
 
@@ -81,7 +81,7 @@ describe('sqsMessagePublisher', () => {
     const { options } = fastRetry(4);
 
     await expect(
-      sqsMessagePublisher(client, QUEUE_URL, options).publish(messages('EUR#GBP', 'EUR#USD', 'EUR#JPY')),
+      sqsMessagePublisher(client, QUEUE_URL, { retry: options }).publish(messages('EUR#GBP', 'EUR#USD', 'EUR#JPY')),
     ).rejects.toThrow('SQS did not accept 2 message(s): EUR#USD, EUR#JPY');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
   });
@@ -90,7 +90,7 @@ describe('sqsMessagePublisher', () => {
     sqsMock.on(SendMessageBatchCommand).callsFake(failing());
     const ids = Array.from({ length: 23 }, (_, i) => `e${i}`);
 
-    await sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish(messages(...ids));
+    await sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options }).publish(messages(...ids));
 
     const sizes = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length);
     expect(sizes).toEqual([10, 10, 3]);
@@ -98,14 +98,14 @@ describe('sqsMessagePublisher', () => {
   });
 
   it('sends nothing for an empty list', async () => {
-    await sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish([]);
+    await sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options }).publish([]);
     expect(sqsMock.calls()).toHaveLength(0);
   });
 
   it('propagates an error of the call itself (throttling, network) to the caller', async () => {
     sqsMock.on(SendMessageBatchCommand).rejects(new Error('socket hang up'));
     await expect(
-      sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish(messages('a')),
+      sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options }).publish(messages('a')),
     ).rejects.toThrow('socket hang up');
   });
 
@@ -114,7 +114,7 @@ describe('sqsMessagePublisher', () => {
     // Ten 300 KB bodies: one call of ten would be 3 MB; SQS takes 1 MiB a call, so three fit.
     const big = Array.from({ length: 10 }, (_, i) => ({ id: `b${i}`, body: JSON.stringify({ eventId: `b${i}`, pad: 'x'.repeat(300_000) }) }));
 
-    await sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish(big);
+    await sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options }).publish(big);
 
     const calls = sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!);
     expect(calls.map((entries) => entries.length)).toEqual([3, 3, 3, 1]);
@@ -128,9 +128,41 @@ describe('sqsMessagePublisher', () => {
     const huge = { id: 'huge', body: JSON.stringify({ eventId: 'huge', pad: 'é'.repeat(600_000) }) };
 
     await expect(
-      sqsMessagePublisher(client, QUEUE_URL, fastRetry(3).options).publish([...messages('a'), huge]),
+      sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options }).publish([...messages('a'), huge]),
     ).rejects.toThrow('1 message(s) larger than SQS takes (1048576 bytes): huge');
     expect(sqsMock.calls()).toHaveLength(0);
+  });
+
+  it('never retries an entry that is the sender’s fault, even beside one SQS failed on its side', async () => {
+    sqsMock.on(SendMessageBatchCommand).resolves({
+      Successful: [],
+      Failed: [
+        { Id: '0', SenderFault: false, Code: 'InternalError' },
+        { Id: '1', SenderFault: true, Code: 'InvalidParameterValue', Message: 'Message must be shorter than 262144 bytes' },
+      ],
+    });
+    const { options, sleeps } = fastRetry(6);
+
+    await expect(sqsMessagePublisher(client, QUEUE_URL, { retry: options }).publish(messages('a', 'b'))).rejects.toThrow(
+      'SQS refused 1 message(s): b (InvalidParameterValue: Message must be shorter than 262144 bytes)',
+    );
+    expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('stamps every message with the correlation id current when publishing', async () => {
+    sqsMock.on(SendMessageBatchCommand).callsFake(failing());
+    let current = 'run-1';
+    const publisher = sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(3).options, correlationId: () => current });
+
+    await publisher.publish(messages('a', 'b'));
+    current = 'run-2';
+    await publisher.publish(messages('c'));
+
+    const attributesOf = (call: number) =>
+      sqsMock.commandCalls(SendMessageBatchCommand)[call].args[0].input.Entries!.map((e) => e.MessageAttributes?.correlationId?.StringValue);
+    expect(attributesOf(0)).toEqual(['run-1', 'run-1']);
+    expect(attributesOf(1)).toEqual(['run-2']);
   });
 
   it('fails without retrying when SQS says an entry is the sender’s fault', async () => {
@@ -140,7 +172,7 @@ describe('sqsMessagePublisher', () => {
     });
 
     await expect(
-      sqsMessagePublisher(client, QUEUE_URL, fastRetry(6).options).publish(messages('a', 'b')),
+      sqsMessagePublisher(client, QUEUE_URL, { retry: fastRetry(6).options }).publish(messages('a', 'b')),
     ).rejects.toThrow('SQS refused 1 message(s): b (InvalidMessageContents: Invalid characters found)');
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
