@@ -1,5 +1,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { stageConfig } from '../../../lib/config/stage-config';
+import { RATE_WAIT } from '../../../lib/definitions/resources';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LOCAL_AWS, setEnv } from '../../support/env';
 
@@ -12,6 +14,8 @@ const ALL_ENV: Record<string, string> = {
   [ENV.transactionFeeds]: '{"simulator":{"url":"http://127.0.0.1:1/transactions","pageSize":50}}',
   [ENV.transactionRules]: '{"baseCurrency":"USD","mediumValueFrom":"100","highValueFrom":"1000","alertAbove":"3000","maxFutureSkewSeconds":300}',
   [ENV.partnerApiKeys]: '{}',
+  [ENV.ratePolicy]: JSON.stringify(stageConfig('local').rates.policy),
+  [ENV.rateWait]: JSON.stringify(RATE_WAIT),
   [ENV.partnerDataRole]: '',
 };
 
