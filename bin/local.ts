@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { FUNCTIONS } from '../lib/definitions/functions';
-import { startPlatform, type EndpointsFile } from '../lib/local-platform/platform';
+import { LOCAL_TASKS, startPlatform, type EndpointsFile } from '../lib/local-platform/platform';
 import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../lambdas/domain/rate-snapshot';
 import { localDir, readLocalEndpoints } from '../lib/cli/platform-target';
 
 const LOCAL_DIR = localDir();
 const USAGE = `Usage:
   npm start -- [--fresh] [--rates-provider ${RATE_PROVIDERS.join('|')}] [--rates-url URL]
-  npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>
+  npm run local -- invoke <${[...Object.keys(FUNCTIONS), ...LOCAL_TASKS].join('|')}>
   npm run local -- token <client-name>`;
 
 async function main(argv: string[]): Promise<void> {
@@ -67,6 +67,8 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
     `  Secrets Manager  ${e.services.secretsmanager}`,
     `  Transaction feed ${e.services.transactionFeed}`,
     `  Control          ${e.control}   (npm run local -- invoke <function>)`,
+    `  Warehouse        PGlite in .local/data/warehouse   (npm run query -- warehouse "<sql>"; load: npm run local -- invoke load-warehouse)`,
+    `  Athena           DuckDB over the lake, database fx_local   (npm run query -- athena "<sql>" | --named <name>)`,
     `  Partner API      ${e.api}/v1/...   docs: ${e.api}/v1/docs   (bearer token + x-api-key)`,
     `  Token service    ${e.tokenUrl}   clients: ${e.clients.map((c) => c.name).join(', ')}   (npm run local -- token <client>)`,
     `  Functions        ${Object.keys(FUNCTIONS).join(', ')}   logs: .local/logs/<function>.log, emulators.log`,

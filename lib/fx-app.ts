@@ -4,10 +4,11 @@ import { stageConfig } from './config/stage-config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 import type { StageConfig } from './config/stage-config';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { stackNames } from './definitions/stack-outputs';
 
 /** Builds the whole CDK app for a stage, with cdk-nag AwsSolutions checks on every synth. */
-export function buildApp(app: App): { config: StageConfig; stateful: StatefulStack; stateless: StatelessStack } {
+export function buildApp(app: App): { config: StageConfig; stateful: StatefulStack; stateless: StatelessStack; analytics: AnalyticsStack } {
   const config = stageConfig(app.node.tryGetContext('stage'), {
     alarmEmail: app.node.tryGetContext('alarmEmail'),
     partners: app.node.tryGetContext('partners'),
@@ -25,8 +26,15 @@ export function buildApp(app: App): { config: StageConfig; stateful: StatefulSta
     dataKey: stateful.key,
     secrets: stateful.secrets,
   });
+  const analytics = new AnalyticsStack(app, names.analytics, {
+    config,
+    env: config.env,
+    dataKey: stateful.key,
+    stateTable: stateful.tables.state,
+    alarmTopic: stateless.alarmTopic,
+  });
   Tags.of(app).add('project', 'fx-platform');
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, stateful, stateless };
+  return { config, stateful, stateless, analytics };
 }

@@ -24,6 +24,8 @@ export const ENV = {
   partnerApiKeys: 'PARTNER_API_KEYS_JSON',
   /** The role the conversions API assumes, tagged with the caller's client id (AWS only). */
   partnerDataRole: 'PARTNER_DATA_ROLE_ARN',
+  /** IAM role Redshift assumes to COPY the curated Parquet (load-warehouse). */
+  warehouseCopyRole: 'WAREHOUSE_COPY_ROLE_ARN',
   stage: 'STAGE',
   /** api-docs: the API's base URL (the stage URL; locally the gateway's), the OpenAPI `servers`. */
   apiBaseUrl: 'API_BASE_URL',

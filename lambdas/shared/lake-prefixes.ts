@@ -4,4 +4,8 @@ export const LAKE_PREFIXES = {
   curatedRates: 'curated/rates',
   curatedTransactions: 'curated/transactions',
   quarantineTransactions: 'quarantine/transactions',
+  curatedConversions: 'curated/conversions',
+  quarantineConversions: 'quarantine/conversions',
+  /** Athena query results (the workgroup's output location). */
+  athenaResults: 'athena-results',
 } as const;

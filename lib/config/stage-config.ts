@@ -57,6 +57,22 @@ export interface Throttle {
   readonly burstLimit: number;
 }
 
+/** Glue/Athena for everyone; the Redshift Serverless warehouse and its load step where switched on. */
+export interface AnalyticsConfig {
+  readonly athena: {
+    /** Per-query limit of the workgroup: a query scanning more is cancelled (Athena minimum 10 MB). */
+    readonly bytesScannedCutoffPerQuery: number;
+  };
+  readonly warehouse: {
+    /** Redshift Serverless, its VPC and the load step exist only when true (locally: PGlite). */
+    readonly enabled: boolean;
+    /** Redshift Processing Units the workgroup starts from (8 to 1024, in steps of 8). */
+    readonly baseCapacity: number;
+    /** When the load step runs: an EventBridge Scheduler expression (the local platform runs the same one). */
+    readonly loadSchedule: string;
+  };
+}
+
 export interface StageConfig {
   readonly stage: 'dev' | 'prod' | 'local';
   /** AWS account and region; undefined = the CLI's defaults (environment-agnostic synth). */
@@ -102,6 +118,7 @@ export interface StageConfig {
   readonly consumerConcurrency: Readonly<Partial<Record<SqsConsumerName, number>>>;
   /** Quarantined records (`quarantine/` in the data lake) are deleted after this many days. */
   readonly quarantine: { readonly expireAfterDays: number };
+  readonly analytics: AnalyticsConfig;
 }
 
 /** Maximum concurrency of an SQS consumer the stage config does not list. */
@@ -167,6 +184,7 @@ export const singleSourcePolicy = (provider: RateProviderName): RatePolicy => ({
  */
 const ECB_SCHEDULE = 'cron(0/10 14-16 ? * MON-FRI *)';
 const FRANKFURTER_SCHEDULE = 'cron(5/15 14-17 ? * MON-FRI *)';
+const GIB = 1024 ** 3;
 
 const dev: StageConfig = {
   stage: 'dev',
@@ -192,6 +210,11 @@ const dev: StageConfig = {
   },
   consumerConcurrency: { 'process-rates': 2, 'process-transactions': 5 },
   quarantine: { expireAfterDays: 14 },
+  analytics: {
+    athena: { bytesScannedCutoffPerQuery: 1 * GIB },
+    // Off by default in dev: every load wakes Redshift Serverless, billed per RPU-second (60 s minimum).
+    warehouse: { enabled: false, baseCapacity: 8, loadSchedule: 'rate(1 hour)' },
+  },
 };
 
 const prod: StageConfig = {
@@ -219,6 +242,10 @@ const prod: StageConfig = {
   consumerConcurrency: { 'process-rates': 5, 'process-transactions': 20 },
   // Long enough to fix the cause and replay; short enough that quarantined PII does not linger.
   quarantine: { expireAfterDays: 30 },
+  analytics: {
+    athena: { bytesScannedCutoffPerQuery: 10 * GIB },
+    warehouse: { enabled: true, baseCapacity: 8, loadSchedule: 'cron(10 * * * ? *)' },
+  },
 };
 
 /** The local platform: dev's shape, the simulated feed every minute, no network needed. */
@@ -232,6 +259,8 @@ const local: StageConfig = {
     rules: DEFAULT_TRANSACTION_RULES,
     feeds: [{ name: 'simulator', schedule: 'rate(1 minute)', pageSize: 100 }],
   },
+  // The warehouse is PGlite in the platform's process, loaded by the same load-step logic.
+  analytics: { ...dev.analytics, warehouse: { ...dev.analytics.warehouse, enabled: true, loadSchedule: 'rate(2 minutes)' } },
 };
 
 const stages = { dev, prod, local } as const;

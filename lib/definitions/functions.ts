@@ -1,4 +1,5 @@
 import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
+import { CONVERSION_INSERT_FILTER } from '../../lambdas/adapters/aws/dynamodb-conversion-stream';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
@@ -17,6 +18,16 @@ export interface SqsTrigger {
   readonly queue: QueueKey;
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
+}
+
+/** A DynamoDB stream event source; failed batches are bisected, retried, then sent to an alarmed DLQ. */
+export interface StreamTrigger {
+  readonly table: TableKey;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly retryAttempts: number;
+  /** Lambda event filter pattern; the handler must ignore what the filter would drop as well. */
+  readonly filter?: Record<string, unknown>;
 }
 
 export interface FunctionDefinition {
@@ -42,6 +53,7 @@ export interface FunctionDefinition {
   /** Secrets the function reads (it gets their id and read permission). */
   readonly secrets?: readonly SecretKey[];
   readonly sqsTrigger?: SqsTrigger;
+  readonly streamTrigger?: StreamTrigger;
   /** Runs on the stage's schedules: one per rate source, or one per transaction feed. */
   readonly scheduledBy?: 'rateSources' | 'transactionFeeds';
   /**
@@ -50,14 +62,14 @@ export interface FunctionDefinition {
    * `maxEventAgeSeconds`, and sends what is left to the function's failure DLQ (alarmed). Every
    * scheduled function needs this: a schedule's own retries and DLQ only cover failed deliveries.
    */
-  /** Ships the OpenAPI document and Swagger UI's files beside the bundle (lib/api-docs). */
-  readonly shipsApiDocs?: boolean;
   readonly asyncInvoke?: {
     readonly retryAttempts: 0 | 1 | 2;
     readonly maxEventAgeSeconds: number;
     /** The failure record quotes the error, which may quote the input: encrypt it like personal data. */
     readonly failuresHoldPersonalData: boolean;
   };
+  /** Ships the OpenAPI document and Swagger UI's files beside the bundle (lib/api-docs). */
+  readonly shipsApiDocs?: boolean;
 }
 
 export const FUNCTIONS = {
@@ -117,6 +129,23 @@ export const FUNCTIONS = {
       },
     },
     sqsTrigger: { queue: 'transactions', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  },
+  'export-conversions': {
+    id: 'ExportConversions',
+    entry: 'lambdas/handlers/export-conversions.ts',
+    description: 'Writes new conversions from the API table stream to curated Parquet in the data lake',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    buckets: {
+      dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedConversions, LAKE_PREFIXES.quarantineConversions] },
+    },
+    streamTrigger: {
+      table: 'api',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      retryAttempts: 5,
+      filter: CONVERSION_INSERT_FILTER,
+    },
   },
   'currencies-api': {
     id: 'CurrenciesApi',

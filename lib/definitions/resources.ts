@@ -19,6 +19,8 @@ export interface TableDefinition {
   readonly partitionKey: KeyDefinition;
   readonly sortKey?: KeyDefinition;
   readonly timeToLiveAttribute?: string;
+  /** A change stream with these images (consumers: functions with a `streamTrigger` on the table). */
+  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' | 'OLD_IMAGE';
   readonly globalSecondaryIndexes?: readonly {
     readonly indexName: string;
     readonly partitionKey: KeyDefinition;
@@ -55,8 +57,10 @@ export const TABLES = {
     sortKey: { name: 'sk', type: 'S' },
     /** Idempotency records expire; conversions and currencies carry no expiresAt and stay. */
     timeToLiveAttribute: 'expiresAt',
+    /** New conversions flow to the data lake through it (export-conversions). */
+    stream: 'NEW_IMAGE',
   },
-  /** Small operational state: feed cursors, idempotency records. */
+  /** Small operational state: feed cursors, idempotency records, the warehouse load watermarks. */
   state: {
     id: 'StateTable',
     envVar: ENV.stateTable,

@@ -1,6 +1,6 @@
 /** Stack names and the outputs tools read from a deployed stage (backfill, operators' scripts). */
-export function stackNames(stage: string): { stateful: string; stateless: string } {
-  return { stateful: `Fx-${stage}-Stateful`, stateless: `Fx-${stage}-Stateless` };
+export function stackNames(stage: string): { stateful: string; stateless: string; analytics: string } {
+  return { stateful: `Fx-${stage}-Stateful`, stateless: `Fx-${stage}-Stateless`, analytics: `Fx-${stage}-Analytics` };
 }
 
 export const STACK_OUTPUTS = {
@@ -16,4 +16,11 @@ export const STACK_OUTPUTS = {
   partnerUserPoolId: 'PartnerUserPoolId',
   /** JSON `{ "<partner>": { "clientId", "apiKeyId" } }`; secrets and key values stay in Cognito and API Gateway. */
   partnerClients: 'PartnerClients',
+  /** Analytics: the Glue database, the Athena workgroup, the warehouse (where enabled), the analysts' IAM policy. */
+  glueDatabase: 'GlueDatabaseName',
+  athenaWorkgroup: 'AthenaWorkgroupName',
+  warehouseWorkgroup: 'WarehouseWorkgroupName',
+  warehouseDatabase: 'WarehouseDatabaseName',
+  warehouseLoadStateMachine: 'WarehouseLoadStateMachineArn',
+  analystPolicy: 'AnalystPolicyArn',
 } as const;

@@ -30,6 +30,10 @@ import { LocalFunction } from './function-host';
 import { apiKeyOwnersJson, loadPartnerClients } from './partner-clients';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
 import { startQueuePoller } from './queue-poller';
+import { startLocalAnalytics, WarehouseOffError } from './local-analytics';
+import { startStreamPoller } from './stream-poller';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { QueryError } from '../analytics/query-result';
 import { parseScheduleExpression } from './schedule-expression';
 import { startSecretsEmulator } from './secrets-emulator';
 import { startTransactionFeedServer } from './transaction-feed-server';
@@ -51,7 +55,12 @@ export interface EndpointsFile {
   readonly tokenUrl: string | null;
   readonly inbox: string;
   readonly control: string;
-  readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
+  readonly services: EmulatorEndpoints & {
+    readonly secretsmanager: string;
+    readonly transactionFeed: string;
+    /** `POST {"sql"}` runs SQL on the local warehouse (PGlite); `npm run query -- warehouse` uses it. */
+    readonly warehouse: string;
+  };
   readonly resources: LocalResources;
   readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[]; apiKey: string }[];
   /** The source policy the platform runs with (the provider it was started with answers for every currency). */
@@ -61,11 +70,15 @@ export interface EndpointsFile {
 export interface RunningPlatform {
   readonly endpoints: EndpointsFile;
   readonly memoryMb: () => number;
-  invoke(name: FunctionName): Promise<unknown[]>;
+  invoke(name: InvocableName): Promise<unknown[]>;
   stop(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
+
+/** What `npm run local -- invoke` runs: the functions, and tasks the platform runs in-process. */
+export const LOCAL_TASKS = ['load-warehouse'] as const;
+export type InvocableName = FunctionName | (typeof LOCAL_TASKS)[number];
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** The `local` stage config with the command line's sources and feed. */
@@ -191,6 +204,53 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
     }
 
+    const streams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
+    const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: emulators.endpoints.dynamodb });
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (!def.streamTrigger) continue;
+      const poller = startStreamPoller({
+        dynamodb,
+        streams,
+        tableName: resources.tables[def.streamTrigger.table],
+        region: REGION,
+        batchSize: def.streamTrigger.batchSize,
+        retryAttempts: def.streamTrigger.retryAttempts,
+        filter: def.streamTrigger.filter,
+        checkpointFile: path.join(dataDir, 'streams', `${name}.json`),
+        invoke: (event) => functions.get(name)!.invoke(event),
+        onBatch: ({ records, failed, gaveUp, error }) =>
+          log(`${name}: ${records} stream record(s), ${failed} failed${gaveUp ? ' (given up)' : ''}${error ? ` (${error})` : ''}`),
+      });
+      stops.push(() => poller.stop());
+    }
+
+    const analytics = startLocalAnalytics({
+      config,
+      dataDir,
+      cacheDir: path.join(options.dir, 'cache'),
+      endpoints: emulators.endpoints,
+      resources,
+      region: REGION,
+    });
+    stops.push(() => analytics.stop());
+    const loadWarehouse = async () => {
+      const result = await analytics.loadWarehouse();
+      log(`load-warehouse: ${result.loaded.length} partition(s) loaded`);
+      return result;
+    };
+    if (config.analytics.warehouse.enabled) {
+      // Not at start (a fresh lake has nothing to load): first when the schedule comes round.
+      const stop = runSchedule(
+        config.analytics.warehouse.loadSchedule,
+        async () => {
+          await loadWarehouse().catch((error: Error) => log(`load-warehouse failed: ${error.message}`));
+        },
+        { fireOnStart: false },
+      );
+      stops.push(async () => stop());
+    }
+    const invokeAny = (name: InvocableName) => (name === 'load-warehouse' ? loadWarehouse().then((r) => [r]) : invoke(name));
+
     for (const invocation of schedules) {
       const stop = runSchedule(invocation.expression, async () => {
         const label = `${invocation.functionName} (${Object.values(invocation.input).join(', ')})`;
@@ -204,7 +264,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(async () => stop());
     }
 
-    const control = await startControlServer(invoke);
+    const control = await startControlServer(invokeAny, (sql) => analytics.queryWarehouse(sql));
     stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
 
     await seedCurrencies(resources, functionAwsEnv, logDir, log);
@@ -226,7 +286,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       tokenUrl: partnerApi.tokens.tokenUrl,
       inbox: `${emulators.endpoints.ses}/`,
       control: control.url,
-      services: { ...emulators.endpoints, secretsmanager: secrets.endpoint, transactionFeed: feedUrl },
+      services: {
+        ...emulators.endpoints,
+        secretsmanager: secrets.endpoint,
+        transactionFeed: feedUrl,
+        warehouse: `${control.url}/warehouse/query`,
+      },
       resources,
       clients: partnerApi.clients.map(({ name, clientId, clientSecret, scopes, apiKey }) => ({
         name,
@@ -243,7 +308,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     return {
       endpoints,
       memoryMb: () => emulatorMemoryMb(emulators.pids) + process.memoryUsage().rss / 1024 / 1024,
-      invoke,
+      invoke: invokeAny,
       stop: stopAll,
     };
   } catch (error) {
@@ -303,7 +368,7 @@ async function seedCurrencies(
 }
 
 /** Runs `task` on an EventBridge Scheduler expression until the returned function is called. */
-function runSchedule(expression: string, task: () => Promise<void>): () => void {
+function runSchedule(expression: string, task: () => Promise<void>, options: { fireOnStart?: boolean } = {}): () => void {
   const schedule = parseScheduleExpression(expression);
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -315,7 +380,7 @@ function runSchedule(expression: string, task: () => Promise<void>): () => void 
       if (!stopped) arm(next);
     }, Math.max(0, next.getTime() - Date.now()));
   };
-  if (schedule.firesOnStart) void task().then(() => !stopped && arm(new Date()));
+  if (schedule.firesOnStart && options.fireOnStart !== false) void task().then(() => !stopped && arm(new Date()));
   else arm(new Date());
   return () => {
     stopped = true;
@@ -323,20 +388,46 @@ function runSchedule(expression: string, task: () => Promise<void>): () => void 
   };
 }
 
-/** `POST /invoke/<function>` runs a scheduled function now (used by `npm run local -- invoke`). */
+/**
+ * `POST /invoke/<function>` runs a scheduled function (or a local task) now, used by
+ * `npm run local -- invoke`; `POST /warehouse/query` with `{"sql"}` runs SQL on the warehouse.
+ */
 async function startControlServer(
-  invoke: (name: FunctionName) => Promise<unknown[]>,
+  invoke: (name: InvocableName) => Promise<unknown[]>,
+  queryWarehouse: (sql: string) => Promise<unknown>,
 ): Promise<{ server: Server; url: string }> {
+  const invocable = [...Object.keys(FUNCTIONS), ...LOCAL_TASKS];
   const server = createServer(async (req, res) => {
-    const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || !match) return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function>' } });
-    const name = match[1] as FunctionName;
-    if (!(name in FUNCTIONS)) {
-      return reply(404, { error: { code: 'UNKNOWN_FUNCTION', message: `no function ${name}`, details: { functions: Object.keys(FUNCTIONS) } } });
+    if (req.method === 'POST' && req.url === '/warehouse/query') {
+      let sql: unknown;
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        sql = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sql?: unknown }).sql;
+      } catch {
+        sql = undefined;
+      }
+      if (typeof sql !== 'string' || sql.trim() === '') {
+        return reply(400, { error: { code: 'BAD_REQUEST', message: 'send {"sql": "<statement>"}' } });
+      }
+      try {
+        return reply(200, await queryWarehouse(sql));
+      } catch (error) {
+        const status = error instanceof QueryError ? 400 : error instanceof WarehouseOffError ? 409 : 502;
+        return reply(status, { error: { code: status === 400 ? 'QUERY_FAILED' : 'WAREHOUSE_UNAVAILABLE', message: (error as Error).message } });
+      }
+    }
+    const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
+    if (req.method !== 'POST' || !match) {
+      return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function> or POST /warehouse/query' } });
+    }
+    const name = match[1] as InvocableName;
+    if (!invocable.includes(name)) {
+      return reply(404, { error: { code: 'UNKNOWN_FUNCTION', message: `no function ${name}`, details: { functions: invocable } } });
     }
     try {
       reply(200, { function: name, results: await invoke(name) });

@@ -1,7 +1,9 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -100,9 +102,12 @@ export async function createTable(client: DynamoDBClient, name: string, def: Tab
       }),
     );
   } catch (error) {
-    if (error instanceof ResourceInUseException) return;
-    throw error;
+    if (!(error instanceof ResourceInUseException)) throw error;
+    // Made by an earlier run, perhaps before the definition had a stream.
+    await ensureStream(client, name, def);
+    return;
   }
+  await ensureStream(client, name, def);
   if (def.timeToLiveAttribute) {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -111,6 +116,16 @@ export async function createTable(client: DynamoDBClient, name: string, def: Tab
       }),
     );
   }
+}
+
+/** Turns on the definition's stream when the table has none. */
+async function ensureStream(client: DynamoDBClient, name: string, def: TableDefinition): Promise<void> {
+  if (!def.stream) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }),
+  );
 }
 
 async function createQueueWithDlq(client: SQSClient, key: QueueKey): Promise<QueueUrls> {

@@ -43,6 +43,7 @@ export class StatefulStack extends Stack {
           encryptionKey: this.key,
           pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
           timeToLiveAttribute: def.timeToLiveAttribute,
+          stream: def.stream && dynamodb.StreamViewType[def.stream],
           deletionProtection: props.config.retainData,
           removalPolicy,
         }),

@@ -18,6 +18,7 @@ import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
+import { StreamTriggerSource } from '../constructs/stream-trigger';
 import {
   FUNCTIONS,
   visibilityTimeoutSeconds,
@@ -107,6 +108,16 @@ export class StatelessStack extends Stack {
         this.buildFunction(name, def, props),
       ]),
     ) as Record<FunctionName, FxFunction>;
+
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (!def.streamTrigger) continue;
+      new StreamTriggerSource(this, `${def.id}StreamTrigger`, {
+        trigger: def.streamTrigger,
+        fn: this.functions[name],
+        table: props.tables[def.streamTrigger.table],
+        alarmAction,
+      });
+    }
 
     this.failureQueues = this.addFailureDestinations(alarmAction, queueStorage);
     this.schedule(config, alarmAction, queueStorage(false));

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import {
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -95,6 +96,14 @@ describe('npm start: the local platform end to end', () => {
     // Shorten the wait between receives (still longer than the 5 s batching window) for the test;
     // the redrive policy (QUEUES.rates.maxReceiveCount receives) is untouched.
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '6' } }));
+    // Alone in its batches: the snapshot the previous test queued may still be waiting (its
+    // twin from the start-up schedule can have satisfied that test already).
+    await eventually(async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      return Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
+    }, 60_000, 'an empty rates queue');
     const poison = `{"snapshotId":"poison-${Date.now()}","rates":[]}`;
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: poison }));
 

@@ -180,7 +180,10 @@ describe.each<[string, StageName, Record<string, unknown>]>([
   });
 
   it('scopes every acknowledgement to a resource, never to a whole stack or the app', () => {
+    // Only cdk-nag's: aws-cdk-lib itself silences CloudFormation-Validate's literal-AZ warning
+    // on a stack whose VPC reads stack.availabilityZones.
     const broad = acknowledgementsIn(built.app)
+      .filter((a) => a.id.includes('AwsSolutions'))
       .filter((a) => Stack.isStack(a.at) || Stage.isStage(a.at))
       .map((a) => `${a.id} at ${a.at.node.path || '(app)'}`);
     expect(broad).toEqual([]);

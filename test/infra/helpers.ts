@@ -9,6 +9,7 @@ import type { PartnerConfig, StageConfig, StageName } from '../../lib/config/sta
 import { buildApp } from '../../lib/fx-app';
 import type { StatefulStack } from '../../lib/stacks/stateful-stack';
 import type { StatelessStack } from '../../lib/stacks/stateless-stack';
+import type { AnalyticsStack } from '../../lib/stacks/analytics-stack';
 
 /** A CloudFormation resource as it appears in a synthesized template. */
 export interface CfnResourceJson {
@@ -24,6 +25,7 @@ export interface FxApp {
   readonly config: StageConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  readonly analytics: AnalyticsStack;
   /** The cloud assembly directory; synth writes the templates and the validation report here. */
   readonly outdir: string;
   /** Removes the cloud assembly directory. */
@@ -33,6 +35,7 @@ export interface FxApp {
 export interface SynthesizedFxApp extends FxApp {
   readonly statefulTemplate: Template;
   readonly statelessTemplate: Template;
+  readonly analyticsTemplate: Template;
 }
 
 /**
@@ -54,12 +57,13 @@ export function createFxApp(stage: StageName, extraContext: Record<string, unkno
     dispose();
     throw error;
   }
-  const { config, stateful, stateless } = stacks;
+  const { config, stateful, stateless, analytics } = stacks;
   return {
     app,
     config,
     stateful,
     stateless,
+    analytics,
     outdir,
     dispose,
   };
@@ -81,6 +85,7 @@ export function synthFxApp(stage: StageName, extraContext: Record<string, unknow
       ...built,
       statefulTemplate: Template.fromStack(built.stateful),
       statelessTemplate: Template.fromStack(built.stateless),
+      analyticsTemplate: Template.fromStack(built.analytics),
     };
   } catch (error) {
     built.dispose();

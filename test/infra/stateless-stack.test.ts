@@ -53,6 +53,7 @@ const DYNAMODB_WRITES =
 const queueEntries = Object.entries(QUEUES) as [QueueKey, QueueDefinition][];
 const functionEntries = Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][];
 const triggeredEntries = functionEntries.filter(([, def]) => def.sqsTrigger);
+const streamTriggeredEntries = functionEntries.filter(([, def]) => def.streamTrigger);
 
 interface Statement {
   readonly Effect: string;
@@ -162,6 +163,13 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         if (target) dlqTargets.add(target['Fn::GetAtt'][0]);
       }
       for (const id of destinationDlqIds()) dlqTargets.add(id);
+      // A stream event source sends what it gives up on to its on-failure queue.
+      for (const mapping of Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'))) {
+        const onFailure = (
+          mapping.Properties?.DestinationConfig as { OnFailure?: { Destination: { 'Fn::GetAtt': string[] } } } | undefined
+        )?.OnFailure;
+        if (onFailure) dlqTargets.add(onFailure.Destination['Fn::GetAtt'][0]);
+      }
       const orphans = Object.entries(queues)
         .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))
         .map(([id]) => id);
@@ -216,9 +224,12 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
 
     it('every SQS event source queue stays invisible for at least 6x the deployed function timeout', () => {
       // From the template alone: whatever wires a queue to a function must respect the rule.
-      for (const mapping of Object.values(
-        resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'),
-      )) {
+      const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+      const queueMappings = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')).filter(
+        (m) => ((m.Properties?.EventSourceArn as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ?? '') in queues,
+      );
+      expect(queueMappings).toHaveLength(triggeredEntries.length);
+      for (const mapping of queueMappings) {
         const queue = resourceOf(
           template,
           (mapping.Properties?.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
@@ -598,9 +609,9 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
   });
 
   describe('SQS event sources', () => {
-    it('every SQS consumer reports partial batch failures', () => {
+    it('every SQS and stream consumer reports partial batch failures', () => {
       const mappings = Object.values(resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'));
-      expect(mappings).toHaveLength(triggeredEntries.length);
+      expect(mappings).toHaveLength(triggeredEntries.length + streamTriggeredEntries.length);
       for (const mapping of mappings) {
         expect(mapping.Properties?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       }
@@ -835,7 +846,10 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
             allowed.set(`${arn}/index/${index.indexName}`, access);
           }
         }
-        const grants = statementsOf(roleId(name))
+        // A stream consumer reads its table's stream (and lists streams, which has no resource).
+        const streamTable = def.streamTrigger?.table;
+        const streamArn = streamTable && `\${${logicalIdOf(s.stateful.tables[streamTable])}.StreamArn}`;
+        const allGrants = statementsOf(roleId(name))
           .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))
           .flatMap((st) =>
             asArray(st.Resource).map((r) => ({
@@ -843,6 +857,11 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
               actions: asArray(st.Action),
             })),
           );
+        const streamGrants = allGrants.filter((g) => g.resource === streamArn || g.resource === '*');
+        expect(streamGrants.flatMap((g) => g.actions).sort()).toEqual(
+          streamArn ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] : [],
+        );
+        const grants = allGrants.filter((g) => !streamGrants.includes(g));
         expect(grants.map((g) => g.resource).filter((r) => !allowed.has(r))).toEqual([]);
         const writesOnReadOnly = grants
           .filter((g) => allowed.get(g.resource) === 'read')

@@ -14,6 +14,8 @@ export interface PlatformProcess {
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs `npm run backfill -- <args>` against this platform. */
   backfill(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs `npm run query -- <args>` against this platform. */
+  query(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startPlatformProcess(args: string[] = [], timeoutMs = 90_0
     output: () => output,
     cli: (cliArgs) => runCli(['bin/local.ts', ...cliArgs], env),
     backfill: (cliArgs) => runCli(['bin/backfill.ts', ...cliArgs], env),
+    query: (cliArgs) => runCli(['bin/query.ts', ...cliArgs], env),
     stop: () => stopChild(child, dir),
   };
 }

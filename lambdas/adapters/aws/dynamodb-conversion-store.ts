@@ -215,3 +215,6 @@ export const partnerTableOf = (dynamodb: DynamoDBClient): PartnerTable => ({ dyn
 function toConversion(item: Record<string, unknown>): StoredConversion {
   return Object.fromEntries(FIELDS.map((field) => [field, String(item[field])])) as unknown as StoredConversion;
 }
+
+/** The attributes of a stored conversion; the lake exporter reads the same list from the table's stream. */
+export const CONVERSION_ITEM_FIELDS: readonly (keyof StoredConversion)[] = FIELDS;

@@ -35,6 +35,18 @@ export function toParquet(columns: readonly ColumnSpec[], rows: readonly Row[]):
   return new Uint8Array(buffer);
 }
 
+/** The first reason `toParquet` would refuse the row (a value that does not fit its column), or undefined. */
+export function rowProblem(columns: readonly ColumnSpec[], row: Row): string | undefined {
+  for (const c of columns) {
+    try {
+      convert(c, row[c.name]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return undefined;
+}
+
 function schemaOf(c: ColumnSpec): Record<string, unknown> {
   switch (c.kind) {
     case 'string':
@@ -61,8 +73,11 @@ function convert(c: ColumnSpec, value: string | null | undefined): unknown {
   switch (c.kind) {
     case 'string':
       return value;
-    case 'timestamp':
-      return new Date(value);
+    case 'timestamp': {
+      const instant = new Date(value);
+      if (Number.isNaN(instant.getTime())) throw new Error(`${c.name} ${value} is not a timestamp`);
+      return instant;
+    }
     case 'decimal': {
       const unscaled = new Decimal(value).times(new Decimal(10).pow(c.scale));
       if (!unscaled.isInteger()) {

@@ -1,0 +1,38 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { StoredConversion } from '../../ports/conversion-store';
+import type { ConversionChange } from '../../use-cases/export-conversions';
+import { CONVERSION_ITEM_FIELDS, conversionKeys } from './dynamodb-conversion-store';
+
+/** Key prefixes of a conversion item, taken from the store's own key layout. */
+const PREFIX = conversionKeys.conversion('', '');
+
+
+/**
+ * The Lambda event-source filter that lets only new conversion items through; the handler
+ * applies `conversionChange` as well, so a record the filter let by is ignored, not exported.
+ */
+export const CONVERSION_INSERT_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { Keys: { sk: { S: [{ prefix: PREFIX.sk }] } } },
+};
+
+/**
+ * A conversion created in the API table, from its stream record (NEW_IMAGE); undefined for
+ * every other change (idempotency records, currencies, updates, TTL deletions).
+ */
+export function conversionChange(record: DynamoDBRecord): ConversionChange | undefined {
+  const image = record.dynamodb?.NewImage;
+  const sequenceNumber = record.dynamodb?.SequenceNumber;
+  if (record.eventName !== 'INSERT' || !image || !sequenceNumber) return undefined;
+  // Numbers come back as NumberValue text, so nothing passes through a JS number.
+  const item = unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
+  const pk = typeof item.pk === 'string' ? item.pk : '';
+  const sk = typeof item.sk === 'string' ? item.sk : '';
+  if (!pk.startsWith(PREFIX.pk) || !sk.startsWith(PREFIX.sk)) return undefined;
+  const conversion = Object.fromEntries(
+    CONVERSION_ITEM_FIELDS.filter((field) => item[field] !== undefined && item[field] !== null).map((field) => [field, String(item[field])]),
+  ) as Partial<StoredConversion>;
+  return { sequenceNumber, partnerId: pk.slice(PREFIX.pk.length), conversion };
+}

@@ -1,0 +1,28 @@
+-- Each pair's daily close against the previous day's: exact change, change in percent, and volatility (standard deviation of the daily percent changes of that pair).
+WITH daily AS (
+  SELECT provider, base_currency, quote_currency, CAST(as_of AS DATE) AS utc_day, max_by(quote_per_base, as_of) AS close
+  FROM rates
+  GROUP BY provider, base_currency, quote_currency, CAST(as_of AS DATE)
+),
+changes AS (
+  SELECT
+    daily.*,
+    lag(close) OVER (PARTITION BY provider, base_currency, quote_currency ORDER BY utc_day) AS previous_close
+  FROM daily
+)
+SELECT
+  provider,
+  base_currency,
+  quote_currency,
+  utc_day,
+  close,
+  previous_close,
+  close - previous_close AS change,
+  round(CAST(close - previous_close AS DOUBLE) / CAST(previous_close AS DOUBLE) * 100, 4) AS change_pct,
+  round(
+    stddev_samp(CAST(close - previous_close AS DOUBLE) / CAST(previous_close AS DOUBLE) * 100)
+      OVER (PARTITION BY provider, base_currency, quote_currency),
+    4
+  ) AS volatility_pct
+FROM changes
+ORDER BY provider, base_currency, quote_currency, utc_day
