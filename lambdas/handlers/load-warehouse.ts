@@ -1,10 +1,13 @@
+import middy from '@middy/core';
 import { dynamoLoadStateStore } from '../adapters/aws/dynamodb-load-state';
 import { s3LakeLister } from '../adapters/aws/s3-lake-lister';
 import { LOADABLE_TABLES, redshiftCopy, starSchemaSql } from '../adapters/warehouse/star-schema';
-import { dynamoDocumentClient, s3 } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
-import { observability } from '../shared/observability';
+import { correlationIds, withPowertools } from '../shared/lambda-handler';
+import { observability, traced } from '../shared/observability';
+import { s3 } from '../shared/s3-client';
 import { commitSchema, commitWatermarks, planWarehouseLoad, type LoadPlan } from '../use-cases/load-warehouse';
 
 const config = loadConfig('load-warehouse', {
@@ -12,23 +15,28 @@ const config = loadConfig('load-warehouse', {
   bucket: ENV.dataLakeBucket,
   copyRoleArn: ENV.warehouseCopyRole,
 });
-const { logger, tracer } = observability('load-warehouse');
-const state = dynamoLoadStateStore(tracer.captureAWSv3Client(dynamoDocumentClient()), config.stateTable);
+const tools = observability('load-warehouse');
+const { logger } = tools;
+const state = dynamoLoadStateStore(traced(tools, dynamoDocumentClient()), config.stateTable);
 const deps = {
   tables: LOADABLE_TABLES,
-  lake: s3LakeLister(tracer.captureAWSv3Client(s3()), config.bucket),
+  lake: s3LakeLister(traced(tools, s3()), config.bucket),
   state,
   sql: starSchemaSql,
 };
 
-/** The load state machine's steps; the SQL itself runs through the Redshift Data API in Step Functions. */
-export type LoadWarehouseEvent =
+/**
+ * The load state machine's steps; the SQL itself runs through the Redshift Data API in Step
+ * Functions. Every payload carries the execution's name as `correlationId`.
+ */
+export type LoadWarehouseEvent = { readonly correlationId?: string } & (
   | { readonly action: 'plan' }
   | { readonly action: 'render'; readonly table: string; readonly partition: string }
   | { readonly action: 'commit-schema'; readonly columns: LoadPlan['schema']['columns'] }
-  | { readonly action: 'commit'; readonly watermarks: LoadPlan['watermarks'] };
+  | { readonly action: 'commit'; readonly watermarks: LoadPlan['watermarks'] }
+);
 
-export const handler = async (event: LoadWarehouseEvent): Promise<unknown> => {
+async function loadWarehouseStep(event: LoadWarehouseEvent): Promise<unknown> {
   switch (event?.action) {
     case 'plan': {
       const plan = await planWarehouseLoad(deps);
@@ -53,4 +61,6 @@ export const handler = async (event: LoadWarehouseEvent): Promise<unknown> => {
     default:
       throw new Error(`load-warehouse: unknown action ${JSON.stringify((event as { action?: unknown })?.action)}`);
   }
-};
+}
+
+export const handler = withPowertools(middy(loadWarehouseStep), tools, { correlationId: correlationIds.stateMachine });

@@ -1,4 +1,4 @@
-import type { SQSRecord } from 'aws-lambda';
+import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 
 /**
  * Correlation ids: which run a log line or a message belongs to. A scheduled run gets the
@@ -33,4 +33,12 @@ export const correlationIds = {
    */
   sqs: (event: { readonly Records?: readonly Pick<SQSRecord, 'messageAttributes'>[] } | null | undefined) =>
     correlationIdOfRecord(event?.Records?.[0]),
+  /**
+   * A DynamoDB stream batch carries no id of its producer: the first record's `eventID`, the
+   * stream's own id of that record, so the retries of a batch log under the same id.
+   */
+  dynamodbStream: (event: { readonly Records?: readonly Pick<DynamoDBRecord, 'eventID'>[] } | null | undefined) =>
+    validCorrelationId(event?.Records?.[0]?.eventID),
+  /** `correlationId` in a state machine task's payload: the execution's name (`$$.Execution.Name`). */
+  stateMachine: (event: { readonly correlationId?: unknown } | null | undefined) => validCorrelationId(event?.correlationId),
 };

@@ -207,7 +207,10 @@ describe.each(['dev', 'prod'] as const)('analytics stack (%s)', (stage) => {
         StartingPosition: 'TRIM_HORIZON',
       });
       const filter = JSON.parse(((mapping.Properties?.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]).Pattern);
-      expect(filter).toEqual({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'CONVERSION#' }] } } } });
+      expect(filter).toEqual({
+        eventName: ['INSERT'],
+        dynamodb: { Keys: { pk: { S: [{ prefix: 'PARTNER#' }] }, sk: { S: [{ prefix: 'CONVERSION#' }] } } },
+      });
       const dlqId = (mapping.Properties?.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }).OnFailure
         .Destination['Fn::GetAtt'][0];
       s().statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -8,14 +8,16 @@ import { CONVERSION_ITEM_FIELDS, conversionKeys } from './dynamodb-conversion-st
 /** Key prefixes of a conversion item, taken from the store's own key layout. */
 const PREFIX = conversionKeys.conversion('', '');
 
-
 /**
- * The Lambda event-source filter that lets only new conversion items through; the handler
- * applies `conversionChange` as well, so a record the filter let by is ignored, not exported.
+ * The Lambda event-source filter that lets only new conversion items through: an INSERT keyed
+ * `PARTNER#…` / `CONVERSION#…`. A partner's idempotency records (`IDEMPOTENCY#…`, inserted when a
+ * key is claimed, modified when it completes or is claimed again after expiry), its conversions'
+ * later changes and the currency items never reach the function. The handler applies
+ * `conversionChange` as well, so a record the filter let by is ignored, not exported.
  */
 export const CONVERSION_INSERT_FILTER = {
   eventName: ['INSERT'],
-  dynamodb: { Keys: { sk: { S: [{ prefix: PREFIX.sk }] } } },
+  dynamodb: { Keys: { pk: { S: [{ prefix: PREFIX.pk }] }, sk: { S: [{ prefix: PREFIX.sk }] } } },
 };
 
 /**

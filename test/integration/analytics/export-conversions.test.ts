@@ -1,18 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { dynamoConversionStore } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
-import type { StoredConversion } from '../../../lambdas/ports/conversion-store';
+import { CONVERSION_INSERT_FILTER } from '../../../lambdas/adapters/aws/dynamodb-conversion-stream';
+import { dynamoConversionStore, partnerTableOf } from '../../../lambdas/adapters/aws/dynamodb-conversion-store';
+import { IdempotencyKeyReusedError, type StoredConversion } from '../../../lambdas/ports/conversion-store';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { openLocalAthena } from '../../../lib/analytics/local-athena';
 import { FUNCTIONS } from '../../../lib/definitions/functions';
 import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
+import { matchesFilter } from '../../../lib/local-platform/event-filter';
 import { startStreamPoller } from '../../../lib/local-platform/stream-poller';
 import { createBucket, createTableFrom, listKeys, uniqueName, useEmulators } from '../../support/emulator-resources';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
@@ -42,9 +50,43 @@ const conversion = (id: string, createdAt: string, amount: string, converted: st
   provider: 'ecb',
 });
 
+/** The conversions API's store: Powertools Idempotency records and conversions in each partner's partition. */
+const store = () => dynamoConversionStore(partnerTableOf(env.clients.dynamodbClient), table);
+const convert = (partner: string, key: string, c: StoredConversion) =>
+  store().createOnce(partner, key, { from: c.from, to: c.to, amount: c.amount }, async () => c);
+
+const streamsConfig = () => ({
+  region: 'us-east-1',
+  endpoint: env.emulators.endpoints.dynamodb,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+
+/** Every record the table's stream holds so far, read from each shard's start. */
+async function allStreamRecords(): Promise<StreamRecord[]> {
+  const streams = new DynamoDBStreamsClient(streamsConfig());
+  try {
+    const { Table } = await env.clients.dynamodbClient.send(new DescribeTableCommand({ TableName: table }));
+    const StreamArn = Table!.LatestStreamArn!;
+    const shards = (await streams.send(new DescribeStreamCommand({ StreamArn }))).StreamDescription?.Shards ?? [];
+    const records: StreamRecord[] = [];
+    for (const shard of shards) {
+      let iterator = (
+        await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))
+      ).ShardIterator;
+      while (iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        records.push(...(page.Records ?? []));
+        iterator = page.Records?.length ? page.NextShardIterator : undefined;
+      }
+    }
+    return records;
+  } finally {
+    streams.destroy();
+  }
+}
+
 function poller(checkpointFile: string) {
-  const endpoint = env.emulators.endpoints.dynamodb;
-  const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const config = streamsConfig();
   return startStreamPoller({
     dynamodb: new DynamoDBClient(config),
     streams: new DynamoDBStreamsClient(config),
@@ -78,15 +120,39 @@ afterAll(() => {
 
 describe('export-conversions on the API table stream (DynamoDB Local streams, fauxqs S3)', () => {
   it('writes new conversions to curated Parquet, ignores other items, quarantines one that does not fit', async () => {
-    const store = dynamoConversionStore(env.clients.dynamodb, table);
-    const record = (c: StoredConversion) => ({ requestHash: `hash-${c.id}`, conversion: c });
-    await store.create('client-a', 'key-1', record(conversion('01HQ0000000000000000000001', '2024-01-10T09:00:00.000Z', '100.00', '109.50')));
-    await store.create('client-b', 'key-1', record(conversion('01HQ0000000000000000000002', '2024-01-10T10:30:00.000Z', '20', '21.90')));
-    await store.create('client-a', 'key-2', record(conversion('01HQ0000000000000000000003', '2024-01-11T08:00:00.000Z', '1.5', '1.64')));
+    const first = conversion('01HQ0000000000000000000001', '2024-01-10T09:00:00.000Z', '100.00', '109.50');
+    await convert('client-a', 'key-1', first);
+    await convert('client-b', 'key-1', conversion('01HQ0000000000000000000002', '2024-01-10T10:30:00.000Z', '20', '21.90'));
+    await convert('client-a', 'key-2', conversion('01HQ0000000000000000000003', '2024-01-11T08:00:00.000Z', '1.5', '1.64'));
     // 20 fraction digits: the API takes it, DECIMAL(38,18) cannot hold it without rounding.
-    await store.create('client-a', 'key-3', record(conversion('01HQ0000000000000000000004', '2024-01-11T09:00:00.000Z', '0.00000000000000000001', '0.00')));
+    await convert('client-a', 'key-3', conversion('01HQ0000000000000000000004', '2024-01-11T09:00:00.000Z', '0.00000000000000000001', '0.00'));
+    // A retry with the same key is answered from the record; the key with another request is refused. Neither adds a conversion.
+    await expect(convert('client-a', 'key-1', first)).resolves.toMatchObject({ replayed: true, conversion: { id: first.id } });
+    await expect(convert('client-a', 'key-2', { ...first, id: '01HQ0000000000000000000099', amount: '2' })).rejects.toThrow(IdempotencyKeyReusedError);
     // Not a conversion: a currency item of the same table.
     await env.clients.dynamodb.send(new PutCommand({ TableName: table, Item: { pk: 'CURRENCY', sk: 'USD', minorUnits: 2 } }));
+
+    // What the stream holds: per claimed key, Powertools' record inserted in progress and completed
+    // (in the transaction that inserts the conversion); the filter passes the conversions alone.
+    const records = await allStreamRecords();
+    const kind = (r: StreamRecord) => `${r.eventName} ${r.dynamodb!.Keys!.pk.S} ${r.dynamodb!.Keys!.sk.S!.replace(/^IDEMPOTENCY#.*/, 'IDEMPOTENCY#<md5>')}`;
+    expect(records.map(kind).sort()).toEqual(
+      [
+        'INSERT CURRENCY USD',
+        ...[['client-a', '1'], ['client-b', '2'], ['client-a', '3'], ['client-a', '4']].flatMap(([partner, n]) => [
+          `INSERT PARTNER#${partner} IDEMPOTENCY#<md5>`,
+          `MODIFY PARTNER#${partner} IDEMPOTENCY#<md5>`,
+          `INSERT PARTNER#${partner} CONVERSION#01HQ000000000000000000000${n}`,
+        ]),
+      ].sort(),
+    );
+    const claims = records.filter((r) => r.eventName === 'INSERT' && r.dynamodb!.Keys!.sk.S!.startsWith('IDEMPOTENCY#'));
+    for (const claim of claims) {
+      expect(claim.dynamodb!.NewImage).toMatchObject({ status: { S: 'INPROGRESS' }, expiresAt: { N: expect.any(String) }, requestHash: { S: expect.any(String) } });
+    }
+    expect(records.filter((r) => matchesFilter(CONVERSION_INSERT_FILTER, r)).map(kind).sort()).toEqual(
+      ['1', '3', '4'].map((n) => `INSERT PARTNER#client-a CONVERSION#01HQ000000000000000000000${n}`).concat('INSERT PARTNER#client-b CONVERSION#01HQ0000000000000000000002').sort(),
+    );
 
     const running = poller(path.join(dir, 'checkpoint.json'));
     try {
@@ -132,11 +198,7 @@ describe('export-conversions on the API table stream (DynamoDB Local streams, fa
 
   it('continues after a restart from its checkpoint: nothing is handed over twice', async () => {
     const before = invocations.length;
-    const store = dynamoConversionStore(env.clients.dynamodb, table);
-    await store.create('client-c', 'key-1', {
-      requestHash: 'h',
-      conversion: conversion('01HQ0000000000000000000005', '2024-01-12T09:00:00.000Z', '5', '5.48'),
-    });
+    await convert('client-c', 'key-1', conversion('01HQ0000000000000000000005', '2024-01-12T09:00:00.000Z', '5', '5.48'));
     const running = poller(path.join(dir, 'checkpoint.json'));
     try {
       await eventually(async () => ((await listKeys(env.clients, bucket, 'curated/conversions/year=2024/month=01/day=12/')).length === 1 ? true : undefined), 30_000, 'the new object');
@@ -147,12 +209,8 @@ describe('export-conversions on the API table stream (DynamoDB Local streams, fa
   });
 
   it('retries a batch from its first failed record, as Lambda does with batchItemFailures', async () => {
-    const store = dynamoConversionStore(env.clients.dynamodb, table);
     for (const [n, day] of [['6', '13'], ['7', '13']]) {
-      await store.create('client-d', `key-${n}`, {
-        requestHash: 'h',
-        conversion: conversion(`01HQ000000000000000000000${n}`, `2024-01-${day}T09:0${n}:00.000Z`, '1', '1.10'),
-      });
+      await convert('client-d', `key-${n}`, conversion(`01HQ000000000000000000000${n}`, `2024-01-${day}T09:0${n}:00.000Z`, '1', '1.10'));
     }
     const delivered: string[][] = [];
     let failOnce = true;

@@ -2,12 +2,13 @@ import { CONVERSION_INSERT_FILTER } from '../../../lambdas/adapters/aws/dynamodb
 import { matchesFilter } from '../../../lib/local-platform/event-filter';
 
 describe('local Lambda event filtering', () => {
-  const record = (eventName: string, sk: string) => ({ eventName, dynamodb: { Keys: { pk: { S: 'PARTNER#a' }, sk: { S: sk } } } });
+  const record = (eventName: string, sk: string, pk = 'PARTNER#a') => ({ eventName, dynamodb: { Keys: { pk: { S: pk }, sk: { S: sk } } } });
 
   it('lets new conversion items through and drops everything else, as the deployed filter does', () => {
     expect(matchesFilter(CONVERSION_INSERT_FILTER, record('INSERT', 'CONVERSION#01HQ'))).toBe(true);
-    expect(matchesFilter(CONVERSION_INSERT_FILTER, record('INSERT', 'IDEMPOTENCY#k'))).toBe(false);
+    expect(matchesFilter(CONVERSION_INSERT_FILTER, record('INSERT', 'IDEMPOTENCY#9b1a3f'))).toBe(false);
     expect(matchesFilter(CONVERSION_INSERT_FILTER, record('MODIFY', 'CONVERSION#01HQ'))).toBe(false);
+    expect(matchesFilter(CONVERSION_INSERT_FILTER, record('INSERT', 'CONVERSION#01HQ', 'CURRENCY'))).toBe(false);
     expect(matchesFilter(CONVERSION_INSERT_FILTER, { eventName: 'INSERT' })).toBe(false);
   });
 
