@@ -32,6 +32,7 @@ export function buildApp(app: App): { config: StageConfig; stateful: StatefulSta
     dataKey: stateful.key,
     stateTable: stateful.tables.state,
     alarmTopic: stateless.alarmTopic,
+    logsKey: stateless.logsKey,
   });
   Tags.of(app).add('project', 'fx-platform');
   Tags.of(app).add('stage', config.stage);

@@ -20,6 +20,8 @@ export interface ServerlessWarehouseProps {
   /** Encrypts the namespace and its managed admin secret; the lake's objects are under it too. */
   readonly dataKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts the VPC flow logs. */
+  readonly logsKey: kms.IKey;
   /** @default false */
   readonly retainData?: boolean;
 }
@@ -54,7 +56,7 @@ export class ServerlessWarehouse extends Construct {
     });
     this.vpc.addFlowLog('FlowLogs', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
-        new logs.LogGroup(this, 'FlowLogGroup', { retention: props.logRetention, removalPolicy }),
+        new logs.LogGroup(this, 'FlowLogGroup', { retention: props.logRetention, encryptionKey: props.logsKey, removalPolicy }),
       ),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });

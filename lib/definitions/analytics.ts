@@ -1,3 +1,5 @@
+import { loadStateKey } from '../../lambdas/adapters/aws/dynamodb-load-state';
+import { LOADABLE_TABLES } from '../../lambdas/adapters/warehouse/star-schema';
 import { LAKE_PREFIXES } from '../../lambdas/shared/lake-prefixes';
 import type { FunctionDefinition } from './functions';
 
@@ -26,5 +28,6 @@ export const LOAD_WAREHOUSE_FUNCTION = {
   description: 'Plans warehouse loads (new lake partitions, SQL per step) and keeps their watermarks',
   timeoutSeconds: 60,
   memorySize: 512,
-  tables: { state: 'readwrite' },
+  // Its watermark items only (`WAREHOUSE#<fact>`), not the feed cursors beside them.
+  tables: { state: { access: 'readwrite', partitions: LOADABLE_TABLES.map((t) => loadStateKey(t.fact).pk) } },
 } as const satisfies FunctionDefinition & { readonly name: string };

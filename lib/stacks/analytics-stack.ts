@@ -26,6 +26,8 @@ export interface AnalyticsStackProps extends StackProps {
   /** Holds the warehouse load watermarks. */
   readonly stateTable: dynamodb.ITable;
   readonly alarmTopic: sns.ITopic;
+  /** Encrypts every log group (the stateless stack's logs key, whose policy admits CloudWatch Logs). */
+  readonly logsKey: kms.IKey;
 }
 
 /**
@@ -74,6 +76,7 @@ export class AnalyticsStack extends Stack {
         copyPrefixes: curatedPrefixes,
         dataKey: props.dataKey,
         logRetention: retentionFor(config.logRetentionDays),
+        logsKey: props.logsKey,
         retainData: config.retainData,
       });
       this.load = new WarehouseLoad(this, 'Load', {
@@ -88,6 +91,7 @@ export class AnalyticsStack extends Stack {
         stateTable: props.stateTable,
         alarmAction: new actions.SnsAction(props.alarmTopic),
         logRetentionDays: config.logRetentionDays,
+        logsKey: props.logsKey,
         retainData: config.retainData,
       });
       new CfnOutput(this, STACK_OUTPUTS.warehouseWorkgroup, { value: names.warehouseWorkgroup });

@@ -116,6 +116,7 @@ export class StatelessStack extends Stack {
         fn: this.functions[name],
         table: props.tables[def.streamTrigger.table],
         alarmAction,
+        removalPolicy,
       });
     }
 

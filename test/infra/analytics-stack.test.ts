@@ -76,6 +76,19 @@ function statesOf(resource: CfnResourceJson): Record<string, State> {
   return all;
 }
 
+interface Statement {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of every policy attached to a role (by logical id) in a template. */
+function statementsOf(template: SynthesizedFxApp['analyticsTemplate'], roleLogicalId: string): Statement[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((p) => asArray(p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
 describe.each(['dev', 'prod'] as const)('analytics stack (%s)', (stage) => {
   const s = () => built[stage];
 
@@ -217,6 +230,21 @@ describe.each(['dev', 'prod'] as const)('analytics stack (%s)', (stage) => {
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
         AlarmActions: Match.arrayWith([{ Ref: logicalIdOf(s().stateless.alarmTopic) }]),
       });
+      expect(resourceOf(s().statelessTemplate, dlqId).DeletionPolicy).toBe(s().config.retainData ? 'Retain' : 'Delete');
+    });
+
+    it('lets export-conversions read the API table only through its stream: no item action, no wildcard resource', () => {
+      const fn = s().stateless.functions['export-conversions'].fn;
+      const dynamodbGrants = statementsOf(s().statelessTemplate, logicalIdOf(fn.role!))
+        .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')))
+        .map((st) => ({ actions: asArray(st.Action).sort(), resources: asArray(st.Resource).map(renderIntrinsic) }));
+      const apiTable = logicalIdOf(s().stateful.tables.api);
+      expect(dynamodbGrants).toEqual([
+        {
+          actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+          resources: [expect.stringMatching(new RegExp(`^\\$\\{Import:Fx-${stage}-Stateful:ExportsOutputFnGetAtt${apiTable}StreamArn`))],
+        },
+      ]);
     });
   });
 });
@@ -305,6 +333,49 @@ describe('warehouse switched on (prod)', () => {
     expect(namespace.Properties?.IamRoles).toEqual([{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
   });
 
+  it('encrypts every log group with the platform’s logs key and keeps logs and queues like the data', () => {
+    const logsKey = `\${Import:Fx-prod-Stateless:ExportsOutputFnGetAtt${logicalIdOf(built.prod.stateless.logsKey)}Arn`;
+    const groups = Object.entries(resourcesOfType(t(), 'AWS::Logs::LogGroup'));
+    // The load function's, the state machine's and the VPC flow logs'.
+    expect(groups).toHaveLength(3);
+    for (const [id, group] of groups) {
+      expect([id, renderIntrinsic(group.Properties?.KmsKeyId).startsWith(logsKey), group.DeletionPolicy]).toEqual([id, true, 'Retain']);
+    }
+    const queues = Object.entries(resourcesOfType(t(), 'AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1);
+    for (const [id, queue] of queues) expect([id, queue.DeletionPolicy, queue.UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+  });
+
+  it('gives load-warehouse its own role: its own log group, its watermark items, a listing of the curated prefixes', () => {
+    const fx = built.prod.analytics.load!.fn;
+    const roleId = logicalIdOf(fx.fn.role!);
+    expect(resourceOf(t(), roleId).Properties?.ManagedPolicyArns).toBeUndefined();
+    const grants = statementsOf(t(), roleId).map((st) => ({
+      actions: asArray(st.Action).sort(),
+      resources: asArray(st.Resource).map(renderIntrinsic),
+      condition: st.Condition,
+    }));
+    const logGroup = (resourceOf(t(), logicalIdOf(fx.fn)).Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    expect(grants.filter((g) => g.actions.some((a) => a.startsWith('logs:')))).toEqual([
+      { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`\${${logGroup}.Arn}`], condition: undefined },
+    ]);
+    const table = grants.filter((g) => g.actions.some((a) => a.startsWith('dynamodb:')));
+    expect(table).toHaveLength(1);
+    expect(table[0].resources).toEqual([expect.stringContaining(logicalIdOf(built.prod.stateful.tables.state))]);
+    expect(table[0].condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['WAREHOUSE#fact_rate', 'WAREHOUSE#fact_transaction', 'WAREHOUSE#fact_conversion'] },
+    });
+    expect(grants.filter((g) => g.actions.some((a) => a.startsWith('s3:')))).toEqual([
+      {
+        actions: ['s3:ListBucket'],
+        resources: [`arn:\${AWS::Partition}:s3:::${lake('prod')}`],
+        condition: { StringLike: { 's3:prefix': ['curated/rates/*', 'curated/transactions/*', 'curated/conversions/*'] } },
+      },
+    ]);
+    const unscoped = grants.filter((g) => g.resources.includes('*')).flatMap((g) => g.actions);
+    expect(unscoped.sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
   describe('load state machine', () => {
     const states = () => statesOf(only('AWS::StepFunctions::StateMachine')[1]);
 
@@ -364,6 +435,14 @@ describe('warehouse switched on (prod)', () => {
       t().hasResourceProperties('AWS::CloudWatch::Alarm', {
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [target.DeadLetterConfig.Arn['Fn::GetAtt'][0], 'QueueName'] } }],
       });
+    });
+
+    it('hands every step of load-warehouse the execution’s name as its correlation id', () => {
+      // Invoked with the payload as the task's parameters (payloadResponseOnly).
+      const fnId = logicalIdOf(built.prod.analytics.load!.fn.fn);
+      const invokes = Object.entries(states()).filter(([, st]) => st.Resource?.includes(fnId));
+      expect(invokes.map(([name]) => name).sort()).toEqual(['CommitSchema', 'CommitWatermarks', 'Plan', 'RenderStep']);
+      for (const [name, st] of invokes) expect([name, st.Parameters?.['correlationId.$']]).toEqual([name, '$$.Execution.Name']);
     });
 
     it('may call the Data API only on this workgroup, and get credentials only for it', () => {

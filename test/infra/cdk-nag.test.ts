@@ -163,6 +163,9 @@ describe.each<[string, StageName, Record<string, unknown>]>([
   it('lists every acknowledgement in the validation report, at the construct it was made on', () => {
     const reported = new Set(result.suppressed.map((f) => `${f.acknowledgedId} at ${f.acknowledgedAt}`));
     const missing = acknowledgementsIn(built.app)
+      // Another plugin's (aws-cdk-lib's own CloudFormation-Validate ones on a VPC's AZ lookups and
+      // flow log) are not in cdk-nag's report; an id without a plugin prefix is cdk-nag's.
+      .filter((a) => !a.id.includes('::') || a.id.startsWith(`${NAG_PLUGIN}::`))
       .map((a) => `${a.id} at ${a.at.node.path}`)
       .filter((ack) => !reported.has(ack));
     expect(missing).toEqual([]);
