@@ -12,6 +12,7 @@ import {
   subdir,
   type InitTarget,
 } from './bundle-init';
+import { LOAD_WAREHOUSE_FUNCTION } from '../lib/definitions/analytics';
 import { FUNCTIONS } from '../lib/definitions/functions';
 import { SEED_CURRENCIES } from '../lib/definitions/partner-api';
 
@@ -37,12 +38,15 @@ export interface SynthesizedFunction {
   readonly environment: Record<string, string>;
 }
 
-/** `npx cdk synth -c stage=dev` into a scratch directory, or BENCH_CDK_OUT when set. */
+/**
+ * `npx cdk synth -c stage=prod` into a scratch directory, or BENCH_CDK_OUT when set: prod has
+ * every function (dev has no warehouse, so no load-warehouse); the bundles are the same.
+ */
 function cloudAssembly(): string {
   const given = process.env.BENCH_CDK_OUT;
   if (given) return path.resolve(given);
   const out = mkdtempSync(path.join(tmpdir(), 'fx-bench-cdk-'));
-  const synth = spawnSync('npx', ['cdk', 'synth', '-c', 'stage=dev', '-o', out, '-q'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const synth = spawnSync('npx', ['cdk', 'synth', '-c', 'stage=prod', '-o', out, '-q'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (synth.status !== 0) throw new Error(`cdk synth failed: ${synth.stderr.slice(-2000)}`);
   return out;
 }
@@ -52,6 +56,7 @@ export function synthesizedFunctions(cdkOut: string): SynthesizedFunction[] {
   const byId = new Map<string, { name: string }>([
     ...Object.entries(FUNCTIONS).map(([name, def]): [string, { name: string }] => [def.id, { name }]),
     [SEED_CURRENCIES.definition.id, { name: SEED_CURRENCIES.name }],
+    [LOAD_WAREHOUSE_FUNCTION.id, { name: LOAD_WAREHOUSE_FUNCTION.name }],
   ]);
   const found: SynthesizedFunction[] = [];
   for (const file of readdirSync(cdkOut).filter((f) => f.endsWith('.template.json'))) {

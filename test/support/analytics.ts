@@ -3,6 +3,7 @@ import { curatedConversionRow, curatedConversionsParquet } from '../../lambdas/a
 import { curatedRatesParquet } from '../../lambdas/adapters/parquet/curated-rates';
 import { curatedTransactionsParquet } from '../../lambdas/adapters/parquet/curated-transactions';
 import { lakeKeys } from '../../lambdas/domain/lake-keys';
+import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import type { EnrichedTransaction } from '../../lambdas/domain/transaction';
 import type { StoredConversion } from '../../lambdas/ports/conversion-store';
 import { LAKE_PREFIXES } from '../../lambdas/shared/lake-prefixes';
@@ -12,10 +13,12 @@ import { snapshotOf } from './rates';
  * A small lake with known contents, written through the real curated writers. Every expected
  * value in the analytics tests is worked out by hand from these lines.
  *
- * Rates (simulated, base EUR), quote per base:
+ * Rates, quote per base, base EUR. Simulated: in force from its tick (UTC), rate date its UTC day:
  *   2024-01-02 09:00 USD 1.1000 JPY 160.00 | 12:00 USD 1.1200 JPY 159.50 | 15:00 USD 1.1000 JPY 161.00
  *   2024-01-03 09:00 USD 1.1100 JPY 161.00 | 15:00 USD 1.1220 JPY 161.00
  *   2024-01-04 12:00 USD 1.09956 JPY 164.22
+ * ECB: in force from 16:00 Berlin on its rate date (15:00Z in January), nothing over the weekend:
+ *   Friday 2024-01-05 USD 1.0921 | Monday 2024-01-08 USD 1.0946
  * Transactions (base USD); t3 is in two objects, as after a redelivered, regrouped batch:
  *   t1 2024-01-02 10:00 12.50 USD → 12.50 standard, Corner Shop (grocery)
  *   t2 2024-01-02 11:00 250.00 EUR → 275.00 medium_value, Grand Hotel (travel)
@@ -29,13 +32,16 @@ import { snapshotOf } from './rates';
  *   c3 client-a 2024-01-03 12:00 10 USD → 1450 JPY
  *   c4 client-b 2024-01-03 13:00 1.00 EUR → 1.10 USD
  */
-export const KNOWN_RATES = [
-  { asOf: '2024-01-02T09:00:00.000Z', USD: '1.1000', JPY: '160.00' },
-  { asOf: '2024-01-02T12:00:00.000Z', USD: '1.1200', JPY: '159.50' },
-  { asOf: '2024-01-02T15:00:00.000Z', USD: '1.1000', JPY: '161.00' },
-  { asOf: '2024-01-03T09:00:00.000Z', USD: '1.1100', JPY: '161.00' },
-  { asOf: '2024-01-03T15:00:00.000Z', USD: '1.1220', JPY: '161.00' },
-  { asOf: '2024-01-04T12:00:00.000Z', USD: '1.09956', JPY: '164.22' },
+/** `published`: the tick of a simulated publication, the rate date of an ECB one (snapshotOf). */
+export const KNOWN_RATES: readonly { provider: RateProviderName; published: string; rates: Record<string, string> }[] = [
+  { provider: 'simulated', published: '2024-01-02T09:00:00.000Z', rates: { USD: '1.1000', JPY: '160.00' } },
+  { provider: 'simulated', published: '2024-01-02T12:00:00.000Z', rates: { USD: '1.1200', JPY: '159.50' } },
+  { provider: 'simulated', published: '2024-01-02T15:00:00.000Z', rates: { USD: '1.1000', JPY: '161.00' } },
+  { provider: 'simulated', published: '2024-01-03T09:00:00.000Z', rates: { USD: '1.1100', JPY: '161.00' } },
+  { provider: 'simulated', published: '2024-01-03T15:00:00.000Z', rates: { USD: '1.1220', JPY: '161.00' } },
+  { provider: 'simulated', published: '2024-01-04T12:00:00.000Z', rates: { USD: '1.09956', JPY: '164.22' } },
+  { provider: 'ecb', published: '2024-01-05', rates: { USD: '1.0921' } },
+  { provider: 'ecb', published: '2024-01-08', rates: { USD: '1.0946' } },
 ];
 
 const tx = (
@@ -114,11 +120,11 @@ export function putConversions(s3: S3Client, bucket: string, batch: readonly (ty
   return put(s3, bucket, key, curatedConversionsParquet(batch.map((c) => curatedConversionRow(c.partner, c.conversion))));
 }
 
-/** The whole known lake: 6 rate snapshots, 3 transaction objects (t3 twice), 3 conversion objects (c2 twice). */
+/** The whole known lake: 8 rate snapshots, 3 transaction objects (t3 twice), 3 conversion objects (c2 twice). */
 export async function writeKnownLake(s3: S3Client, bucket: string): Promise<string[]> {
   const keys: string[] = [];
-  for (const { asOf, ...rates } of KNOWN_RATES) {
-    const snapshot = snapshotOf(asOf, rates, { provider: 'simulated' });
+  for (const { provider, published, rates } of KNOWN_RATES) {
+    const snapshot = snapshotOf(published, rates, { provider });
     keys.push(await put(s3, bucket, lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot), curatedRatesParquet(snapshot)));
   }
   const t = KNOWN_TRANSACTIONS;

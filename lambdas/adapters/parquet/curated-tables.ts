@@ -32,7 +32,9 @@ export const CURATED_TABLES = {
     prefix: LAKE_PREFIXES.curatedRates,
     columns: CURATED_RATE_COLUMNS,
     naturalKey: ['snapshot_id', 'quote_currency'],
-    partitionTime: 'as_of',
+    // process-rates writes a snapshot under the UTC day of its in-force instant (lake-keys.ts),
+    // which is also its rate date for every provider (the ECB's 16:00 Berlin is 14:00/15:00Z).
+    partitionTime: 'in_force_from',
   },
   transactions: {
     name: 'transactions',

@@ -1,20 +1,20 @@
--- Each pair's daily close against the previous day's: exact change, change in percent, and volatility (standard deviation of the daily percent changes of that pair).
+-- Each pair's close per rate date against the previous rate date's (the ECB's Monday against its Friday): exact change, change in percent, and volatility (standard deviation of the daily percent changes of that pair).
 WITH daily AS (
-  SELECT provider, base_currency, quote_currency, CAST(as_of AS DATE) AS utc_day, max_by(quote_per_base, as_of) AS close
+  SELECT provider, base_currency, quote_currency, rate_date, max_by(quote_per_base, in_force_from) AS close
   FROM rates
-  GROUP BY provider, base_currency, quote_currency, CAST(as_of AS DATE)
+  GROUP BY provider, base_currency, quote_currency, rate_date
 ),
 changes AS (
   SELECT
     daily.*,
-    lag(close) OVER (PARTITION BY provider, base_currency, quote_currency ORDER BY utc_day) AS previous_close
+    lag(close) OVER (PARTITION BY provider, base_currency, quote_currency ORDER BY rate_date) AS previous_close
   FROM daily
 )
 SELECT
   provider,
   base_currency,
   quote_currency,
-  utc_day,
+  rate_date,
   close,
   previous_close,
   close - previous_close AS change,
@@ -25,4 +25,4 @@ SELECT
     4
   ) AS volatility_pct
 FROM changes
-ORDER BY provider, base_currency, quote_currency, utc_day
+ORDER BY provider, base_currency, quote_currency, rate_date

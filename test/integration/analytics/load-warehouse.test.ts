@@ -51,11 +51,11 @@ const forgetWatermarks = async () => {
 };
 
 const EXPECTED_COUNTS = [
-  ['fact_rate', '12'], // 6 snapshots x 2 quotes
+  ['fact_rate', '14'], // 6 simulated snapshots x 2 quotes + 2 ECB snapshots x 1
   ['fact_transaction', '6'], // t3 once, although it is in two objects
   ['fact_conversion', '4'], // c2 once
   ['dim_currency', '4'], // BTC EUR JPY USD
-  ['dim_date', '3'], // 2024-01-02, -03, -04
+  ['dim_date', '5'], // 2024-01-02, -03, -04, -05, -08
   ['dim_merchant', '4'],
   ['dim_partner', '2'],
 ];
@@ -83,6 +83,8 @@ describe('the load step on PGlite (same plan and SQL as the state machine)', () 
       'fact_rate year=2024/month=01/day=02',
       'fact_rate year=2024/month=01/day=03',
       'fact_rate year=2024/month=01/day=04',
+      'fact_rate year=2024/month=01/day=05',
+      'fact_rate year=2024/month=01/day=08',
       'fact_transaction year=2024/month=01/day=02',
       'fact_transaction year=2024/month=01/day=03',
     ]);
@@ -94,6 +96,8 @@ describe('the load step on PGlite (same plan and SQL as the state machine)', () 
       ['20240102', '2024-01-02', '2024', '1', '2', '2'], // a Tuesday
       ['20240103', '2024-01-03', '2024', '1', '3', '3'],
       ['20240104', '2024-01-04', '2024', '1', '4', '4'],
+      ['20240105', '2024-01-05', '2024', '1', '5', '5'], // the ECB's Friday
+      ['20240108', '2024-01-08', '2024', '1', '8', '1'], // and Monday
     ]);
     expect((await warehouse.query('SELECT * FROM dim_merchant ORDER BY merchant')).rows).toEqual([
       ['Corner Shop', 'grocery'],
@@ -102,6 +106,16 @@ describe('the load step on PGlite (same plan and SQL as the state machine)', () 
       ['Ramen Bar', null],
     ]);
     expect((await warehouse.query('SELECT partner_id FROM dim_partner ORDER BY 1')).rows).toEqual([['client-a'], ['client-b']]);
+  });
+
+  it('keys a rate by its snapshot and quote, dated by the day it came in force (its rate date)', async () => {
+    expect(
+      (await warehouse.query("SELECT snapshot_id, quote_currency, quote_per_base, in_force_from, rate_date, date_key FROM fact_rate WHERE provider = 'ecb' ORDER BY 1")).rows,
+    ).toEqual([
+      // 16:00 Berlin is 15:00Z in January.
+      ['ecb-EUR-20240105T150000Z', 'USD', '1.092100000000000000', '2024-01-05 15:00:00', '2024-01-05', '20240105'],
+      ['ecb-EUR-20240108T150000Z', 'USD', '1.094600000000000000', '2024-01-08 15:00:00', '2024-01-08', '20240108'],
+    ]);
   });
 
   it('keeps every digit: sum(amount_base) equals the Athena-side sum over transactions_latest', async () => {
@@ -134,7 +148,7 @@ describe('the load step on PGlite (same plan and SQL as the state machine)', () 
     const before = await warehouse.query('SELECT * FROM fact_transaction ORDER BY transaction_id');
     await forgetWatermarks();
     const again = await load();
-    expect(again.loaded).toHaveLength(7);
+    expect(again.loaded).toHaveLength(9);
     const reloaded = await warehouse.query('SELECT * FROM fact_transaction ORDER BY transaction_id');
     expect(reloaded.rows).toEqual(before.rows);
     expect(await counts()).toEqual(EXPECTED_COUNTS.map(([t, n]) => [t, t === 'fact_transaction' ? '7' : n]));

@@ -44,12 +44,16 @@ describe('named queries on a known lake (expected values worked out by hand in t
     ]);
   });
 
-  it('daily-ohlc: open, high, low and close per pair and day', async () => {
+  it('daily-ohlc: open, high, low and close per pair and rate date, in the order the publications came in force', async () => {
     const result = await named('daily-ohlc');
     expect(result.columns.map((c) => c.name)).toEqual([
-      'provider', 'base_currency', 'quote_currency', 'utc_day', 'open', 'high', 'low', 'close', 'samples',
+      'provider', 'base_currency', 'quote_currency', 'rate_date', 'open', 'high', 'low', 'close', 'publications',
     ]);
     expect(rowsOf(result)).toEqual([
+      // The ECB publishes once a business day: nothing for the weekend of the 6th and 7th.
+      ['ecb', 'EUR', 'USD', '2024-01-05', D('1.0921'), D('1.0921'), D('1.0921'), D('1.0921'), '1'],
+      ['ecb', 'EUR', 'USD', '2024-01-08', D('1.0946'), D('1.0946'), D('1.0946'), D('1.0946'), '1'],
+      // Opens with 09:00's, closes with 15:00's; high and low whenever they were.
       ['simulated', 'EUR', 'JPY', '2024-01-02', D('160'), D('161'), D('159.5'), D('161'), '3'],
       ['simulated', 'EUR', 'JPY', '2024-01-03', D('161'), D('161'), D('161'), D('161'), '2'],
       ['simulated', 'EUR', 'JPY', '2024-01-04', D('164.22'), D('164.22'), D('164.22'), D('164.22'), '1'],
@@ -59,13 +63,16 @@ describe('named queries on a known lake (expected values worked out by hand in t
     ]);
   });
 
-  it('day-over-day-change: exact change, percent change and volatility per pair', async () => {
+  it('day-over-day-change: exact change, percent change and volatility per pair, against the previous rate date', async () => {
     const result = await named('day-over-day-change');
     expect(result.columns.map((c) => c.name)).toEqual([
-      'provider', 'base_currency', 'quote_currency', 'utc_day', 'close', 'previous_close', 'change', 'change_pct', 'volatility_pct',
+      'provider', 'base_currency', 'quote_currency', 'rate_date', 'close', 'previous_close', 'change', 'change_pct', 'volatility_pct',
     ]);
+    // ECB: Monday against Friday, 0.0025 / 1.0921 = 0.22891…%; one change has no standard deviation.
     // JPY changes 0 % then +2 %: sample standard deviation √2 = 1.41421…; USD +2 % then -2 %: √8 = 2.82842…
     expect(rowsOf(result)).toEqual([
+      ['ecb', 'EUR', 'USD', '2024-01-05', D('1.0921'), null, null, null, null],
+      ['ecb', 'EUR', 'USD', '2024-01-08', D('1.0946'), D('1.0921'), D('0.0025'), '0.2289', null],
       ['simulated', 'EUR', 'JPY', '2024-01-02', D('161'), null, null, null, '1.4142'],
       ['simulated', 'EUR', 'JPY', '2024-01-03', D('161'), D('161'), D('0'), '0.0', '1.4142'],
       ['simulated', 'EUR', 'JPY', '2024-01-04', D('164.22'), D('161'), D('3.22'), '2.0', '1.4142'],
@@ -116,7 +123,8 @@ describe('the local Athena stand-in', () => {
       'SELECT (SELECT count(*) FROM fx_local.transactions), (SELECT count(*) FROM fx_local.transactions_latest), ' +
         '(SELECT count(*) FROM conversions), (SELECT count(*) FROM conversions_latest), (SELECT count(*) FROM rates)',
     );
-    expect(rowsOf(counts)).toEqual([['7', '6', '5', '4', '12']]);
+    // Rates: 6 simulated snapshots x 2 quotes + 2 ECB snapshots x 1.
+    expect(rowsOf(counts)).toEqual([['7', '6', '5', '4', '14']]);
   });
 
   it('sums amount_base exactly over transactions_latest', async () => {
