@@ -4,23 +4,12 @@ import type { Context } from 'aws-lambda';
 import { correlationIds, withPowertools } from '../../../lambdas/shared/lambda-handler';
 import { observability } from '../../../lambdas/shared/observability';
 import { setEnv } from '../../support/env';
+import { powertoolsOutput } from '../../support/powertools-output';
 
 // A file of its own: Powertools keeps the cold start per process, and nothing else here has run yet.
 
 const context = (functionName: string): Context =>
   ({ functionName, functionVersion: '$LATEST', awsRequestId: 'req-1', memoryLimitInMB: '256', getRemainingTimeInMillis: () => 5_000 }) as unknown as Context;
-
-/** The JSON lines Powertools writes (log lines and EMF metric blobs) while `run` runs. */
-async function output(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
-  try {
-    await run().catch(() => undefined);
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.flatMap((chunk) => chunk.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('withPowertools', () => {
   let restore: () => void;
@@ -39,9 +28,9 @@ describe('withPowertools', () => {
       tools,
     );
 
-    const first = await output(() => handler({}, context('metered-fn')));
+    const first = await powertoolsOutput(() => handler({}, context('metered-fn')));
     fail = true;
-    const second = await output(() => handler({}, context('metered-fn')));
+    const second = await powertoolsOutput(() => handler({}, context('metered-fn')));
 
     const metricNames = (lines: Record<string, unknown>[]) =>
       lines.flatMap((l) => ((l._aws as { CloudWatchMetrics?: { Metrics: { Name: string }[] }[] } | undefined)?.CloudWatchMetrics ?? []).flatMap((m) => m.Metrics.map((x) => x.Name)));
@@ -53,9 +42,9 @@ describe('withPowertools', () => {
     const tools = observability('test-fn');
     const handler = withPowertools(middy(async (_event: { correlationId?: string }) => tools.logger.info('working')), tools, { correlationId: correlationIds.schedule });
 
-    const given = await output(() => handler({ correlationId: 'exec-42' }, context('test-fn')));
-    const generated = await output(() => handler({}, context('test-fn')));
-    const hostile = await output(() => handler({ correlationId: '<script>\n' }, context('test-fn')));
+    const given = await powertoolsOutput(() => handler({ correlationId: 'exec-42' }, context('test-fn')));
+    const generated = await powertoolsOutput(() => handler({}, context('test-fn')));
+    const hostile = await powertoolsOutput(() => handler({ correlationId: '<script>\n' }, context('test-fn')));
 
     const line = (lines: Record<string, unknown>[]) => lines.find((l) => l.message === 'working')!;
     expect(line(given)).toMatchObject({ correlation_id: 'exec-42', function_name: 'test-fn', function_request_id: 'req-1' });
@@ -69,8 +58,8 @@ describe('withPowertools', () => {
     const traced = withPowertools(middy(async () => 'ok'), observability('traced-fn', { tracing }));
     const plain = withPowertools(middy(async () => 'ok'), observability('plain-fn'));
 
-    await output(() => traced({}, context('traced-fn')));
-    await output(() => plain({}, context('plain-fn')));
+    await powertoolsOutput(() => traced({}, context('traced-fn')));
+    await powertoolsOutput(() => plain({}, context('plain-fn')));
 
     expect(calls).toEqual(['traced']);
   });
