@@ -3,11 +3,11 @@ import { dynamoLoadStateStore } from '../adapters/aws/dynamodb-load-state';
 import { s3LakeLister } from '../adapters/aws/s3-lake-lister';
 import { LOADABLE_TABLES, redshiftCopy, starSchemaSql } from '../adapters/warehouse/star-schema';
 import { dynamoDocumentClient } from '../shared/clients';
+import { s3OnDemand } from '../shared/clients-on-demand';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
-import { s3 } from '../shared/s3-client';
 import { commitSchema, commitWatermarks, planWarehouseLoad, type LoadPlan } from '../use-cases/load-warehouse';
 
 const config = loadConfig('load-warehouse', {
@@ -18,9 +18,11 @@ const config = loadConfig('load-warehouse', {
 const tools = observability('load-warehouse');
 const { logger } = tools;
 const state = dynamoLoadStateStore(traced(tools, dynamoDocumentClient()), config.stateTable);
+// Only the plan lists the lake (one step of a run; render and commit do not): S3 on first use.
+const s3 = s3OnDemand((client) => traced(tools, client));
 const deps = {
   tables: LOADABLE_TABLES,
-  lake: s3LakeLister(traced(tools, s3()), config.bucket),
+  lake: s3LakeLister(s3, config.bucket),
   state,
   sql: starSchemaSql,
 };

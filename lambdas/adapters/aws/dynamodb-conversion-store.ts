@@ -18,28 +18,16 @@ import {
 } from '../../ports/conversion-store';
 import { partnerPartition } from '../../shared/api-table-keys';
 import { documentClientOf } from '../../shared/clients';
+import { CONVERSION_ITEM_FIELDS, CONVERSION_SK_PREFIX, conversionKeys, IDEMPOTENCY_KEY_PREFIX } from './conversion-items';
 
-/**
- * API table layout for conversions, one partition per partner (the token's client id):
- * - `PARTNER#<clientId>`, `CONVERSION#<id>`: the conversion; ids are ULIDs, so a descending
- *   Query lists a partner's conversions newest first, and a Get by key never finds another's.
- * - `PARTNER#<clientId>`, `IDEMPOTENCY#<md5 of the key>`: the Powertools idempotency record
- *   (status, the request's hash, the conversion, `expiresAt`), so a retry is answered with one
- *   consistent read.
- * A key lives IDEMPOTENCY_TTL_SECONDS: Powertools' conditional write treats a record whose
- * `expiresAt` has passed as absent, so the key is free again exactly then; DynamoDB TTL (on the
- * same attribute) deletes the record some time later.
+/*
+ * The item layout is in conversion-items.ts. A key lives IDEMPOTENCY_TTL_SECONDS: Powertools'
+ * conditional write treats a record whose `expiresAt` has passed as absent, so the key is free
+ * again exactly then; DynamoDB TTL (on the same attribute) deletes the record some time later.
  */
-export const conversionKeys = {
-  conversion: (partner: string, id: string) => ({ pk: partnerPartition(partner), sk: `CONVERSION#${id}` }),
-};
 
 /** How long an Idempotency-Key answers with its first conversion (as payment APIs commonly keep keys). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-/** The sort key prefix of idempotency records. */
-export const IDEMPOTENCY_KEY_PREFIX = 'IDEMPOTENCY';
-
-const FIELDS = ['id', 'createdAt', 'from', 'to', 'amount', 'converted', 'rate', 'inverseRate', 'asOf', 'provider'] as const;
 
 /** The DynamoDB clients of one partner's partition. */
 export interface PartnerTable {
@@ -194,7 +182,7 @@ export function dynamoConversionStore(
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': partnerPartition(partner), ':prefix': 'CONVERSION#' },
+            ExpressionAttributeValues: { ':pk': partnerPartition(partner), ':prefix': CONVERSION_SK_PREFIX },
             ScanIndexForward: false,
             Limit: limit + 1 - items.length,
             ExclusiveStartKey,
@@ -213,8 +201,5 @@ export function dynamoConversionStore(
 export const partnerTableOf = (dynamodb: DynamoDBClient): PartnerTable => ({ dynamodb, documents: documentClientOf(dynamodb) });
 
 function toConversion(item: Record<string, unknown>): StoredConversion {
-  return Object.fromEntries(FIELDS.map((field) => [field, String(item[field])])) as unknown as StoredConversion;
+  return Object.fromEntries(CONVERSION_ITEM_FIELDS.map((field) => [field, String(item[field])])) as unknown as StoredConversion;
 }
-
-/** The attributes of a stored conversion; the lake exporter reads the same list from the table's stream. */
-export const CONVERSION_ITEM_FIELDS: readonly (keyof StoredConversion)[] = FIELDS;

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StoredConversion } from '../../ports/conversion-store';
 import type { ConversionChange } from '../../use-cases/export-conversions';
-import { CONVERSION_ITEM_FIELDS, conversionKeys } from './dynamodb-conversion-store';
+import { CONVERSION_ITEM_FIELDS, conversionKeys } from './conversion-items';
 
 /** Key prefixes of a conversion item, taken from the store's own key layout. */
 const PREFIX = conversionKeys.conversion('', '');
