@@ -10,9 +10,15 @@ import { sqs } from '../shared/sqs-client';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
+<<<<<<< HEAD
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, RATE_SNAPSHOTS_REJECTED, traced } from '../shared/observability';
 import { RATE_PROVIDERS_SETTINGS } from '../shared/rate-provider-settings';
+=======
+import { METRICS } from '../shared/metric-names';
+import { observability } from '../shared/observability';
+import type { RateProvidersSettings } from '../shared/rate-provider-settings';
+>>>>>>> ops
 import { fetchRates } from '../use-cases/fetch-rates';
 
 const config = loadConfig('fetch-rates', {
@@ -62,6 +68,9 @@ async function fetchProviderRates(
       ratesQueue,
     });
     metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
+    // Stale-rate alarms read these (lambdas/domain/publication-calendar.ts decides what is missed).
+    metrics.addMetric(METRICS.newestRateAgeMinutes, MetricUnit.Count, result.freshness.ageMinutes);
+    metrics.addMetric(METRICS.ratePublicationsMissed, MetricUnit.Count, result.freshness.missedPublications);
     logger.info('rates fetched', { ...result });
     return result;
   } catch (error) {

@@ -4,10 +4,16 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+<<<<<<< HEAD
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import { stageConfig } from '../config/stage-config';
 import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
+=======
+import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
+import { QUEUES, type QueueKey } from '../definitions/resources';
+import { runningOwner } from '../local-platform/instance-lock';
+>>>>>>> ops
 import type { EndpointsFile } from '../local-platform/platform';
 
 /** Where an operator's command sends its work: the running local platform or a deployed stage. */
@@ -36,10 +42,16 @@ export function readLocalEndpoints(): EndpointsFile {
   try {
     return JSON.parse(readFileSync(path.join(localDir(), 'endpoints.json'), 'utf8')) as EndpointsFile;
   } catch {
-    throw new TargetError('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+    const owner = runningOwner(localDir());
+    throw new TargetError(
+      owner
+        ? `the local platform (pid ${owner.pid}) is starting or stopping: try again in a few seconds`
+        : 'the local platform is not running (no .local/endpoints.json): start it with `npm start`',
+    );
   }
 }
 
+<<<<<<< HEAD
 /** A deployed stage (`--stage`), or the running local platform. */
 export function platformTarget(stage: string | undefined): Promise<PlatformTarget> | PlatformTarget {
   return stage ? deployedTarget(stage) : localTarget();
@@ -56,13 +68,29 @@ const LOCAL_OUTPUTS: Record<string, (e: EndpointsFile) => string | undefined> = 
 export function localTarget(): PlatformTarget {
   const endpoints = readLocalEndpoints();
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+=======
+export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<string, string> = () => ({})): PlatformTarget {
+  const endpoints = readLocalEndpoints();
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const outputs = localOutputs(endpoints);
+  // The local stand-ins of the stack outputs the commands read, worked out when asked.
+  const standard: Record<string, () => string | undefined> = {
+    [STACK_OUTPUTS.dataLakeBucket]: () => endpoints.resources.buckets?.dataLake,
+    [STACK_OUTPUTS.queues]: () =>
+      JSON.stringify(Object.fromEntries(Object.entries(endpoints.resources.queues ?? {}).map(([key, q]) => [key, { url: q.url, dlqUrl: q.dlqUrl }]))),
+  };
+>>>>>>> ops
   return {
     s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
     dynamodb: documentClient(new DynamoDBClient({ ...common, endpoint: endpoints.services.dynamodb })),
     ratePolicy: endpoints.ratePolicy,
     where: 'the local platform',
+<<<<<<< HEAD
     output: (name) => LOCAL_OUTPUTS[name]?.(endpoints) ?? missing(name, 'the local platform'),
+=======
+    output: (name) => outputs[name] ?? standard[name]?.() ?? missing(name, 'the local platform'),
+>>>>>>> ops
   };
 }
 
@@ -88,4 +116,24 @@ const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(c
 
 function missing(name: string, where: string): never {
   throw new TargetError(`${where} has no ${name} output: deploy it first`);
+}
+
+/** A queue of QUEUES on the target, with its DLQ (ARNs only where deployed). */
+export interface TargetQueue {
+  readonly label: string;
+  readonly url: string;
+  readonly dlqUrl: string;
+  readonly arn?: string;
+  readonly dlqArn?: string;
+}
+
+export function isQueueKey(name: string): name is QueueKey {
+  return Object.hasOwn(QUEUES, name);
+}
+
+export function targetQueue(target: PlatformTarget, key: QueueKey): TargetQueue {
+  const all = JSON.parse(target.output(STACK_OUTPUTS.queues)) as Record<string, Omit<TargetQueue, 'label'>>;
+  const queue = all[key];
+  if (!queue) throw new TargetError(`${target.where} has no queue ${key}: deploy the current version first`);
+  return { label: key, ...queue };
 }

@@ -1,11 +1,16 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
+<<<<<<< HEAD
 import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
+=======
+import { stageConfig, type RateSourceConfig, type StageConfig, type Throttle } from '../config/stage-config';
+>>>>>>> ops
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES, apiDocsEnv } from '../definitions/partner-api';
@@ -22,14 +27,22 @@ import {
   type TableKey,
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
+<<<<<<< HEAD
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
+=======
+import { ROUTES, SCOPES, fullScope } from '../../lambdas/shared/api-contract';
+>>>>>>> ops
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
+import { PUBLISHED_BASES } from '../../lambdas/use-cases/rate-queries';
+import { batchLines, ConsumerActivity } from './activity';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
 import { LocalFunction } from './function-host';
-import { apiKeyOwnersJson, loadPartnerClients } from './partner-clients';
+import { acquireInstanceLock, LOCK_FILE } from './instance-lock';
+import { apiKeyOwnersJson, loadPartnerClients, type LocalPartnerClient } from './partner-clients';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
 import { startQueuePoller } from './queue-poller';
+import { collectStatus, latestRatesFromApi, RateSamples, statusHtml, type LatestRates, type PlatformStatus } from './status';
 import { parseScheduleExpression } from './schedule-expression';
 import { startSecretsEmulator } from './secrets-emulator';
 import { startTransactionFeedServer } from './transaction-feed-server';
@@ -44,6 +57,13 @@ export interface PlatformOptions {
   /** A partner feed to read instead of the built-in simulator. */
   readonly transactionsFeedUrl?: string;
   readonly log?: (line: string) => void;
+  /** Emulator request logs in logs/emulators.log (`--verbose`). @default false */
+  readonly verbose?: boolean;
+  /**
+   * Replaces the stage's and every partner's API throttle and daily quota: the benchmarks' stage,
+   * which measures latency at rates the local stage's limits would answer with 429.
+   */
+  readonly apiLimits?: { readonly throttle: Throttle; readonly quotaPerDay: number };
 }
 
 export interface EndpointsFile {
@@ -51,6 +71,8 @@ export interface EndpointsFile {
   readonly tokenUrl: string | null;
   readonly inbox: string;
   readonly control: string;
+  /** The status page (queues, latest rates, transactions per minute, emails, last errors). */
+  readonly status: string;
   readonly services: EmulatorEndpoints & { readonly secretsmanager: string; readonly transactionFeed: string };
   readonly resources: LocalResources;
   readonly clients: readonly { name: string; clientId: string; clientSecret: string; scopes: string[]; apiKey: string }[];
@@ -62,7 +84,28 @@ export interface RunningPlatform {
   readonly endpoints: EndpointsFile;
   readonly memoryMb: () => number;
   invoke(name: FunctionName): Promise<unknown[]>;
+  status(): Promise<PlatformStatus>;
   stop(): Promise<void>;
+}
+
+/**
+ * The functions `invoke` runs now, with their scheduled input. Queue consumers are not among
+ * them (their input is a queue's batch: send to the queue instead) nor the API's (theirs is a
+ * request: call the API).
+ */
+export function invocableFunctions(): FunctionName[] {
+  return (Object.keys(FUNCTIONS) as FunctionName[]).filter((name) => !notInvocableReason(name));
+}
+
+/** Why `invoke <name>` cannot run a function, or undefined when it can. */
+export function notInvocableReason(name: string): string | undefined {
+  const def = (FUNCTIONS as Record<string, FunctionDefinition>)[name];
+  if (!def) return `there is no function ${name}`;
+  if (def.sqsTrigger) {
+    return `${name} is triggered by the ${def.sqsTrigger.queue} queue: send a message to that queue (or move its DLQ back: npm run redrive -- ${def.sqsTrigger.queue})`;
+  }
+  if (ROUTES.some((route) => route.function === name)) return `${name} serves the partner API: call the API (see endpoints.json "api")`;
+  return undefined;
 }
 
 const REGION = 'us-east-1';
@@ -104,20 +147,39 @@ export function localRateSources(provider?: RateProviderName, url?: string): Rat
  * every function in its own execution environment, the schedules and the queue pollers.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  const log = options.log ?? (() => undefined);
+  let stopping = false;
+  const log = (line: string) => {
+    // Once stopping, a run cut short by the stop is not news.
+    if (!stopping) (options.log ?? (() => undefined))(line);
+  };
+  // Before anything in the folder is touched: a second platform on it stops here.
+  const lock = acquireInstanceLock(options.dir);
   const dataDir = path.join(options.dir, 'data');
   const logDir = path.join(options.dir, 'logs');
-  if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
+  if (options.fresh) {
+    for (const entry of readdirSync(options.dir)) {
+      if (entry !== LOCK_FILE) rmSync(path.join(options.dir, entry), { recursive: true, force: true });
+    }
+  }
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
 
-  const emulatorLog = path.join(logDir, 'emulators.log');
-  const emulators = await startEmulators({ dataDir, log: (line) => appendFileSync(emulatorLog, `${line}\n`) });
-  const stops: (() => Promise<void>)[] = [() => emulators.stop()];
+  // Stopped last to first: the lock outlives the emulators, which outlive the functions, which
+  // outlive the pollers and schedules that call them.
+  const stops: (() => Promise<void>)[] = [async () => lock.release()];
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const emulatorLog = path.join(logDir, 'emulators.log');
+    const emulators = await startEmulators({
+      dataDir,
+      requestLogs: options.verbose,
+      log: (line) => appendFileSync(emulatorLog, `${line}\n`),
+    });
+    stops.push(() => emulators.stop());
+    lock.recordChildren(emulators.pids);
     const awsEnv = awsEndpointEnv(emulators.endpoints);
     const clientConfig = {
       region: REGION,
@@ -143,7 +205,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(() => feed.stop());
       feedUrl = feed.url;
     }
-    const config = localStageConfig({ ...options, transactionsFeedUrl: feedUrl });
+    const config = withApiLimits(localStageConfig({ ...options, transactionsFeedUrl: feedUrl }), options.apiLimits);
     const schedules = scheduledInvocations(config);
     const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
     const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
@@ -157,21 +219,38 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // once the gateway and token service have their ports.
     const envs = new Map<FunctionName, Record<string, string>>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+<<<<<<< HEAD
       const env = { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) };
       if (def.shipsApiDocs) env[ENV.apiDocsDir] = writeApiDocs(path.join(dataDir, 'api-docs'));
       envs.set(name, env);
       const fn = new LocalFunction({ name, entry: path.join(REPO_ROOT, def.entry), timeoutSeconds: def.timeoutSeconds, env }, logDir);
+=======
+      const fn = new LocalFunction(
+        {
+          name,
+          entry: path.join(REPO_ROOT, def.entry),
+          timeoutSeconds: def.timeoutSeconds,
+          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) },
+          // Concurrent API requests run side by side, as in Lambda; a queue's poller delivers one batch at a time.
+          maxConcurrency: ROUTES.some((route) => route.function === name) ? API_CONCURRENCY : 1,
+        },
+        logDir,
+      );
+>>>>>>> ops
       functions.set(name, fn);
       stops.push(() => fn.stop());
     }
 
     const invoke = async (name: FunctionName) => {
-      const fn = functions.get(name);
-      if (!fn) throw new Error(`unknown function ${name}`);
+      const reason = notInvocableReason(name);
+      if (reason) throw new NotInvocableError(reason);
       const inputs = schedules.filter((s) => s.functionName === name).map((s) => s.input);
-      return Promise.all((inputs.length > 0 ? inputs : [{}]).map((input) => fn.invoke(input)));
+      return Promise.all((inputs.length > 0 ? inputs : [{}]).map((input) => functions.get(name)!.invoke(input)));
     };
 
+    const activity = new ConsumerActivity();
+    const lines = batchLines(log);
+    stops.push(async () => lines.flush());
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (def.sqsTrigger) {
         const queueUrl = resources.queues[def.sqsTrigger.queue].url;
@@ -184,8 +263,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           batchSize: def.sqsTrigger.batchSize,
           maxBatchingWindowSeconds: def.sqsTrigger.maxBatchingWindowSeconds,
           invoke: (event) => functions.get(name)!.invoke(event),
-          onBatch: ({ received, failed, error }) =>
-            log(`${name}: ${received} message(s), ${failed} failed${error ? ` (${error})` : ''}`),
+          onBatch: (batch) => {
+            activity.record(name, batch);
+            lines.batch(name, batch);
+          },
         });
         stops.push(() => poller.stop());
       }
@@ -204,9 +285,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(async () => stop());
     }
 
-    const control = await startControlServer(invoke);
-    stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
-
     await seedCurrencies(resources, functionAwsEnv, logDir, log);
     const partnerApi = await startLocalPartnerApi({
       dir: dataDir,
@@ -221,11 +299,39 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
     }
 
+    const samples = new RateSamples();
+    const latestRates = latestRatesOf(partnerApi.api.url, partnerApi.tokens.tokenUrl, partnerClients);
+    const sample = () => latestRates().then((latest) => samples.add(latest), () => undefined);
+    void sample();
+    const sampler = setInterval(sample, RATE_SAMPLE_MS);
+    stops.push(async () => clearInterval(sampler));
+    const status = () =>
+      collectStatus({
+        sqs,
+        queues: resources.queues,
+        consumers: Object.fromEntries(
+          (Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][])
+            .filter(([, def]) => def.sqsTrigger)
+            .map(([name, def]) => [def.sqsTrigger!.queue, name]),
+        ),
+        latestRates,
+        samples,
+        activity,
+        transactionsConsumer: consumerName('transactions'),
+        ses: emulators.endpoints.ses,
+        logDir,
+        functions: Object.keys(FUNCTIONS),
+      });
+
+    const control = await startControlServer(invoke, status);
+    stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
+
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,
       tokenUrl: partnerApi.tokens.tokenUrl,
       inbox: `${emulators.endpoints.ses}/`,
       control: control.url,
+      status: `${control.url}/status`,
       services: { ...emulators.endpoints, secretsmanager: secrets.endpoint, transactionFeed: feedUrl },
       resources,
       clients: partnerApi.clients.map(({ name, clientId, clientSecret, scopes, apiKey }) => ({
@@ -244,12 +350,62 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       endpoints,
       memoryMb: () => emulatorMemoryMb(emulators.pids) + process.memoryUsage().rss / 1024 / 1024,
       invoke,
+      status,
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Execution environments per API function at most: enough for the cores of a laptop. */
+const API_CONCURRENCY = Math.min(4, availableParallelism());
+
+/** How often the status page samples the latest rates for its sparklines. */
+const RATE_SAMPLE_MS = 60_000;
+
+/** `invoke` was asked for a function it cannot run by itself. */
+export class NotInvocableError extends Error {
+  override readonly name = 'NotInvocableError';
+}
+
+function consumerName(queue: QueueKey): string {
+  const entry = (Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]).find(([, def]) => def.sqsTrigger?.queue === queue);
+  return entry?.[0] ?? `(no consumer of ${queue})`;
+}
+
+/** The latest rates through the partner API, as a partner allowed to read rates sees them. */
+function latestRatesOf(api: string, tokenUrl: string, clients: readonly LocalPartnerClient[]): () => Promise<LatestRates> {
+  const reader = clients.find((c) => c.scopes.includes(fullScope(SCOPES.ratesRead)));
+  if (!reader) return async () => Promise.reject(new Error('no configured partner may read rates'));
+  const byBase = PUBLISHED_BASES.map((base) => latestRatesFromApi({ api, tokenUrl, client: reader, base }));
+  // The first base the providers publish in that has rates (EUR for ECB and the simulator, USD for OXR).
+  return async () => {
+    let last: unknown;
+    for (const read of byBase) {
+      try {
+        const latest = await read();
+        if (latest.rates.length > 0) return latest;
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw last ?? new Error('no rates yet');
+  };
+}
+
+/** The stage config with the API limits replaced (the benchmarks' stage). */
+function withApiLimits(config: StageConfig, limits: PlatformOptions['apiLimits']): StageConfig {
+  if (!limits) return config;
+  return {
+    ...config,
+    api: {
+      ...config.api,
+      throttle: limits.throttle,
+      partners: config.api.partners.map((p) => ({ ...p, throttle: limits.throttle, quotaPerDay: limits.quotaPerDay })),
+    },
+  };
 }
 
 function functionEnv(
@@ -323,22 +479,32 @@ function runSchedule(expression: string, task: () => Promise<void>): () => void 
   };
 }
 
-/** `POST /invoke/<function>` runs a scheduled function now (used by `npm run local -- invoke`). */
+/**
+ * The platform's control server: `POST /invoke/<function>` runs a scheduled function now (`npm run
+ * local -- invoke`), `GET /status` is the status page and `GET /status.json` its data (`npm run
+ * local -- status`).
+ */
 async function startControlServer(
   invoke: (name: FunctionName) => Promise<unknown[]>,
+  status: () => Promise<PlatformStatus>,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
-    const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+    const reply = (code: number, body: unknown, type = 'application/json') => {
+      res.writeHead(code, { 'content-type': type });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (req.method !== 'POST' || !match) return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function>' } });
-    const name = match[1] as FunctionName;
-    if (!(name in FUNCTIONS)) {
-      return reply(404, { error: { code: 'UNKNOWN_FUNCTION', message: `no function ${name}`, details: { functions: Object.keys(FUNCTIONS) } } });
-    }
     try {
+      if (req.method === 'GET' && req.url === '/status') return reply(200, statusHtml(await status()), 'text/html; charset=utf-8');
+      if (req.method === 'GET' && req.url === '/status.json') return reply(200, await status());
+      const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) {
+        return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function>, GET /status, GET /status.json' } });
+      }
+      const name = match[1] as FunctionName;
+      const reason = notInvocableReason(name);
+      if (reason) {
+        return reply(400, { error: { code: 'NOT_INVOCABLE', message: reason, details: { functions: invocableFunctions() } } });
+      }
       reply(200, { function: name, results: await invoke(name) });
     } catch (error) {
       reply(502, { error: { code: 'FUNCTION_ERROR', message: (error as Error).message } });

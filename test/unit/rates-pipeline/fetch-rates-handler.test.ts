@@ -70,8 +70,15 @@ describe('fetch-rates handler', () => {
 
     const result = await handler({ provider: 'ecb' });
 
+<<<<<<< HEAD
     const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T140000Z.xml';
     expect(result).toEqual({ snapshotId: 'ecb-EUR-20220708T140000Z', inForceFrom: '2022-07-08T14:00:00.000Z', rates: 31, rawKey });
+=======
+    const rawKey = 'raw/rates/provider=ecb/dt=2022-07-08/ecb-EUR-20220708T000000Z.xml';
+    expect(result).toMatchObject({ snapshotId: 'ecb-EUR-20220708T000000Z', rates: 31, rawKey, asOf: '2022-07-08T00:00:00.000Z' });
+    // A 2022 file is years of ECB working days behind: the stale-rate alarm's metric says so.
+    expect(result.freshness.missedPublications).toBeGreaterThan(250);
+>>>>>>> ops
     expect(requests).toEqual(['/eurofxref-daily.xml']);
     const puts = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts).toEqual([{ Bucket: BUCKET, Key: rawKey, Body: xml, ContentType: 'text/xml' }]);
