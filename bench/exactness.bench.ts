@@ -1,9 +1,14 @@
+import '../lib/local-platform/esm-only-packages';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import currencyCodes from 'currency-codes';
 import { mulberry32 } from '../lambdas/adapters/simulated/seeded-random';
+import { parseCoinGeckoSimplePrice } from '../lambdas/adapters/http/coingecko-rate-provider';
+import { parseEcbXml } from '../lambdas/adapters/http/ecb-rate-provider';
 import { findCurrency } from '../lambdas/domain/currency';
-import type { PublishedPairRate } from '../lambdas/ports/rate-reader';
+import type { RatePolicy } from '../lambdas/domain/rate-policy';
+import type { RateSnapshot } from '../lambdas/domain/rate-snapshot';
+import { STALE_AFTER } from '../lib/config/stage-config';
 import type { BenchFigure } from './figures';
 import { convertInProcess } from './in-memory-api';
 
@@ -31,7 +36,7 @@ export async function run(): Promise<BenchFigure[]> {
   const published = realRates();
   const perEur = perEurTable(published);
   const codes = [...perEur.keys()].filter((code) => findCurrency(code) && digitsOf(code) !== undefined).sort();
-  const convert = convertInProcess(published, new Date('2026-01-01T12:00:00Z'));
+  const convert = convertInProcess(published, POLICY, NOW);
   const random = mulberry32(SEED);
 
   let mismatches = 0;
@@ -131,32 +136,33 @@ function digitsOf(code: string): number | undefined {
 }
 
 /** Units of each currency per 1 EUR, exactly, from the published numbers. */
-function perEurTable(published: readonly PublishedPairRate[]): Map<string, Rational> {
+function perEurTable([ecb, coingecko]: readonly RateSnapshot[]): Map<string, Rational> {
   const table = new Map<string, Rational>([['EUR', { n: 1n, d: 1n }]]);
-  for (const r of published.filter((p) => p.base === 'EUR')) table.set(r.quote, rational(r.rate));
+  for (const r of ecb.rates) table.set(r.quote, rational(r.rate));
   // CoinGecko publishes USD per ETH: ETH per EUR = (USD per EUR) / (USD per ETH).
-  const eth = published.find((p) => p.quote === 'ETH')!;
+  const eth = coingecko.rates.find((r) => r.quote === 'ETH')!;
   table.set('ETH', divide(table.get('USD')!, rational(eth.rate)));
   return table;
 }
 
 // ---- inputs --------------------------------------------------------------------------------
 
-/** The real publications the conversions use, as the rates table serves them to rates-api. */
-function realRates(): PublishedPairRate[] {
-  const ecb = readFileSync(path.join(FIXTURES, 'ecb_eurofxref-daily_2022-07-08.xml'), 'utf8');
-  const asOf = '2022-07-08T00:00:00.000Z';
-  const fiat = [...ecb.matchAll(/currency='([A-Z]{3})' rate='([0-9.]+)'/g)].map(([, quote, rate]) => ({
-    base: 'EUR',
-    quote,
-    rate,
-    orientation: 'quote-per-base' as const,
-    asOf,
-    provider: 'ecb',
-  }));
-  const coingecko = readFileSync(path.join(FIXTURES, 'coingecko_simple_price_ethereum_usd.json'), 'utf8');
-  const ethUsd = /"usd":\s*([0-9.]+)/.exec(coingecko)![1];
-  return [...fiat, { base: 'USD', quote: 'ETH', rate: ethUsd, orientation: 'base-per-quote', asOf, provider: 'coingecko' }];
+/** The instant asked: after both publications came into force, while both are fresh. */
+const NOW = new Date('2022-07-08T15:05:00.000Z');
+/** As in production: fiat from the ECB, crypto from CoinGecko (valued in USD, which the ECB values in EUR). */
+const POLICY: RatePolicy = {
+  fiat: [{ provider: 'ecb', staleAfter: STALE_AFTER.ecb }],
+  crypto: [{ provider: 'coingecko', staleAfter: STALE_AFTER.coingecko }],
+};
+
+/** The real publications the conversions use, parsed by the providers' adapters: [ECB, CoinGecko]. */
+function realRates(): [RateSnapshot, RateSnapshot] {
+  const [ecb] = parseEcbXml(readFileSync(path.join(FIXTURES, 'ecb_eurofxref-daily_2022-07-08.xml'), 'utf8'), NOW);
+  const coingecko = parseCoinGeckoSimplePrice(readFileSync(path.join(FIXTURES, 'coingecko_simple_price_ethereum_usd.json'), 'utf8'), {
+    ids: { ethereum: 'ETH' },
+    fetchedAt: NOW,
+  });
+  return [ecb, coingecko];
 }
 
 /** An amount from 1e-8 to 1e12: 1–12 integer digits (log-uniform size), 0–8 fraction digits. */

@@ -1,26 +1,36 @@
+import { cachedRateTimeline } from '../lambdas/adapters/rate-timeline';
 import { findCurrency, listCurrencies } from '../lambdas/domain/currency';
+import { policySeries, seriesId, type RatePolicy } from '../lambdas/domain/rate-policy';
+import { seriesSnapshotOf, type RateSnapshot } from '../lambdas/domain/rate-snapshot';
 import type { CurrencyStore } from '../lambdas/ports/currency-store';
-import type { PublishedPairRate, RateReader } from '../lambdas/ports/rate-reader';
+import type { LatestSeries, RateSeriesReader } from '../lambdas/ports/rate-series';
 import { SCOPES, fullScope } from '../lambdas/shared/api-contract';
 import { withHttp, type ApiEvent } from '../lambdas/shared/http';
 import { rateOperations } from '../lambdas/use-cases/rate-queries';
 
 /**
- * `GET /v1/convert` in-process, as rates-api runs it (routing, claims, validation, the cross,
- * rounding, JSON), over rates and currencies held in memory: reads cost nothing but the work
- * around them. Used by the convert and exactness benches.
+ * `GET /v1/convert` in-process, as rates-api runs it (routing, claims, validation, the policy's
+ * resolver, the cross, rounding, JSON), over series and currencies held in memory: reads cost
+ * nothing but the work around them. Each snapshot is its series' latest publication, checked a
+ * minute after `now` so the answer is settled. Used by the convert and exactness benches.
  */
-export function convertInProcess(rates: readonly PublishedPairRate[], now: Date) {
-  const handler = withHttp(rateOperations, { rates: memoryRates(rates), currencies: memoryCurrencies(), clock: () => now });
+export function convertInProcess(snapshots: readonly RateSnapshot[], policy: RatePolicy, now: Date) {
+  const clock = () => now;
+  const checkedAt = new Date(now.getTime() + 60_000).toISOString();
+  const timeline = cachedRateTimeline(memorySeries(snapshots, checkedAt), { series: policySeries(policy), clock });
+  const handler = withHttp(rateOperations, { policy, timeline, currencies: memoryCurrencies(), clock });
   return async (from: string, to: string, amount: string) => handler(convertEvent(from, to, amount));
 }
 
-/** Latest rates only, as the LATEST# items hold them. */
-function memoryRates(rates: readonly PublishedPairRate[]): RateReader {
+/** One publication per series, as the LATEST# items hold them; no history. */
+function memorySeries(snapshots: readonly RateSnapshot[], checkedAt: string): RateSeriesReader {
+  const latest = new Map<string, LatestSeries>(
+    snapshots.map((s) => [seriesId(s), { snapshot: seriesSnapshotOf(s), fetchedAt: s.fetchedAt, checkedAt }]),
+  );
   return {
-    latest: async (bases) => rates.filter((r) => bases.includes(r.base)),
-    lastBefore: async () => undefined,
-    first: async () => undefined,
+    latest: async (keys) => new Map(keys.flatMap((key) => (latest.has(seriesId(key)) ? [[seriesId(key), latest.get(seriesId(key))!]] : []))),
+    atOrBefore: async () => [],
+    after: async () => ({ items: [], complete: true }),
   };
 }
 

@@ -6,13 +6,8 @@ import { createRateProvider } from '../lambdas/adapters/http/rate-providers';
 import { checkDayRange, isRateProviderName, RATE_PROVIDERS } from '../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
 import { backfillRates } from '../lambdas/use-cases/backfill-rates';
-<<<<<<< HEAD
-import { command, type Command } from '../lib/cli/command';
-import { platformTarget } from '../lib/cli/platform-target';
-=======
 import { countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitOption, waitWithProgress } from '../lib/cli/command-run';
-import { deployedTarget, localTarget, targetQueue } from '../lib/cli/platform-target';
->>>>>>> ops
+import { platformTarget, targetQueue } from '../lib/cli/platform-target';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 
 const USAGE = `Usage: npm run backfill -- --provider <${RATE_PROVIDERS.join('|')}> --from YYYY-MM-DD [--to YYYY-MM-DD] [--url URL] [--stage dev|prod] [--wait MINUTES]
@@ -20,11 +15,7 @@ const USAGE = `Usage: npm run backfill -- --provider <${RATE_PROVIDERS.join('|')
   taken them (default 10 minutes; --wait 0 does not wait). Exits 1 when any failed or was not
   processed in time. --url points the provider at a mirror (npm run mirror -- <file>).
   Without --stage it loads into the running local platform (.local/endpoints.json).`;
-<<<<<<< HEAD
-const cli: Command = command('backfill', USAGE);
-=======
 const fail: (message: string) => never = usageError(USAGE);
->>>>>>> ops
 
 async function main(): Promise<number> {
   let values;
@@ -45,22 +36,18 @@ async function main(): Promise<number> {
     return fail((error as Error).message);
   }
   const provider = values.provider ?? '';
-  if (!isRateProviderName(provider)) cli.fail(`--provider must be one of ${RATE_PROVIDERS.join(', ')}`);
-  if (!values.from) cli.fail('--from is required');
+  if (!isRateProviderName(provider)) fail(`--provider must be one of ${RATE_PROVIDERS.join(', ')}`);
+  if (!values.from) fail('--from is required');
   const range = { from: values.from, to: values.to ?? new Date().toISOString().slice(0, 10) };
   try {
     checkDayRange(range);
   } catch (error) {
-    cli.fail((error as Error).message);
+    fail((error as Error).message);
   }
-<<<<<<< HEAD
-  const target = await platformTarget(values.stage);
-=======
   const deployed = values.stage !== undefined;
-  const target = deployed ? await deployedTarget(values.stage!) : localTarget();
+  const target = await platformTarget(values.stage);
   const queue = targetQueue(target, 'rates');
   const before = await queueDepth(target.sqs, queue);
->>>>>>> ops
   console.error(`Backfilling ${provider} ${range.from}..${range.to} into ${target.where}`);
   const line = progressLine();
   const summary = await backfillRates(
@@ -87,14 +74,4 @@ async function main(): Promise<number> {
   return finish({ command: 'backfill', unit: 'snapshot(s)', sent: summary.snapshots, quarantined: 0, ...counts, details: { ...summary }, notes });
 }
 
-<<<<<<< HEAD
-function progressBar(done: number, total: number): void {
-  const width = 30;
-  const filled = Math.round((done / Math.max(total, 1)) * width);
-  cli.progress(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} snapshots`, done === total);
-}
-
-cli.run(main);
-=======
 runCommand('backfill', main);
->>>>>>> ops

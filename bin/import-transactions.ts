@@ -13,15 +13,8 @@ import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publish
 import type { MessagePublisher } from '../lambdas/ports/message-publisher';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
 import { stageConfig } from '../lib/config/stage-config';
-<<<<<<< HEAD
-import { platformTarget, type PlatformTarget } from '../lib/cli/platform-target';
-import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
-import { csvRecords } from '../lib/import/csv';
-import { importTransactions, type ImportOptions, type ImportProgress, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
 import { dynamoRateSeries } from '../lambdas/adapters/aws/dynamodb-rate-series';
 import { finalNoRates, rateSourcesOf } from '../lambdas/use-cases/resolve-rates';
-import { RATE_WAIT } from '../lib/definitions/resources';
-=======
 import {
   countsAfter,
   finish,
@@ -35,16 +28,12 @@ import {
   waitWithProgress,
   type CommandOutcome,
 } from '../lib/cli/command-run';
-import { deployedTarget, localTarget, targetQueue } from '../lib/cli/platform-target';
+import { platformTarget, targetQueue, type PlatformTarget } from '../lib/cli/platform-target';
 import { quarantinedSince } from '../lib/cli/quarantine-lookup';
+import { RATE_WAIT } from '../lib/definitions/resources';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 import { csvRecords } from '../lib/import/csv';
-import {
-  importTransactions,
-  type RejectedRow,
-  type SourceFormat,
-} from '../lib/import/import-transactions';
->>>>>>> ops
+import { importTransactions, type ImportOptions, type RejectedRow, type SourceFormat } from '../lib/import/import-transactions';
 import { BUILT_IN_MAPPINGS, detectMapping, loadMapping } from '../lib/import/mapper';
 
 const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object.keys(BUILT_IN_MAPPINGS).join('|')}|mapping.json>] [--format csv|ndjson] [--stage dev|prod] [--wait MINUTES] [--dry-run]
@@ -56,25 +45,6 @@ const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object
   Without --stage it sends to the running local platform (.local/endpoints.json); --dry-run sends nothing.`;
 const fail: (message: string) => never = usageError(USAGE);
 
-<<<<<<< HEAD
-interface Target {
-  readonly queue: MessagePublisher;
-  readonly where: string;
-  /** Finds rows no rate can ever be found for (before every source's first publication). */
-  readonly noRateAt?: ImportOptions['noRateAt'];
-}
-
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      mapping: { type: 'string' },
-      format: { type: 'string' },
-      stage: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-    },
-  });
-=======
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -92,7 +62,6 @@ async function main(): Promise<number> {
     return fail((error as Error).message);
   }
   const { values, positionals } = parsed;
->>>>>>> ops
   const file = positionals[0];
   if (!file || positionals.length > 1) fail('give exactly one file');
   if (!existsSync(file)) fail(`no such file: ${file}`);
@@ -106,27 +75,6 @@ async function main(): Promise<number> {
   if (!mappingName)
     fail(`no built-in mapping fits the header of ${file}: pass --mapping with a mapping file`);
   const { name, mapping } = loadMapping(mappingName);
-<<<<<<< HEAD
-  const target: Target = values['dry-run']
-    ? { queue: { publish: async () => undefined }, where: 'nowhere (dry run)' }
-    : queueOf(await platformTarget(values.stage), rules.baseCurrency);
-
-  const rejectedFile = `${file}.rejected.jsonl`;
-  const rejected = createWriteStream(rejectedFile);
-  console.error(`Importing ${file} (${format}, mapping ${name}) into ${target.where}`);
-  const summary = await importTransactions({
-    format,
-    chunks: createReadStream(file, { encoding: 'utf8' }),
-    mapping,
-    transactionsQueue: target.queue,
-    reject: (row) => writeLine(rejected, row),
-    now: new Date(),
-    maxFutureSkewSeconds: rules.maxFutureSkewSeconds,
-    noRateAt: target.noRateAt,
-    onProgress: progressLine,
-  }).finally(() => new Promise((resolve) => rejected.end(resolve)));
-  if (process.stderr.isTTY) process.stderr.write('\n');
-=======
   let timeoutMs = 0;
   try {
     timeoutMs = values['dry-run'] ? 0 : waitOption(values.wait);
@@ -134,11 +82,7 @@ async function main(): Promise<number> {
     fail((error as Error).message);
   }
   const deployed = values.stage !== undefined;
-  const platform = values['dry-run']
-    ? undefined
-    : deployed
-      ? await deployedTarget(values.stage!)
-      : localTarget();
+  const platform = values['dry-run'] ? undefined : await platformTarget(values.stage);
   const queue = platform ? targetQueue(platform, 'transactions') : undefined;
   const before = platform && queue && timeoutMs > 0 ? await queueDepth(platform.sqs, queue) : undefined;
   // The ids sent, to find the processor's quarantine lines for them afterwards.
@@ -170,13 +114,13 @@ async function main(): Promise<number> {
       reject: (row) => writeLine(rejected, row),
       now: startedAt,
       maxFutureSkewSeconds: rules.maxFutureSkewSeconds,
+      noRateAt: platform && noRateCheck(platform, rules.baseCurrency),
       onProgress: ({ rows, accepted, quarantined }) =>
         line.show(`${rows} rows read, ${accepted} queued, ${quarantined} rejected`),
     });
   } finally {
     line.done();
   }
->>>>>>> ops
 
   // Queued is not stored: wait until process-transactions has taken them, then count what it quarantined.
   let processorQuarantined = 0;
@@ -247,16 +191,10 @@ async function writeLine(stream: WriteStream, row: RejectsLine): Promise<void> {
   if (!stream.write(`${JSON.stringify(row)}\n`)) await once(stream, 'drain');
 }
 
-<<<<<<< HEAD
-function queueOf(target: PlatformTarget, baseCurrency: string): Target {
+/** Finds rows no rate can ever be found for (before every source's first publication). */
+function noRateCheck(target: PlatformTarget, baseCurrency: string): ImportOptions['noRateAt'] {
   const rates = rateSourcesOf(target.ratePolicy, dynamoRateSeries(target.dynamodb, target.output(STACK_OUTPUTS.ratesTableName)));
-  return {
-    queue: sqsMessagePublisher(target.sqs, target.output(STACK_OUTPUTS.transactionsQueueUrl)),
-    where: target.where,
-    noRateAt: (transactions) => finalNoRates(rates, baseCurrency, transactions, RATE_WAIT),
-  };
+  return (transactions) => finalNoRates(rates, baseCurrency, transactions, RATE_WAIT);
 }
-=======
->>>>>>> ops
 
 runCommand('import', main);

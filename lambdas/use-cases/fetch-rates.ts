@@ -1,5 +1,5 @@
 import { lakeKeys } from '../domain/lake-keys';
-import { freshnessOf, type Freshness } from '../domain/publication-calendar';
+import { freshnessOf, type Freshness } from '../domain/rate-publication';
 import type { MessagePublisher } from '../ports/message-publisher';
 import type { ObjectStore } from '../ports/object-store';
 import type { RateProvider } from '../ports/rate-provider';
@@ -9,8 +9,6 @@ export interface FetchRatesDeps {
   readonly lake: ObjectStore;
   readonly rawPrefix: string;
   readonly ratesQueue: MessagePublisher;
-  /** @default () => new Date() */
-  readonly clock?: () => Date;
 }
 
 export interface FetchRatesResult {
@@ -19,8 +17,7 @@ export interface FetchRatesResult {
   readonly inForceFrom: string;
   readonly rates: number;
   readonly rawKey: string;
-  /** The newest publication's as-of time, and how fresh it is by the provider's calendar. */
-  readonly asOf: string;
+  /** How fresh the fetched publication was when it was fetched (the stale-rate alarm's metrics). */
   readonly freshness: Freshness;
 }
 
@@ -33,11 +30,6 @@ export async function fetchRates(deps: FetchRatesDeps): Promise<FetchRatesResult
   const rawKey = lakeKeys.rawRates(deps.rawPrefix, snapshot, raw.extension);
   await deps.lake.put(rawKey, raw.body, raw.contentType);
   await deps.ratesQueue.publish([{ id: snapshot.snapshotId, body: JSON.stringify(snapshot) }]);
-<<<<<<< HEAD
-  return { snapshotId: snapshot.snapshotId, inForceFrom: snapshot.inForceFrom, rates: snapshot.rates.length, rawKey };
-=======
-  const now = (deps.clock ?? (() => new Date()))();
-  const freshness = freshnessOf(deps.provider.name, snapshot.asOf, now);
-  return { snapshotId: snapshot.snapshotId, rates: snapshot.rates.length, rawKey, asOf: snapshot.asOf, freshness };
->>>>>>> ops
+  const freshness = freshnessOf(snapshot.provider, snapshot, snapshot.fetchedAt);
+  return { snapshotId: snapshot.snapshotId, inForceFrom: snapshot.inForceFrom, rates: snapshot.rates.length, rawKey, freshness };
 }

@@ -20,8 +20,8 @@ export interface EcbMirror {
  * `eurofxref-daily.xml`, so the backfill and `--rates-url` examples need no network.
  */
 export async function startEcbMirror(xml: string, port = 0): Promise<EcbMirror> {
-  const snapshots = parseEcbXml(xml);
-  const days = snapshots.map((s) => s.asOf.slice(0, 10)).sort();
+  const snapshots = parseEcbXml(xml, new Date());
+  const days = snapshots.map((s) => s.rateDate).sort();
   const files: Record<string, string> = {
     'eurofxref-hist.xml': xml,
     'eurofxref-hist-90d.xml': xml,

@@ -4,16 +4,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-<<<<<<< HEAD
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import { stageConfig } from '../config/stage-config';
-import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
-=======
-import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
 import { QUEUES, type QueueKey } from '../definitions/resources';
+import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
 import { runningOwner } from '../local-platform/instance-lock';
->>>>>>> ops
 import type { EndpointsFile } from '../local-platform/platform';
 
 /** Where an operator's command sends its work: the running local platform or a deployed stage. */
@@ -51,7 +47,6 @@ export function readLocalEndpoints(): EndpointsFile {
   }
 }
 
-<<<<<<< HEAD
 /** A deployed stage (`--stage`), or the running local platform. */
 export function platformTarget(stage: string | undefined): Promise<PlatformTarget> | PlatformTarget {
   return stage ? deployedTarget(stage) : localTarget();
@@ -63,34 +58,20 @@ const LOCAL_OUTPUTS: Record<string, (e: EndpointsFile) => string | undefined> = 
   [STACK_OUTPUTS.ratesQueueUrl]: (e) => e.resources.queues?.rates?.url,
   [STACK_OUTPUTS.transactionsQueueUrl]: (e) => e.resources.queues?.transactions?.url,
   [STACK_OUTPUTS.ratesTableName]: (e) => e.resources.tables?.rates,
+  [STACK_OUTPUTS.queues]: (e) =>
+    JSON.stringify(Object.fromEntries(Object.entries(e.resources.queues ?? {}).map(([key, q]) => [key, { url: q.url, dlqUrl: q.dlqUrl }]))),
 };
 
 export function localTarget(): PlatformTarget {
   const endpoints = readLocalEndpoints();
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-=======
-export function localTarget(localOutputs: (endpoints: EndpointsFile) => Record<string, string> = () => ({})): PlatformTarget {
-  const endpoints = readLocalEndpoints();
-  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-  const outputs = localOutputs(endpoints);
-  // The local stand-ins of the stack outputs the commands read, worked out when asked.
-  const standard: Record<string, () => string | undefined> = {
-    [STACK_OUTPUTS.dataLakeBucket]: () => endpoints.resources.buckets?.dataLake,
-    [STACK_OUTPUTS.queues]: () =>
-      JSON.stringify(Object.fromEntries(Object.entries(endpoints.resources.queues ?? {}).map(([key, q]) => [key, { url: q.url, dlqUrl: q.dlqUrl }]))),
-  };
->>>>>>> ops
   return {
     s3: new S3Client({ ...common, endpoint: endpoints.services.s3, forcePathStyle: true }),
     sqs: new SQSClient({ ...common, endpoint: endpoints.services.sqs, useQueueUrlAsEndpoint: false }),
     dynamodb: documentClient(new DynamoDBClient({ ...common, endpoint: endpoints.services.dynamodb })),
     ratePolicy: endpoints.ratePolicy,
     where: 'the local platform',
-<<<<<<< HEAD
     output: (name) => LOCAL_OUTPUTS[name]?.(endpoints) ?? missing(name, 'the local platform'),
-=======
-    output: (name) => outputs[name] ?? standard[name]?.() ?? missing(name, 'the local platform'),
->>>>>>> ops
   };
 }
 

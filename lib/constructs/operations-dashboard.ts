@@ -2,13 +2,15 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { RateSourceConfig } from '../config/stage-config';
+import { STALE_AFTER, type RateSourceConfig } from '../config/stage-config';
+import { METRIC_ALARMS } from '../definitions/metric-alarms';
 import { OPERATIONS_ALARMS } from '../definitions/operations-alarms';
 import { FUNCTIONS, type FunctionName } from '../definitions/functions';
 import type { QueueKey } from '../definitions/resources';
 import { ROUTES } from '../../lambdas/shared/api-contract';
-import { PUBLICATION_CALENDARS } from '../../lambdas/domain/publication-calendar';
-import { METRICS, SERVICE_DIMENSION } from '../../lambdas/shared/metric-names';
+import { staleWhen, stalenessWindowOf, type RatePolicy } from '../../lambdas/domain/rate-policy';
+import { PROVIDER_PROFILES } from '../../lambdas/domain/rate-publication';
+import { METRICS, ROUTE_DIMENSION, SERVICE_DIMENSION } from '../../lambdas/shared/metric-names';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
 import type { FxFunction } from './fx-function';
 import { DeadLetterQueue, type QueueWithDlq } from './queue-with-dlq';
@@ -26,6 +28,8 @@ export interface OperationsDashboardProps {
   readonly stage: string;
   /** One ingestion and freshness line, and one stale-rate alarm, per source. */
   readonly rateSources: readonly RateSourceConfig[];
+  /** The stage's source policy: each source's stale-rate alarm fires when the policy's window for it ends. */
+  readonly ratePolicy: RatePolicy;
   readonly queues: Readonly<Record<QueueKey, QueueWithDlq>>;
   readonly functions: Readonly<Record<FunctionName, FxFunction>>;
   readonly api: apigateway.RestApi;
@@ -69,7 +73,7 @@ export class OperationsDashboard extends Construct {
       });
 
     this.staleRateAlarms = Object.fromEntries(
-      props.rateSources.map((source) => [source.provider, this.staleRateAlarm(source, props.alarmAction)]),
+      props.rateSources.map((source) => [source.provider, this.staleRateAlarm(source, props.ratePolicy, props.alarmAction)]),
     );
     const { api5xxRate, apiP99LatencyMs, sesBounceRate } = OPERATIONS_ALARMS;
     this.api5xxAlarm = this.notify(
@@ -117,15 +121,21 @@ export class OperationsDashboard extends Construct {
     ];
     const deadLetterQueues = everything.filter((c): c is DeadLetterQueue => c instanceof DeadLetterQueue);
     const functions = Object.entries(props.functions) as [FunctionName, FxFunction][];
-    const api = (metricName: string, route: (typeof ROUTES)[number]) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName,
-        dimensionsMap: { ApiName: props.api.restApiName, Stage: stage.stageName, Resource: route.path, Method: route.method },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-        label: `${route.method} ${route.path}`,
-      });
+    // What the API functions publish per route (lambdas/shared/http-pipeline.ts).
+    const perRoute = (metricName: string, statistic = 'Sum') =>
+      ROUTES.map(
+        (route) =>
+          new cloudwatch.Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: { [SERVICE_DIMENSION]: route.function, [ROUTE_DIMENSION]: `${route.method} ${route.path}` },
+            statistic,
+            period: FIVE_MINUTES,
+            label: `${route.method} ${route.path}`,
+          }),
+      );
+    // API Gateway's own count also holds what never reached a function (authorizer, API key, throttling).
+    const gateway = (metric: cloudwatch.Metric, label: string) => metric.with({ label, color: cloudwatch.Color.GREY });
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8, right: cloudwatch.IMetric[] = []) =>
       new cloudwatch.GraphWidget({ title, left, right, width, height: 6, legendPosition: cloudwatch.LegendPosition.BOTTOM });
 
@@ -138,8 +148,8 @@ export class OperationsDashboard extends Construct {
           graph('Rates fetched per provider', providers.map((p) => fetchRates(METRICS.ratesFetched, p, 'Sum'))),
           graph('Age of the newest rate per provider (minutes)', providers.map((p) => fetchRates(METRICS.newestRateAgeMinutes, p, 'Maximum'))),
           graph(
-            'Missed publications (stale rates) and provider failures',
-            providers.map((p) => fetchRates(METRICS.ratePublicationsMissed, p, 'Maximum')),
+            'Missed TARGET-day publications and provider failures',
+            providers.filter((p) => PROVIDER_PROFILES[p].schedule === 'target-daily').map((p) => fetchRates(METRICS.ratePublicationsMissed, p, 'Maximum')),
             8,
             providers.map((p) => fetchRates(METRICS.providerFailures, p, 'Sum').with({ label: `${p} failures` })),
           ),
@@ -174,20 +184,27 @@ export class OperationsDashboard extends Construct {
               stage.metricIntegrationLatency({ statistic: 'p99', period: FIVE_MINUTES, label: 'integration p99' }),
             ],
           ),
-          graph('API 4xx per route', ROUTES.map((r) => api('4XXError', r))),
-          graph('API 5xx per route', ROUTES.map((r) => api('5XXError', r))),
+          graph('API 4xx per route', perRoute(METRICS.clientErrors), 8, [
+            gateway(stage.metricClientError({ statistic: 'Sum', period: FIVE_MINUTES }), 'all 4xx at the gateway'),
+          ]),
+          graph('API 5xx per route', perRoute(METRICS.serverErrors), 8, [
+            gateway(stage.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES }), 'all 5xx at the gateway'),
+          ]),
         ],
         [
-          graph(
-            'Transactions stored and quarantined',
-            [
-              serviceMetric(METRICS.transactionsStored, 'process-transactions'),
-              serviceMetric(METRICS.transactionsQuarantined, 'process-transactions'),
-              serviceMetric(METRICS.ratesStored, 'process-rates'),
-            ],
-            12,
-          ),
-          graph('Emails sent, bounced and complained (SES account)', [ses('Send'), ses('Bounce'), ses('Complaint')], 12, [
+          graph('API requests per route', perRoute(METRICS.requests), 12),
+          graph('API p99 latency per route, in the function (ms)', perRoute(METRICS.latency, 'p99'), 12),
+        ],
+        [
+          graph('Rates stored and rate snapshots rejected', [
+            serviceMetric(METRICS.ratesStored, 'process-rates'),
+            ...METRIC_ALARMS.flatMap((def) => def.services.map((service) => serviceMetric(def.metricName, service))),
+          ]),
+          graph('Transactions stored and quarantined', [
+            serviceMetric(METRICS.transactionsStored, 'process-transactions'),
+            serviceMetric(METRICS.transactionsQuarantined, 'process-transactions'),
+          ]),
+          graph('Emails sent, bounced and complained (SES account)', [ses('Send'), ses('Bounce'), ses('Complaint')], 8, [
             ses('Reputation.BounceRate', 'Maximum'),
           ]),
         ],
@@ -197,31 +214,37 @@ export class OperationsDashboard extends Construct {
   }
 
   /**
-   * Stale rates: the provider's newest publication is behind its calendar (RatePublicationsMissed,
-   * published by fetch-rates from lambdas/domain/publication-calendar.ts). Weekends and TARGET
-   * holidays are not missed publications there, so they cannot page. For a provider that publishes
-   * once a working day, the schedule runs on working days only: no datapoint is no news (the
-   * alarm keeps its state until the next run). For one that publishes around the clock, a period
-   * without a datapoint means fetch-rates did not report: that is stale too.
+   * Stale rates: the alarm fires when the source's newest publication is stale under the window
+   * the stage's policy gives it (STALE_AFTER when no rule names it): the instant the resolver stops
+   * using it (staleWhen in lambdas/domain/rate-policy.ts). A window in business days reads
+   * RatePublicationsMissed, which counts TARGET business days only, so weekends and TARGET
+   * holidays cannot page; a duration reads NewestRateAgeMinutes. Both come from fetch-rates, not
+   * process-rates, so a backfill of old days never looks stale. A TARGET-daily provider is
+   * fetched on weekday afternoons only: no datapoint is no news (the alarm keeps its state). For
+   * one that publishes around the clock, a period without a datapoint means fetch-rates did not
+   * report (it failed, or did not run): that counts as stale too.
    */
-  private staleRateAlarm(source: RateSourceConfig, action: cloudwatch.IAlarmAction): cloudwatch.Alarm {
-    const daily = PUBLICATION_CALENDARS[source.provider].kind === 'target-days';
+  private staleRateAlarm(source: RateSourceConfig, policy: RatePolicy, action: cloudwatch.IAlarmAction): cloudwatch.Alarm {
+    const window = stalenessWindowOf(policy, source.provider, STALE_AFTER[source.provider]);
+    const { measure, atLeast } = staleWhen(window);
+    const daily = PROVIDER_PROFILES[source.provider].schedule === 'target-daily';
     const period = daily ? Duration.hours(1) : Duration.seconds(Math.min(3600, 2 * scheduleIntervalSeconds(source.schedule)));
     const id = `${source.provider.charAt(0).toUpperCase()}${source.provider.slice(1)}RatesStale`;
+    const windowText = typeof window === 'string' ? window : `${window.businessDays} TARGET business day(s)`;
     return this.notify(
       new cloudwatch.Alarm(this, id, {
         alarmDescription:
-          `${source.provider}: a publication the provider should have made by now is missing ` +
-          `(${daily ? 'TARGET working days' : 'around the clock'}; fetched on ${source.schedule}). Runbook: README, "RatesStale".`,
+          `${source.provider}: the newest publication is stale (older than ${windowText}, the policy's window; ` +
+          `fetched on ${source.schedule}). Runbook: README, "RatesStale".`,
         metric: new cloudwatch.Metric({
           namespace: METRICS_NAMESPACE,
-          metricName: METRICS.ratePublicationsMissed,
+          metricName: measure === 'ageMinutes' ? METRICS.newestRateAgeMinutes : METRICS.ratePublicationsMissed,
           dimensionsMap: { [SERVICE_DIMENSION]: 'fetch-rates', provider: source.provider },
           statistic: 'Maximum',
           period,
         }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: atLeast,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: daily ? 1 : 2,
         datapointsToAlarm: daily ? 1 : 2,
         treatMissingData: daily ? cloudwatch.TreatMissingData.IGNORE : cloudwatch.TreatMissingData.BREACHING,

@@ -6,11 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
-<<<<<<< HEAD
-import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
-=======
-import { stageConfig, type RateSourceConfig, type StageConfig, type Throttle } from '../config/stage-config';
->>>>>>> ops
+import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig, type Throttle } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES, apiDocsEnv } from '../definitions/partner-api';
@@ -27,13 +23,10 @@ import {
   type TableKey,
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
-<<<<<<< HEAD
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
-=======
 import { ROUTES, SCOPES, fullScope } from '../../lambdas/shared/api-contract';
->>>>>>> ops
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
-import { PUBLISHED_BASES } from '../../lambdas/use-cases/rate-queries';
+import { PROVIDER_PROFILES } from '../../lambdas/domain/rate-publication';
 import { batchLines, ConsumerActivity } from './activity';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
@@ -219,24 +212,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // once the gateway and token service have their ports.
     const envs = new Map<FunctionName, Record<string, string>>();
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
-<<<<<<< HEAD
       const env = { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) };
       if (def.shipsApiDocs) env[ENV.apiDocsDir] = writeApiDocs(path.join(dataDir, 'api-docs'));
       envs.set(name, env);
-      const fn = new LocalFunction({ name, entry: path.join(REPO_ROOT, def.entry), timeoutSeconds: def.timeoutSeconds, env }, logDir);
-=======
       const fn = new LocalFunction(
         {
           name,
           entry: path.join(REPO_ROOT, def.entry),
           timeoutSeconds: def.timeoutSeconds,
-          env: { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) },
+          env,
           // Concurrent API requests run side by side, as in Lambda; a queue's poller delivers one batch at a time.
           maxConcurrency: ROUTES.some((route) => route.function === name) ? API_CONCURRENCY : 1,
         },
         logDir,
       );
->>>>>>> ops
       functions.set(name, fn);
       stops.push(() => fn.stop());
     }
@@ -300,7 +289,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     }
 
     const samples = new RateSamples();
-    const latestRates = latestRatesOf(partnerApi.api.url, partnerApi.tokens.tokenUrl, partnerClients);
+    // In the base the platform's provider publishes in (EUR for ECB and the simulator, USD for OXR and CoinGecko).
+    const latestRates = latestRatesOf(partnerApi.api.url, partnerApi.tokens.tokenUrl, partnerClients, PROVIDER_PROFILES[options.ratesProvider ?? 'simulated'].base);
     const sample = () => latestRates().then((latest) => samples.add(latest), () => undefined);
     void sample();
     const sampler = setInterval(sample, RATE_SAMPLE_MS);
@@ -376,23 +366,10 @@ function consumerName(queue: QueueKey): string {
 }
 
 /** The latest rates through the partner API, as a partner allowed to read rates sees them. */
-function latestRatesOf(api: string, tokenUrl: string, clients: readonly LocalPartnerClient[]): () => Promise<LatestRates> {
+function latestRatesOf(api: string, tokenUrl: string, clients: readonly LocalPartnerClient[], base: string): () => Promise<LatestRates> {
   const reader = clients.find((c) => c.scopes.includes(fullScope(SCOPES.ratesRead)));
   if (!reader) return async () => Promise.reject(new Error('no configured partner may read rates'));
-  const byBase = PUBLISHED_BASES.map((base) => latestRatesFromApi({ api, tokenUrl, client: reader, base }));
-  // The first base the providers publish in that has rates (EUR for ECB and the simulator, USD for OXR).
-  return async () => {
-    let last: unknown;
-    for (const read of byBase) {
-      try {
-        const latest = await read();
-        if (latest.rates.length > 0) return latest;
-      } catch (error) {
-        last = error;
-      }
-    }
-    throw last ?? new Error('no rates yet');
-  };
+  return latestRatesFromApi({ api, tokenUrl, client: reader, base });
 }
 
 /** The stage config with the API limits replaced (the benchmarks' stage). */

@@ -170,6 +170,7 @@ export class StatelessStack extends Stack {
     this.operations = new OperationsDashboard(this, 'Operations', {
       stage: config.stage,
       rateSources: config.rates.sources,
+      ratePolicy: config.rates.policy,
       queues: this.queues,
       functions: this.functions,
       api: this.partnerApi.api,

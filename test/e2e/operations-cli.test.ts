@@ -102,7 +102,7 @@ describe('operator commands against npm start', () => {
     const queue = { label: 'rates', ...platform.endpoints.resources.queues.rates };
     // A snapshot that died in an outage, whose cause is fixed now: a real ECB day.
     const { parseEcbXml } = await import('../../lambdas/adapters/http/ecb-rate-provider');
-    const snapshot = parseEcbXml(DAILY_2022)[0];
+    const snapshot = parseEcbXml(DAILY_2022, new Date())[0];
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.dlqUrl, MessageBody: JSON.stringify(snapshot) }));
     await eventually(async () => ((await queueDepth(sqs, queue)).deadLetters === 1 ? true : undefined), 10_000, 'the message in the DLQ');
 
