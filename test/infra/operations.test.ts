@@ -6,23 +6,25 @@ import type { StageName } from '../../lib/config/stage-config';
 import { logicalIdOf, renderIntrinsic, resourcesOfType, stageContext, synthFxApp, type SynthesizedFxApp } from './helpers';
 
 /**
- * The stale-rate alarm each stage should have, written out by hand from the stage configs and the
- * providers' calendars: working-day publishers (ECB, Frankfurter) are checked hourly and a missing
- * datapoint (a weekend, no run) keeps the alarm's state; around-the-clock ones over twice their
- * schedule interval (at most an hour), where no datapoint means fetch-rates stopped reporting.
+ * The stale-rate alarm each stage should have, written out by hand from the stage configs (their
+ * sources, schedules and policy windows): ECB and Frankfurter (2 TARGET business days) read the
+ * missed business days, hourly, and a missing datapoint (a weekend, no run) keeps the alarm's
+ * state; CoinGecko (PT30M) and OXR (PT3H) read the age in minutes over twice their schedule
+ * interval (at most an hour), where no datapoint means fetch-rates stopped reporting.
  */
-const STALE_ALARMS: Record<Exclude<StageName, 'local'>, Record<string, { period: number; missing: string; periods: number }>> = {
+type StaleAlarm = { metric: string; threshold: number; period: number; missing: string; periods: number };
+const BUSINESS_DAYS_2: StaleAlarm = { metric: 'RatePublicationsMissed', threshold: 2, period: 3600, missing: 'ignore', periods: 1 };
+const STALE_ALARMS: Record<Exclude<StageName, 'local'>, Record<string, StaleAlarm>> = {
   dev: {
-    simulated: { period: 600, missing: 'breaching', periods: 2 }, // rate(5 minutes)
-    ecb: { period: 3600, missing: 'ignore', periods: 1 },
-    frankfurter: { period: 3600, missing: 'ignore', periods: 1 },
-    coingecko: { period: 1200, missing: 'breaching', periods: 2 }, // rate(10 minutes)
+    ecb: BUSINESS_DAYS_2,
+    frankfurter: BUSINESS_DAYS_2,
+    coingecko: { metric: 'NewestRateAgeMinutes', threshold: 30, period: 1200, missing: 'breaching', periods: 2 }, // rate(10 minutes)
   },
   prod: {
-    ecb: { period: 3600, missing: 'ignore', periods: 1 },
-    frankfurter: { period: 3600, missing: 'ignore', periods: 1 },
-    coingecko: { period: 600, missing: 'breaching', periods: 2 }, // rate(5 minutes)
-    oxr: { period: 3600, missing: 'breaching', periods: 2 }, // rate(1 hour), capped at an hour
+    ecb: BUSINESS_DAYS_2,
+    frankfurter: BUSINESS_DAYS_2,
+    coingecko: { metric: 'NewestRateAgeMinutes', threshold: 30, period: 600, missing: 'breaching', periods: 2 }, // rate(5 minutes)
+    oxr: { metric: 'NewestRateAgeMinutes', threshold: 180, period: 3600, missing: 'breaching', periods: 2 }, // rate(1 hour), capped at an hour
   },
 };
 
@@ -46,25 +48,25 @@ describe.each(['dev', 'prod'] as const)('operations (%s)', (stage) => {
   });
   afterAll(() => fx?.dispose());
 
-  it('alarms on stale rates for each rate source of the stage, by the provider’s calendar, to the alarm topic', () => {
+  it('alarms on stale rates for each rate source of the stage, at the policy’s staleness window, to the alarm topic', () => {
     const expected = STALE_ALARMS[stage];
     expect(fx.config.rates.sources.map((s) => s.provider).sort()).toEqual(Object.keys(expected).sort());
-    const stale = Object.values(resourcesOfType(fx.statelessTemplate, 'AWS::CloudWatch::Alarm')).filter(
-      (a) => a.Properties?.MetricName === 'RatePublicationsMissed',
+    const stale = Object.values(resourcesOfType(fx.statelessTemplate, 'AWS::CloudWatch::Alarm')).filter((a) =>
+      ['RatePublicationsMissed', 'NewestRateAgeMinutes'].includes(a.Properties?.MetricName as string),
     );
     expect(stale).toHaveLength(Object.keys(expected).length);
-    for (const [provider, { period, missing, periods }] of Object.entries(expected)) {
+    for (const [provider, { metric, threshold, period, missing, periods }] of Object.entries(expected)) {
       fx.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'FxPlatform',
-        MetricName: 'RatePublicationsMissed',
+        MetricName: metric,
         Dimensions: Match.arrayEquals([
           { Name: 'provider', Value: provider },
           { Name: 'service', Value: 'fetch-rates' },
         ]),
         Statistic: 'Maximum',
         Period: period,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: periods,
         DatapointsToAlarm: periods,
         TreatMissingData: missing,
@@ -116,10 +118,14 @@ describe.each(['dev', 'prod'] as const)('operations (%s)', (stage) => {
 
   it('graphs ingestion and freshness per provider, every queue and DLQ, every function and every route', () => {
     for (const { provider } of fx.config.rates.sources) {
-      for (const name of ['RatesFetched', 'NewestRateAgeMinutes', 'RatePublicationsMissed']) {
+      for (const name of ['RatesFetched', 'NewestRateAgeMinutes', 'ProviderFailures']) {
         expect(metrics).toContain(`FxPlatform ${name} provider ${provider} service fetch-rates`);
       }
     }
+    // Missed publications only for the providers that publish on TARGET business days.
+    expect(metrics.filter((m) => m.startsWith('FxPlatform RatePublicationsMissed')).sort()).toEqual(
+      ['ecb', 'frankfurter'].map((p) => `FxPlatform RatePublicationsMissed provider ${p} service fetch-rates`),
+    );
     const queueMetric = (name: string) => metrics.filter((m) => m.startsWith(`AWS/SQS ${name} QueueName`));
     expect(queueMetric('ApproximateAgeOfOldestMessage')).toHaveLength(Object.keys(QUEUES).length);
     // Each queue's DLQ, each function's failure destination, and the scheduler's DLQ.
@@ -128,13 +134,25 @@ describe.each(['dev', 'prod'] as const)('operations (%s)', (stage) => {
     for (const name of ['Errors', 'Duration']) {
       expect(metrics.filter((m) => m.startsWith(`AWS/Lambda ${name} FunctionName`))).toHaveLength(Object.keys(FUNCTIONS).length);
     }
+    // What the API functions emit per route (http-pipeline.ts), and the gateway's stage-wide errors.
     for (const route of ROUTES) {
-      for (const name of ['4XXError', '5XXError']) {
-        expect(metrics).toContainEqual(expect.stringMatching(new RegExp(`^AWS/ApiGateway ${name} ApiName fx-partner-api-${stage} Method ${route.method} Resource ${route.path.replace(/[{}]/g, '\\$&')} Stage `)));
+      for (const name of ['Requests', 'Latency', 'ClientErrors', 'ServerErrors']) {
+        expect(metrics).toContain(`FxPlatform ${name} route ${route.method} ${route.path} service ${route.function}`);
       }
     }
+    for (const name of ['Count', 'Latency', 'IntegrationLatency', '4XXError', '5XXError']) {
+      expect(metrics).toContainEqual(expect.stringMatching(new RegExp(`^AWS/ApiGateway ${name} ApiName fx-partner-api-${stage} Stage \\S+$`)));
+    }
+    expect(metrics.filter((m) => m.startsWith('AWS/ApiGateway') && m.includes(' Resource '))).toEqual([]);
     for (const name of ['Send', 'Bounce', 'Complaint', 'Reputation.BounceRate']) expect(metrics).toContain(`AWS/SES ${name}`);
-    expect(metrics).toEqual(expect.arrayContaining(['FxPlatform TransactionsStored service process-transactions', 'FxPlatform RatesStored service process-rates']));
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        'FxPlatform TransactionsStored service process-transactions',
+        'FxPlatform RatesStored service process-rates',
+        'FxPlatform RateSnapshotsRejected service fetch-rates',
+        'FxPlatform RateSnapshotsRejected service process-rates',
+      ]),
+    );
     expect(body.widgets.some((w) => w.properties.markdown?.includes('Warehouse loads'))).toBe(true);
   });
 
