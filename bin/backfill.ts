@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { s3ObjectStore } from '../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import { createRateProvider } from '../lambdas/adapters/http/rate-providers';
 import { checkDayRange, isRateProviderName, RATE_PROVIDERS } from '../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
 import { backfillRates } from '../lambdas/use-cases/backfill-rates';
-import { countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitOption, waitWithProgress } from '../lib/cli/command-run';
+import { commandArgs, countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitWithProgress } from '../lib/cli/command-run';
 import { platformTarget, targetQueue } from '../lib/cli/platform-target';
 import { STACK_OUTPUTS } from '../lib/definitions/stack-outputs';
 
@@ -18,23 +17,13 @@ const USAGE = `Usage: npm run backfill -- --provider <${RATE_PROVIDERS.join('|')
 const fail: (message: string) => never = usageError(USAGE);
 
 async function main(): Promise<number> {
-  let values;
-  let timeoutMs: number;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        provider: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        url: { type: 'string' },
-        stage: { type: 'string' },
-        wait: { type: 'string' },
-      },
-    }));
-    timeoutMs = waitOption(values.wait);
-  } catch (error) {
-    return fail((error as Error).message);
-  }
+  const { values, positionals, timeoutMs } = commandArgs(fail, {
+    provider: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    url: { type: 'string' },
+  });
+  if (positionals.length > 0) fail(`unexpected argument: ${positionals[0]}`);
   const provider = values.provider ?? '';
   if (!isRateProviderName(provider)) fail(`--provider must be one of ${RATE_PROVIDERS.join(', ')}`);
   if (!values.from) fail('--from is required');

@@ -8,7 +8,6 @@ import {
 } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import type { MessagePublisher } from '../lambdas/ports/message-publisher';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
@@ -24,7 +23,7 @@ import {
   runCommand,
   unfinishedNote,
   usageError,
-  waitOption,
+  commandArgs,
   waitWithProgress,
   type CommandOutcome,
 } from '../lib/cli/command-run';
@@ -46,22 +45,12 @@ const USAGE = `Usage: npm run import:transactions -- <file> [--mapping <${Object
 const fail: (message: string) => never = usageError(USAGE);
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        mapping: { type: 'string' },
-        format: { type: 'string' },
-        stage: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        wait: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const args = commandArgs(fail, {
+    mapping: { type: 'string' },
+    format: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  });
+  const { values, positionals } = args;
   const file = positionals[0];
   if (!file || positionals.length > 1) fail('give exactly one file');
   if (!existsSync(file)) fail(`no such file: ${file}`);
@@ -75,12 +64,7 @@ async function main(): Promise<number> {
   if (!mappingName)
     fail(`no built-in mapping fits the header of ${file}: pass --mapping with a mapping file`);
   const { name, mapping } = loadMapping(mappingName);
-  let timeoutMs = 0;
-  try {
-    timeoutMs = values['dry-run'] ? 0 : waitOption(values.wait);
-  } catch (error) {
-    fail((error as Error).message);
-  }
+  const timeoutMs = values['dry-run'] ? 0 : args.timeoutMs;
   const deployed = values.stage !== undefined;
   const platform = values['dry-run'] ? undefined : await platformTarget(values.stage);
   const queue = platform ? targetQueue(platform, 'transactions') : undefined;

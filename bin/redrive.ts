@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { QUEUES } from '../lib/definitions/resources';
-import { countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitOption, waitWithProgress } from '../lib/cli/command-run';
+import { commandArgs, countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitWithProgress } from '../lib/cli/command-run';
 import { deployedTarget, isQueueKey, localTarget, targetQueue } from '../lib/cli/platform-target';
 import { messageMoveTask, receiveSendDelete } from '../lib/cli/redrive';
 
@@ -14,25 +13,10 @@ const USAGE = `Usage: npm run redrive -- <${Object.keys(QUEUES).join('|')}> [--s
 const fail: (message: string) => never = usageError(USAGE);
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { stage: { type: 'string' }, wait: { type: 'string' } },
-    });
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals, timeoutMs } = commandArgs(fail, {});
   const key = positionals[0] ?? '';
   if (positionals.length !== 1 || !isQueueKey(key))
     return fail(`name one queue: ${Object.keys(QUEUES).join(', ')}`);
-  let timeoutMs: number;
-  try {
-    timeoutMs = waitOption(values.wait);
-  } catch (error) {
-    return fail((error as Error).message);
-  }
   const deployed = values.stage !== undefined;
   const target = deployed ? await deployedTarget(values.stage!) : localTarget();
   const queue = targetQueue(target, key);

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { sqsMessagePublisher } from '../lambdas/adapters/aws/sqs-message-publisher';
 import { checkDayRange } from '../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../lambdas/shared/lake-prefixes';
-import { countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitOption, waitWithProgress } from '../lib/cli/command-run';
+import { commandArgs, countsAfter, finish, progressLine, queueDepth, runCommand, unfinishedNote, usageError, waitWithProgress } from '../lib/cli/command-run';
 import { platformTarget, targetQueue } from '../lib/cli/platform-target';
 import { quarantinedSince } from '../lib/cli/quarantine-lookup';
 import { replayQuarantine, type ReplaySummary } from '../lib/cli/replay-quarantine';
@@ -18,18 +17,7 @@ const USAGE = `Usage: npm run replay -- quarantine --reason <REASON> [--from YYY
 const fail: (message: string) => never = usageError(USAGE);
 
 async function main(): Promise<number> {
-  let parsed;
-  let timeoutMs: number;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { reason: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, stage: { type: 'string' }, wait: { type: 'string' } },
-    });
-    timeoutMs = waitOption(parsed.values.wait);
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals, timeoutMs } = commandArgs(fail, { reason: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } });
   if (positionals[0] !== 'quarantine' || positionals.length !== 1) fail('the only thing to replay is "quarantine"');
   if (!values.reason || !/^[A-Z_]+$/.test(values.reason)) fail('--reason is required, e.g. NO_RATE_AT_TIME');
   try {

@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /**
@@ -244,6 +245,25 @@ export async function waitWithProgress(wait: ProcessingWait, sent: number): Prom
 /** settledCounts, or every record not finished when the command did not wait. */
 export function countsAfter(sent: number, settlement: Settlement | undefined, alreadyAccounted = 0): Pick<CommandOutcome, 'processed' | 'failed' | 'unfinished'> {
   return settlement ? settledCounts(sent, settlement, alreadyAccounted) : { processed: 0, failed: 0, unfinished: Math.max(0, sent - alreadyAccounted) };
+}
+
+const TARGET_OPTIONS = { stage: { type: 'string' }, wait: { type: 'string' } } as const;
+
+/**
+ * A long command's arguments: its own options, plus `--stage` (where it works) and `--wait
+ * MINUTES` (read into `timeoutMs`). An unknown option or a bad value is a usage error.
+ */
+export function commandArgs<O extends ParseArgsOptionsConfig>(fail: (message: string) => never, options: O, args = process.argv.slice(2)) {
+  try {
+    const { values, positionals } = parseArgs<{ args: string[]; allowPositionals: true; options: O & typeof TARGET_OPTIONS }>({
+      args,
+      allowPositionals: true,
+      options: { ...options, ...TARGET_OPTIONS },
+    });
+    return { values, positionals, timeoutMs: waitOption((values as { wait?: string }).wait) };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
 }
 
 /** A usage error: the message and the usage on stderr, exit code 2. */

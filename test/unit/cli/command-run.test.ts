@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  commandArgs,
   exitCodeOf,
   finish,
   progressLine,
@@ -137,4 +138,19 @@ it('--wait takes minutes, 0 not to wait', () => {
   expect(waitOption('0')).toBe(0);
   expect(waitOption('0.5')).toBe(30_000);
   expect(() => waitOption('soon')).toThrow('--wait takes minutes');
+});
+
+describe('a long command’s arguments', () => {
+  const fail = (message: string): never => {
+    throw new Error(`usage: ${message}`);
+  };
+  it('reads its own options with --stage and --wait (in minutes)', () => {
+    const parsed = commandArgs(fail, { reason: { type: 'string' } }, ['quarantine', '--reason', 'NO_RATE_AT_TIME', '--stage', 'dev', '--wait', '2']);
+    expect(parsed).toEqual({ values: { reason: 'NO_RATE_AT_TIME', stage: 'dev', wait: '2' }, positionals: ['quarantine'], timeoutMs: 120_000 });
+  });
+
+  it('makes an unknown option or a bad --wait a usage error', () => {
+    expect(() => commandArgs(fail, {}, ['--bogus'])).toThrow(/^usage: Unknown option '--bogus'/);
+    expect(() => commandArgs(fail, {}, ['--wait', 'soon'])).toThrow('usage: --wait takes minutes (a number), not "soon"');
+  });
 });
