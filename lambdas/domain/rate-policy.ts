@@ -73,6 +73,25 @@ export function staleFrom(publication: Publication, window: StalenessWindow): st
   return targetDailyInForceFrom(addTargetBusinessDays(publication.rateDate, window.businessDays));
 }
 
+/**
+ * When fetch-rates' freshness report says a publication is stale under the window, exactly when
+ * `staleFrom` says so: a duration is reached when its whole minutes of age are (`ageMinutes`);
+ * n business days when the publications of n later business days are due (`missedPublications`).
+ * The stale-rate alarm reads this, so it pages at the instant the resolver stops using the source.
+ */
+export function staleWhen(window: StalenessWindow): { readonly measure: 'ageMinutes' | 'missedPublications'; readonly atLeast: number } {
+  if (typeof window !== 'string') return { measure: 'missedPublications', atLeast: window.businessDays };
+  const ms = durationMs(window);
+  if (ms % 60_000 !== 0) throw new Error(`staleness window ${window} is not whole minutes: the stale-rate alarm counts minutes`);
+  return { measure: 'ageMinutes', atLeast: ms / 60_000 };
+}
+
+/** The staleness window the policy gives a provider (its first rule), or `fallback` when no rule names it. */
+export function stalenessWindowOf(policy: RatePolicy, provider: RateProviderName, fallback: StalenessWindow): StalenessWindow {
+  const rules = [...policy.fiat, ...policy.crypto, ...Object.values(policy.currencies ?? {}).flat()];
+  return rules.find((r) => r.provider === provider)?.staleAfter ?? fallback;
+}
+
 /** Checks a policy read from configuration; throws naming the first bad setting. */
 export function checkRatePolicy(input: unknown): RatePolicy {
   const policy = (input ?? {}) as Record<string, unknown>;

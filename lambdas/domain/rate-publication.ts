@@ -83,3 +83,29 @@ export function settledUntil(provider: RateProviderName, latest: Publication, ch
   const next = afterLatest > stillPossible ? afterLatest : stillPossible;
   return before(targetDailyInForceFrom(next));
 }
+
+/** How fresh a provider's newest publication is: what fetch-rates reports for the stale-rate alarm. */
+export interface Freshness {
+  /** Whole minutes since the publication came into force (0 for one not yet in force). */
+  readonly ageMinutes: number;
+  /**
+   * TARGET-daily providers: the publications due since (16:00 Berlin on each later TARGET
+   * business day) that have not come; 0 while it is the newest there should be. Undefined for
+   * continuous providers, which publish whenever they like: only their age says they are late.
+   */
+  readonly missedPublications?: number;
+}
+
+/** Business days counted at most (more than a year of them: plenty to say "stale"). */
+const MAX_MISSED = 300;
+
+/** How fresh the newest publication `latest` of a provider is at `now` (ISO-8601). */
+export function freshnessOf(provider: RateProviderName, latest: Publication, now: string): Freshness {
+  const ageMinutes = Math.max(0, Math.floor((Date.parse(now) - Date.parse(latest.inForceFrom)) / 60_000));
+  if (PROVIDER_PROFILES[provider].schedule === 'continuous') return { ageMinutes };
+  let missed = 0;
+  for (let day = nextTargetBusinessDay(latest.rateDate); missed < MAX_MISSED && targetDailyInForceFrom(day) <= now; day = nextTargetBusinessDay(day)) {
+    missed += 1;
+  }
+  return { ageMinutes, missedPublications: missed };
+}

@@ -11,7 +11,8 @@ import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
-import { observability, RATE_SNAPSHOTS_REJECTED, traced } from '../shared/observability';
+import { METRICS } from '../shared/metric-names';
+import { observability, traced } from '../shared/observability';
 import { RATE_PROVIDERS_SETTINGS } from '../shared/rate-provider-settings';
 import { fetchRates } from '../use-cases/fetch-rates';
 
@@ -49,7 +50,7 @@ async function fetchProviderRates(
     coingeckoApiKey: apiKey,
     http: {
       onRetry: (info) => {
-        metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.providerRetries, MetricUnit.Count, 1);
         logger.warn('provider call retried', { ...info });
       },
     },
@@ -61,13 +62,17 @@ async function fetchProviderRates(
       rawPrefix: LAKE_PREFIXES.rawRates,
       ratesQueue,
     });
-    metrics.addMetric('RatesFetched', MetricUnit.Count, result.rates);
+    metrics.addMetric(METRICS.ratesFetched, MetricUnit.Count, result.rates);
+    // The stale-rate alarm reads these (staleWhen in lambdas/domain/rate-policy.ts says which, at what).
+    metrics.addMetric(METRICS.newestRateAgeMinutes, MetricUnit.Count, result.freshness.ageMinutes);
+    const { missedPublications } = result.freshness;
+    if (missedPublications !== undefined) metrics.addMetric(METRICS.ratePublicationsMissed, MetricUnit.Count, missedPublications);
     logger.info('rates fetched', { ...result });
     return result;
   } catch (error) {
-    metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.providerFailures, MetricUnit.Count, 1);
     // A payload refused by the parser (future-dated, malformed); only the service dimension, as alarmed.
-    if (error instanceof RatePayloadError) metrics.singleMetric().addMetric(RATE_SNAPSHOTS_REJECTED, MetricUnit.Count, 1);
+    if (error instanceof RatePayloadError) metrics.singleMetric().addMetric(METRICS.rateSnapshotsRejected, MetricUnit.Count, 1);
     logger.error('fetch failed', { provider: name, error: error as Error });
     throw error;
   }

@@ -14,6 +14,7 @@ import { ENV } from '../shared/env-names';
 import { TRANSACTION_FEEDS_SETTINGS } from '../shared/feed-settings';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
+import { METRICS } from '../shared/metric-names';
 import { observability, traced } from '../shared/observability';
 import { fetchTransactions } from '../use-cases/fetch-transactions';
 
@@ -53,7 +54,7 @@ async function fetchFeed(
     token,
     http: {
       onRetry: (info) => {
-        metrics.addMetric('FeedRetries', MetricUnit.Count, 1);
+        metrics.addMetric(METRICS.feedRetries, MetricUnit.Count, 1);
         logger.warn('feed call retried', { ...info });
       },
     },
@@ -70,10 +71,10 @@ async function fetchFeed(
       // Outside Lambda (a script, a test) there is no deadline to respect.
       remainingTimeMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
     });
-    metrics.addMetric('TransactionsFetched', MetricUnit.Count, result.transactions);
-    metrics.addMetric('TransactionsQuarantined', MetricUnit.Count, result.quarantined);
+    metrics.addMetric(METRICS.transactionsFetched, MetricUnit.Count, result.transactions);
+    metrics.addMetric(METRICS.transactionsQuarantined, MetricUnit.Count, result.quarantined);
     if (result.cursorReset) {
-      metrics.addMetric('FeedCursorResets', MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.feedCursorResets, MetricUnit.Count, 1);
       logger.warn('the saved cursor belongs to another URL of this feed; read from the new feed’s beginning', {
         feed: name,
         url: redactUrl(settings.url),
@@ -83,7 +84,7 @@ async function fetchFeed(
     else logger.info('transactions fetched', { ...result });
     return result;
   } catch (error) {
-    metrics.addMetric('FeedFailures', MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.feedFailures, MetricUnit.Count, 1);
     logger.error('fetch failed', { feed: name, error: error as Error });
     throw error;
   }

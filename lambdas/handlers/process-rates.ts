@@ -12,7 +12,8 @@ import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
-import { observability, RATE_SNAPSHOTS_REJECTED, traced } from '../shared/observability';
+import { METRICS } from '../shared/metric-names';
+import { observability, traced } from '../shared/observability';
 import { processRateSnapshots } from '../use-cases/process-rate-snapshot';
 
 const config = loadConfig('process-rates', {
@@ -38,10 +39,10 @@ async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
     deps,
     event.Records.map((r) => ({ messageId: r.messageId, body: r.body, receiveCount: Number(r.attributes.ApproximateReceiveCount) })),
   );
-  metrics.addMetric('RatesStored', MetricUnit.Count, result.rates);
-  metrics.addMetric('RateChanges', MetricUnit.Count, result.changes);
+  metrics.addMetric(METRICS.ratesStored, MetricUnit.Count, result.rates);
+  metrics.addMetric(METRICS.rateChanges, MetricUnit.Count, result.changes);
   // Only the service dimension, so the alarm on this name matches it.
-  if (result.rejected > 0) metrics.singleMetric().addMetric(RATE_SNAPSHOTS_REJECTED, MetricUnit.Count, result.rejected);
+  if (result.rejected > 0) metrics.singleMetric().addMetric(METRICS.rateSnapshotsRejected, MetricUnit.Count, result.rejected);
   for (const failure of result.failed) logger.error('snapshot message failed', failure);
   const { failed, ...summary } = result;
   logger.info('snapshots stored', { ...summary, messages: event.Records.length, failed: failed.length });

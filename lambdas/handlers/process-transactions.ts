@@ -17,6 +17,7 @@ import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIdOfRecord, correlationIds, withPowertools } from '../shared/lambda-handler';
+import { METRICS } from '../shared/metric-names';
 import { observability, traced } from '../shared/observability';
 import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { processTransactions, REPLAYED_ATTRIBUTE, type TransactionMessage } from '../use-cases/process-transactions';
@@ -74,13 +75,13 @@ async function processBatch(event: SQSEvent, _context: Context): Promise<SQSBatc
   // Fetched through the Parameters cache (SECRET_MAX_AGE_SECONDS).
   const hmacKey = await secretValue(config.hmacKeySecret);
   const result = await processTransactions({ ...deps, hmacKey }, event.Records.map(toMessage));
-  metrics.addMetric('TransactionsStored', MetricUnit.Count, result.stored);
-  metrics.addMetric('TransactionsQuarantined', MetricUnit.Count, result.quarantined);
-  metrics.addMetric('HighValueTransactions', MetricUnit.Count, result.highValue);
+  metrics.addMetric(METRICS.transactionsStored, MetricUnit.Count, result.stored);
+  metrics.addMetric(METRICS.transactionsQuarantined, MetricUnit.Count, result.quarantined);
+  metrics.addMetric(METRICS.highValueTransactions, MetricUnit.Count, result.highValue);
   for (const [reason, count] of Object.entries(result.quarantinedByReason)) {
     const byReason = metrics.singleMetric();
     byReason.addDimension('reason', reason);
-    byReason.addMetric('TransactionsQuarantined', MetricUnit.Count, count);
+    byReason.addMetric(METRICS.transactionsQuarantined, MetricUnit.Count, count);
   }
   const correlationIdOf = new Map(event.Records.map((r) => [r.messageId, correlationIdOfRecord(r)]));
   for (const failure of result.failures) {

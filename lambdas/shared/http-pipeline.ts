@@ -12,6 +12,7 @@ import {
   type ApiEvent,
   type ApiResult,
 } from './http-errors';
+import { METRICS, ROUTE_DIMENSION } from './metric-names';
 
 /**
  * The middy pipeline every API function shares (api-docs too, so no zod or contract schemas
@@ -125,11 +126,11 @@ function requestMetrics(
       (r) => r.method === event.httpMethod && (r.path === event.resource || r.pattern.test(String(event.path ?? ''))),
     );
     const status = request.response?.statusCode ?? 500;
-    metrics.addDimension('route', route ? `${route.method} ${route.path}` : 'UNMATCHED');
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
-    metrics.addMetric('Latency', MetricUnit.Milliseconds, performance.now() - (started.get(request) ?? performance.now()));
-    metrics.addMetric('ClientErrors', MetricUnit.Count, status >= 400 && status < 500 ? 1 : 0);
-    metrics.addMetric('ServerErrors', MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.addDimension(ROUTE_DIMENSION, route ? `${route.method} ${route.path}` : 'UNMATCHED');
+    metrics.addMetric(METRICS.requests, MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.latency, MetricUnit.Milliseconds, performance.now() - (started.get(request) ?? performance.now()));
+    metrics.addMetric(METRICS.clientErrors, MetricUnit.Count, status >= 400 && status < 500 ? 1 : 0);
+    metrics.addMetric(METRICS.serverErrors, MetricUnit.Count, status >= 500 ? 1 : 0);
   };
   return {
     before: (request) => void started.set(request, performance.now()),

@@ -4,9 +4,6 @@ import type { MiddlewareObj } from '@middy/core';
 
 export const METRICS_NAMESPACE = 'FxPlatform';
 
-/** Rate snapshots refused (future-dated, malformed) by fetch-rates or process-rates; alarmed on this name. */
-export const RATE_SNAPSHOTS_REJECTED = 'RateSnapshotsRejected';
-
 /** X-Ray instrumentation a function opts into (tracing.ts): the handler and every SDK client. */
 export interface Tracing {
   readonly middleware: MiddlewareObj;

@@ -1,4 +1,5 @@
 import { lakeKeys } from '../domain/lake-keys';
+import { freshnessOf, type Freshness } from '../domain/rate-publication';
 import type { MessagePublisher } from '../ports/message-publisher';
 import type { ObjectStore } from '../ports/object-store';
 import type { RateProvider } from '../ports/rate-provider';
@@ -16,6 +17,8 @@ export interface FetchRatesResult {
   readonly inForceFrom: string;
   readonly rates: number;
   readonly rawKey: string;
+  /** How fresh the fetched publication was when it was fetched (the stale-rate alarm's metrics). */
+  readonly freshness: Freshness;
 }
 
 /**
@@ -27,5 +30,6 @@ export async function fetchRates(deps: FetchRatesDeps): Promise<FetchRatesResult
   const rawKey = lakeKeys.rawRates(deps.rawPrefix, snapshot, raw.extension);
   await deps.lake.put(rawKey, raw.body, raw.contentType);
   await deps.ratesQueue.publish([{ id: snapshot.snapshotId, body: JSON.stringify(snapshot) }]);
-  return { snapshotId: snapshot.snapshotId, inForceFrom: snapshot.inForceFrom, rates: snapshot.rates.length, rawKey };
+  const freshness = freshnessOf(snapshot.provider, snapshot, snapshot.fetchedAt);
+  return { snapshotId: snapshot.snapshotId, inForceFrom: snapshot.inForceFrom, rates: snapshot.rates.length, rawKey, freshness };
 }

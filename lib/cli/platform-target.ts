@@ -7,7 +7,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import { stageConfig } from '../config/stage-config';
+import { QUEUES, type QueueKey } from '../definitions/resources';
 import { STACK_OUTPUTS, stackNames } from '../definitions/stack-outputs';
+import { runningOwner } from '../local-platform/instance-lock';
 import type { EndpointsFile } from '../local-platform/platform';
 
 /** Where an operator's command sends its work: the running local platform or a deployed stage. */
@@ -36,7 +38,12 @@ export function readLocalEndpoints(): EndpointsFile {
   try {
     return JSON.parse(readFileSync(path.join(localDir(), 'endpoints.json'), 'utf8')) as EndpointsFile;
   } catch {
-    throw new TargetError('the local platform is not running (no .local/endpoints.json): start it with `npm start`');
+    const owner = runningOwner(localDir());
+    throw new TargetError(
+      owner
+        ? `the local platform (pid ${owner.pid}) is starting or stopping: try again in a few seconds`
+        : 'the local platform is not running (no .local/endpoints.json): start it with `npm start`',
+    );
   }
 }
 
@@ -51,6 +58,8 @@ const LOCAL_OUTPUTS: Record<string, (e: EndpointsFile) => string | undefined> = 
   [STACK_OUTPUTS.ratesQueueUrl]: (e) => e.resources.queues?.rates?.url,
   [STACK_OUTPUTS.transactionsQueueUrl]: (e) => e.resources.queues?.transactions?.url,
   [STACK_OUTPUTS.ratesTableName]: (e) => e.resources.tables?.rates,
+  [STACK_OUTPUTS.queues]: (e) =>
+    JSON.stringify(Object.fromEntries(Object.entries(e.resources.queues ?? {}).map(([key, q]) => [key, { url: q.url, dlqUrl: q.dlqUrl }]))),
 };
 
 export function localTarget(): PlatformTarget {
@@ -88,4 +97,24 @@ const documentClient = (client: DynamoDBClient) => DynamoDBDocumentClient.from(c
 
 function missing(name: string, where: string): never {
   throw new TargetError(`${where} has no ${name} output: deploy it first`);
+}
+
+/** A queue of QUEUES on the target, with its DLQ (ARNs only where deployed). */
+export interface TargetQueue {
+  readonly label: string;
+  readonly url: string;
+  readonly dlqUrl: string;
+  readonly arn?: string;
+  readonly dlqArn?: string;
+}
+
+export function isQueueKey(name: string): name is QueueKey {
+  return Object.hasOwn(QUEUES, name);
+}
+
+export function targetQueue(target: PlatformTarget, key: QueueKey): TargetQueue {
+  const all = JSON.parse(target.output(STACK_OUTPUTS.queues)) as Record<string, Omit<TargetQueue, 'label'>>;
+  const queue = all[key];
+  if (!queue) throw new TargetError(`${target.where} has no queue ${key}: deploy the current version first`);
+  return { label: key, ...queue };
 }

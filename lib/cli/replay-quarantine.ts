@@ -13,6 +13,8 @@ export interface ReplayOptions {
   readonly from?: string;
   readonly to?: string;
   readonly onProgress?: (summary: ReplaySummary) => void;
+  /** The transaction ids of each batch put back on the queue (to find them in the quarantine again). */
+  readonly onRequeued?: (transactionIds: readonly string[]) => void;
 }
 
 export interface ReplaySummary {
@@ -40,11 +42,14 @@ const DAY = /\/dt=(\d{4}-\d{2}-\d{2})\//;
 export async function replayQuarantine(options: ReplayOptions): Promise<ReplaySummary> {
   const seen = new Set<string>();
   let pending: { id: string; body: string; attributes: Record<string, string> }[] = [];
+  let pendingIds: string[] = [];
   const summary = { objects: 0, matched: 0, requeued: 0, duplicates: 0, unreplayable: 0 };
   const flush = async () => {
     await options.transactionsQueue.publish(pending);
+    options.onRequeued?.(pendingIds);
     summary.requeued += pending.length;
     pending = [];
+    pendingIds = [];
     options.onProgress?.({ ...summary });
   };
   for await (const key of quarantineKeys(options)) {
@@ -65,6 +70,7 @@ export async function replayQuarantine(options: ReplayOptions): Promise<ReplaySu
       }
       seen.add(id);
       pending.push({ id: `r${seen.size}`, body: JSON.stringify(record), attributes: { [REPLAYED_ATTRIBUTE]: 'quarantine' } });
+      pendingIds.push(id);
       if (pending.length >= BATCH) await flush();
     }
   }

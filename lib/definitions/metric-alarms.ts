@@ -1,3 +1,4 @@
+import { METRICS } from '../../lambdas/shared/metric-names';
 import type { FunctionName } from './functions';
 
 /**
@@ -13,7 +14,7 @@ export interface MetricAlarmDefinition {
 
 export const METRIC_ALARMS: readonly MetricAlarmDefinition[] = [
   {
-    metricName: 'RateSnapshotsRejected',
+    metricName: METRICS.rateSnapshotsRejected,
     services: ['fetch-rates', 'process-rates'],
     description: 'rejected a rate snapshot (future-dated or invalid); "latest" was not changed by it',
   },

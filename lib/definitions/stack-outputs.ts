@@ -9,6 +9,8 @@ export const STACK_OUTPUTS = {
   ratesTableName: 'RatesTableName',
   ratesQueueUrl: 'RatesQueueUrl',
   transactionsQueueUrl: 'TransactionsQueueUrl',
+  /** JSON `{ "<queue key>": { "url", "arn", "dlqUrl", "dlqArn" } }` for every queue of QUEUES (redrive, long commands). */
+  queues: 'Queues',
   /** Base URL of the partner API stage (routes at `<url>v1/...`). */
   partnerApiUrl: 'PartnerApiUrl',
   /** Cognito token endpoint for the client-credentials grant. */

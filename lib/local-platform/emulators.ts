@@ -23,6 +23,8 @@ export interface StartEmulatorsOptions {
   readonly ports?: Partial<Record<'dynamodb' | 'fauxqs' | 'ses', number>>;
   /** Receives each emulator's output lines, prefixed with its name (default: discard). */
   readonly log?: (line: string) => void;
+  /** fauxqs logs every request (a few hundred KB a minute): off unless asked for. @default false */
+  readonly requestLogs?: boolean;
   /**
    * How long to wait for each emulator to answer.
    * @default 60000
@@ -103,14 +105,14 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Ru
     {
       name: 'fauxqs',
       command: node,
-      args: [join(packageDir('fauxqs'), 'dist', 'server.js')],
+      args: [join(__dirname, 'fauxqs-server.mjs')],
       env: {
         ...nodeEnv,
         FAUXQS_PORT: String(fauxqsPort),
         FAUXQS_DEFAULT_REGION: 'us-east-1',
         FAUXQS_DATA_DIR: join(dataDir, 'fauxqs'),
-        FAUXQS_PERSISTENCE: 'true',
         FAUXQS_S3_STORAGE_DIR: join(dataDir, 's3'),
+        FAUXQS_LOGGER: String(options.requestLogs ?? false),
       },
       probe: () => httpStatus(`${endpoints.sqs}/health`),
     },
@@ -172,7 +174,9 @@ function launch(spec: EmulatorSpec, cwd: string, log: (line: string) => void): E
   const child = spawn(command, args, {
     cwd,
     env,
-    detached: false,
+    // Its own process group: Ctrl-C in the terminal reaches the platform, which stops the pollers
+    // before the emulators they talk to (else they log ECONNREFUSED on the way down).
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   installExitHandler();

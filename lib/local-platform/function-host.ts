@@ -7,6 +7,12 @@ export interface FunctionSpec {
   readonly entry: string;
   readonly timeoutSeconds: number;
   readonly env: Record<string, string>;
+  /**
+   * Execution environments at most: Lambda runs concurrent invocations in environments of their
+   * own, created when every existing one is busy. Further invocations wait for a free one.
+   * @default 1
+   */
+  readonly maxConcurrency?: number;
 }
 
 export class FunctionError extends Error {
@@ -20,16 +26,16 @@ interface Pending {
 }
 
 /**
- * Runs a handler like Lambda does: in its own execution environment (a worker thread with its
- * own process.env), loaded once, one invocation at a time, killed and replaced on timeout.
- * Its stdout/stderr go to `<logDir>/<name>.log`.
+ * Runs a handler like Lambda does: each invocation in an execution environment of its own (a
+ * worker thread with its own process.env, the handler loaded once per environment), one
+ * invocation at a time per environment, up to `maxConcurrency` environments side by side; an
+ * environment is killed and replaced on timeout. Every environment's stdout/stderr go to
+ * `<logDir>/<name>.log`.
  */
 export class LocalFunction {
-  private worker?: Worker;
-  private ready?: Promise<void>;
-  private nextId = 0;
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending = new Map<number, Pending>();
+  private readonly environments: ExecutionEnvironment[] = [];
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly waiting: ((environment: ExecutionEnvironment) => void)[] = [];
   private readonly log: WriteStream;
 
   constructor(
@@ -39,30 +45,64 @@ export class LocalFunction {
     this.log = createWriteStream(path.join(logDir, `${spec.name}.log`), { flags: 'a' });
   }
 
-  /** Invokes the handler; invocations are serialised like one concurrent execution. */
-  invoke(event: unknown): Promise<unknown> {
-    const run = this.queue.then(() => this.invokeNow(event));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Invokes the handler in a free execution environment (a new one if all are busy and there is room). */
+  async invoke(event: unknown): Promise<unknown> {
+    const environment = await this.acquire();
+    try {
+      return await environment.invoke(event);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(environment);
+      else this.idle.push(environment);
+    }
   }
 
+  async stop(): Promise<void> {
+    await Promise.all(this.environments.map((environment) => environment.stop()));
+    await new Promise<void>((resolve) => this.log.end(resolve));
+  }
+
+  private acquire(): Promise<ExecutionEnvironment> {
+    const free = this.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (this.environments.length < (this.spec.maxConcurrency ?? 1)) {
+      const environment = new ExecutionEnvironment(this.spec, this.log);
+      this.environments.push(environment);
+      return Promise.resolve(environment);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** One execution environment: a worker thread that loads the handler once and runs one invocation at a time. */
+class ExecutionEnvironment {
+  private worker?: Worker;
+  private ready?: Promise<void>;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly spec: FunctionSpec,
+    private readonly log: WriteStream,
+  ) {}
+
+  /** Terminates the worker; the next invocation starts a new one (a cold start). */
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.ready = undefined;
     await worker?.terminate();
-    await new Promise<void>((resolve) => this.log.end(resolve));
   }
 
-  private async invokeNow(event: unknown): Promise<unknown> {
+  async invoke(event: unknown): Promise<unknown> {
     const worker = await this.start();
     const id = ++this.nextId;
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new FunctionError(`${this.spec.name} timed out after ${this.spec.timeoutSeconds} s`));
-        void this.recycle();
+        reject(this.invokeError(`${this.spec.name} timed out after ${this.spec.timeoutSeconds} s`));
+        void this.stop();
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage({ id, event, deadline: Date.now() + timeoutMs });
@@ -85,7 +125,7 @@ export class LocalFunction {
           if (message.ready) return resolve();
           if (message.initError) {
             const { message: text } = message.initError as { message: string };
-            return reject(new FunctionError(`${this.spec.name} failed to start: ${text}`));
+            return reject(this.invokeError(`${this.spec.name} failed to start: ${text}`));
           }
           this.settle(message as { id: number; ok: boolean; result?: unknown; error?: { message: string } });
         });
@@ -101,7 +141,7 @@ export class LocalFunction {
           this.failAll(new FunctionError(`${this.spec.name} execution environment exited`));
         });
       });
-      this.ready.catch(() => this.recycle());
+      this.ready.catch(() => this.stop());
     }
     return this.ready.then(() => this.worker!);
   }
@@ -112,7 +152,19 @@ export class LocalFunction {
     this.pending.delete(message.id);
     clearTimeout(pending.timer);
     if (message.ok) pending.resolve(message.result);
-    else pending.reject(new FunctionError(message.error?.message ?? 'handler failed'));
+    else pending.reject(this.invokeError(message.error?.message ?? 'handler failed'));
+  }
+
+  /**
+   * A failed invocation, also written to the function's log as the Lambda runtime does ("Invoke
+   * Error", level ERROR), so the log shows timeouts and start failures the handler cannot log.
+   */
+  private invokeError(message: string): FunctionError {
+    if (this.log.writable) {
+      const line = { level: 'ERROR', timestamp: new Date().toISOString(), service: this.spec.name, message: 'Invoke Error', error: { name: 'FunctionError', message } };
+      this.log.write(`${JSON.stringify(line)}\n`);
+    }
+    return new FunctionError(message);
   }
 
   private failAll(error: Error): void {
@@ -121,12 +173,5 @@ export class LocalFunction {
       pending.reject(error);
       this.pending.delete(id);
     }
-  }
-
-  private async recycle(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
-    await worker?.terminate();
   }
 }

@@ -1,11 +1,12 @@
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
-import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig } from '../config/stage-config';
+import { singleSourcePolicy, stageConfig, type RateSourceConfig, type StageConfig, type Throttle } from '../config/stage-config';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../definitions/functions';
 import { scheduledInvocations, settingsEnv } from '../definitions/function-settings';
 import { PARTNER_FACING_FUNCTIONS, SEED_CURRENCIES, apiDocsEnv } from '../definitions/partner-api';
@@ -23,17 +24,22 @@ import {
 } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import type { RatePolicy } from '../../lambdas/domain/rate-policy';
+import { ROUTES, SCOPES, fullScope } from '../../lambdas/shared/api-contract';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
+import { PROVIDER_PROFILES } from '../../lambdas/domain/rate-publication';
+import { batchLines, ConsumerActivity } from './activity';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
 import { LocalFunction } from './function-host';
-import { apiKeyOwnersJson, loadPartnerClients } from './partner-clients';
+import { acquireInstanceLock, LOCK_FILE } from './instance-lock';
+import { apiKeyOwnersJson, loadPartnerClients, type LocalPartnerClient } from './partner-clients';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
 import { startQueuePoller } from './queue-poller';
 import { startLocalAnalytics, WarehouseOffError } from './local-analytics';
 import { startStreamPoller } from './stream-poller';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { QueryError } from '../analytics/query-result';
+import { collectStatus, latestRatesFromApi, RateSamples, statusHtml, type LatestRates, type PlatformStatus } from './status';
 import { parseScheduleExpression } from './schedule-expression';
 import { startSecretsEmulator } from './secrets-emulator';
 import { startTransactionFeedServer } from './transaction-feed-server';
@@ -48,6 +54,13 @@ export interface PlatformOptions {
   /** A partner feed to read instead of the built-in simulator. */
   readonly transactionsFeedUrl?: string;
   readonly log?: (line: string) => void;
+  /** Emulator request logs in logs/emulators.log (`--verbose`). @default false */
+  readonly verbose?: boolean;
+  /**
+   * Replaces the stage's and every partner's API throttle and daily quota: the benchmarks' stage,
+   * which measures latency at rates the local stage's limits would answer with 429.
+   */
+  readonly apiLimits?: { readonly throttle: Throttle; readonly quotaPerDay: number };
 }
 
 export interface EndpointsFile {
@@ -55,6 +68,8 @@ export interface EndpointsFile {
   readonly tokenUrl: string | null;
   readonly inbox: string;
   readonly control: string;
+  /** The status page (queues, latest rates, transactions per minute, emails, last errors). */
+  readonly status: string;
   readonly services: EmulatorEndpoints & {
     readonly secretsmanager: string;
     readonly transactionFeed: string;
@@ -71,14 +86,37 @@ export interface RunningPlatform {
   readonly endpoints: EndpointsFile;
   readonly memoryMb: () => number;
   invoke(name: InvocableName): Promise<unknown[]>;
+  status(): Promise<PlatformStatus>;
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
-
-/** What `npm run local -- invoke` runs: the functions, and tasks the platform runs in-process. */
+/** Tasks the platform runs in-process that `npm run local -- invoke` also runs (the warehouse load). */
 export const LOCAL_TASKS = ['load-warehouse'] as const;
 export type InvocableName = FunctionName | (typeof LOCAL_TASKS)[number];
+
+/**
+ * The functions `invoke` runs now, with their scheduled input. Queue consumers are not among
+ * them (their input is a queue's batch: send to the queue instead) nor the API's (theirs is a
+ * request: call the API).
+ */
+export function invocableFunctions(): InvocableName[] {
+  return [...(Object.keys(FUNCTIONS) as FunctionName[]).filter((name) => !notInvocableReason(name)), ...LOCAL_TASKS];
+}
+
+/** Why `invoke <name>` cannot run a function, or undefined when it can. */
+export function notInvocableReason(name: string): string | undefined {
+  if ((LOCAL_TASKS as readonly string[]).includes(name)) return undefined;
+  const def = (FUNCTIONS as Record<string, FunctionDefinition>)[name];
+  if (!def) return `there is no function ${name}`;
+  if (def.streamTrigger) return `${name} is triggered by the ${def.streamTrigger.table} table's stream: write to that table`;
+  if (def.sqsTrigger) {
+    return `${name} is triggered by the ${def.sqsTrigger.queue} queue: send a message to that queue (or move its DLQ back: npm run redrive -- ${def.sqsTrigger.queue})`;
+  }
+  if (ROUTES.some((route) => route.function === name)) return `${name} serves the partner API: call the API (see endpoints.json "api")`;
+  return undefined;
+}
+
+const REGION = 'us-east-1';
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** The `local` stage config with the command line's sources and feed. */
@@ -117,20 +155,39 @@ export function localRateSources(provider?: RateProviderName, url?: string): Rat
  * every function in its own execution environment, the schedules and the queue pollers.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  const log = options.log ?? (() => undefined);
+  let stopping = false;
+  const log = (line: string) => {
+    // Once stopping, a run cut short by the stop is not news.
+    if (!stopping) (options.log ?? (() => undefined))(line);
+  };
+  // Before anything in the folder is touched: a second platform on it stops here.
+  const lock = acquireInstanceLock(options.dir);
   const dataDir = path.join(options.dir, 'data');
   const logDir = path.join(options.dir, 'logs');
-  if (options.fresh) rmSync(options.dir, { recursive: true, force: true });
+  if (options.fresh) {
+    for (const entry of readdirSync(options.dir)) {
+      if (entry !== LOCK_FILE) rmSync(path.join(options.dir, entry), { recursive: true, force: true });
+    }
+  }
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
 
-  const emulatorLog = path.join(logDir, 'emulators.log');
-  const emulators = await startEmulators({ dataDir, log: (line) => appendFileSync(emulatorLog, `${line}\n`) });
-  const stops: (() => Promise<void>)[] = [() => emulators.stop()];
+  // Stopped last to first: the lock outlives the emulators, which outlive the functions, which
+  // outlive the pollers and schedules that call them.
+  const stops: (() => Promise<void>)[] = [async () => lock.release()];
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
+    const emulatorLog = path.join(logDir, 'emulators.log');
+    const emulators = await startEmulators({
+      dataDir,
+      requestLogs: options.verbose,
+      log: (line) => appendFileSync(emulatorLog, `${line}\n`),
+    });
+    stops.push(() => emulators.stop());
+    lock.recordChildren(emulators.pids);
     const awsEnv = awsEndpointEnv(emulators.endpoints);
     const clientConfig = {
       region: REGION,
@@ -156,7 +213,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(() => feed.stop());
       feedUrl = feed.url;
     }
-    const config = localStageConfig({ ...options, transactionsFeedUrl: feedUrl });
+    const config = withApiLimits(localStageConfig({ ...options, transactionsFeedUrl: feedUrl }), options.apiLimits);
     const schedules = scheduledInvocations(config);
     const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
     const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
@@ -173,18 +230,31 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       const env = { ...functionEnv(name, def, resources, functionAwsEnv), ...settingsEnv(name, config), ...partnerEnv(name) };
       if (def.shipsApiDocs) env[ENV.apiDocsDir] = writeApiDocs(path.join(dataDir, 'api-docs'));
       envs.set(name, env);
-      const fn = new LocalFunction({ name, entry: path.join(REPO_ROOT, def.entry), timeoutSeconds: def.timeoutSeconds, env }, logDir);
+      const fn = new LocalFunction(
+        {
+          name,
+          entry: path.join(REPO_ROOT, def.entry),
+          timeoutSeconds: def.timeoutSeconds,
+          env,
+          // Concurrent API requests run side by side, as in Lambda; a queue's poller delivers one batch at a time.
+          maxConcurrency: ROUTES.some((route) => route.function === name) ? API_CONCURRENCY : 1,
+        },
+        logDir,
+      );
       functions.set(name, fn);
       stops.push(() => fn.stop());
     }
 
     const invoke = async (name: FunctionName) => {
-      const fn = functions.get(name);
-      if (!fn) throw new Error(`unknown function ${name}`);
+      const reason = notInvocableReason(name);
+      if (reason) throw new NotInvocableError(reason);
       const inputs = schedules.filter((s) => s.functionName === name).map((s) => s.input);
-      return Promise.all((inputs.length > 0 ? inputs : [{}]).map((input) => fn.invoke(input)));
+      return Promise.all((inputs.length > 0 ? inputs : [{}]).map((input) => functions.get(name)!.invoke(input)));
     };
 
+    const activity = new ConsumerActivity();
+    const lines = batchLines(log);
+    stops.push(async () => lines.flush());
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (def.sqsTrigger) {
         const queueUrl = resources.queues[def.sqsTrigger.queue].url;
@@ -197,8 +267,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           batchSize: def.sqsTrigger.batchSize,
           maxBatchingWindowSeconds: def.sqsTrigger.maxBatchingWindowSeconds,
           invoke: (event) => functions.get(name)!.invoke(event),
-          onBatch: ({ received, failed, error }) =>
-            log(`${name}: ${received} message(s), ${failed} failed${error ? ` (${error})` : ''}`),
+          onBatch: (batch) => {
+            activity.record(name, batch);
+            lines.batch(name, batch);
+          },
         });
         stops.push(() => poller.stop());
       }
@@ -264,9 +336,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       stops.push(async () => stop());
     }
 
-    const control = await startControlServer(invokeAny, (sql) => analytics.queryWarehouse(sql));
-    stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
-
     await seedCurrencies(resources, functionAwsEnv, logDir, log);
     const partnerApi = await startLocalPartnerApi({
       dir: dataDir,
@@ -281,11 +350,40 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
     }
 
+    const samples = new RateSamples();
+    // In the base the platform's provider publishes in (EUR for ECB and the simulator, USD for OXR and CoinGecko).
+    const latestRates = latestRatesOf(partnerApi.api.url, partnerApi.tokens.tokenUrl, partnerClients, PROVIDER_PROFILES[options.ratesProvider ?? 'simulated'].base);
+    const sample = () => latestRates().then((latest) => samples.add(latest), () => undefined);
+    void sample();
+    const sampler = setInterval(sample, RATE_SAMPLE_MS);
+    stops.push(async () => clearInterval(sampler));
+    const status = () =>
+      collectStatus({
+        sqs,
+        queues: resources.queues,
+        consumers: Object.fromEntries(
+          (Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][])
+            .filter(([, def]) => def.sqsTrigger)
+            .map(([name, def]) => [def.sqsTrigger!.queue, name]),
+        ),
+        latestRates,
+        samples,
+        activity,
+        transactionsConsumer: consumerName('transactions'),
+        ses: emulators.endpoints.ses,
+        logDir,
+        functions: Object.keys(FUNCTIONS),
+      });
+
+    const control = await startControlServer(invokeAny, status, (sql) => analytics.queryWarehouse(sql));
+    stops.push(() => new Promise<void>((resolve) => control.server.close(() => resolve())));
+
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,
       tokenUrl: partnerApi.tokens.tokenUrl,
       inbox: `${emulators.endpoints.ses}/`,
       control: control.url,
+      status: `${control.url}/status`,
       services: {
         ...emulators.endpoints,
         secretsmanager: secrets.endpoint,
@@ -309,12 +407,49 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       endpoints,
       memoryMb: () => emulatorMemoryMb(emulators.pids) + process.memoryUsage().rss / 1024 / 1024,
       invoke: invokeAny,
+      status,
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Execution environments per API function at most: enough for the cores of a laptop. */
+const API_CONCURRENCY = Math.min(4, availableParallelism());
+
+/** How often the status page samples the latest rates for its sparklines. */
+const RATE_SAMPLE_MS = 60_000;
+
+/** `invoke` was asked for a function it cannot run by itself. */
+export class NotInvocableError extends Error {
+  override readonly name = 'NotInvocableError';
+}
+
+function consumerName(queue: QueueKey): string {
+  const entry = (Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]).find(([, def]) => def.sqsTrigger?.queue === queue);
+  return entry?.[0] ?? `(no consumer of ${queue})`;
+}
+
+/** The latest rates through the partner API, as a partner allowed to read rates sees them. */
+function latestRatesOf(api: string, tokenUrl: string, clients: readonly LocalPartnerClient[], base: string): () => Promise<LatestRates> {
+  const reader = clients.find((c) => c.scopes.includes(fullScope(SCOPES.ratesRead)));
+  if (!reader) return async () => Promise.reject(new Error('no configured partner may read rates'));
+  return latestRatesFromApi({ api, tokenUrl, client: reader, base });
+}
+
+/** The stage config with the API limits replaced (the benchmarks' stage). */
+function withApiLimits(config: StageConfig, limits: PlatformOptions['apiLimits']): StageConfig {
+  if (!limits) return config;
+  return {
+    ...config,
+    api: {
+      ...config.api,
+      throttle: limits.throttle,
+      partners: config.api.partners.map((p) => ({ ...p, throttle: limits.throttle, quotaPerDay: limits.quotaPerDay })),
+    },
+  };
 }
 
 function functionEnv(
@@ -389,47 +524,36 @@ function runSchedule(expression: string, task: () => Promise<void>, options: { f
 }
 
 /**
- * `POST /invoke/<function>` runs a scheduled function (or a local task) now, used by
- * `npm run local -- invoke`; `POST /warehouse/query` with `{"sql"}` runs SQL on the warehouse.
+ * The platform's control server: `POST /invoke/<function>` runs a scheduled function (or a
+ * local task) now (`npm run local -- invoke`), `GET /status` is the status page and
+ * `GET /status.json` its data (`npm run local -- status`), `POST /warehouse/query` with
+ * `{"sql"}` runs SQL on the warehouse (`npm run query -- warehouse`).
  */
 async function startControlServer(
   invoke: (name: InvocableName) => Promise<unknown[]>,
+  status: () => Promise<PlatformStatus>,
   queryWarehouse: (sql: string) => Promise<unknown>,
 ): Promise<{ server: Server; url: string }> {
-  const invocable = [...Object.keys(FUNCTIONS), ...LOCAL_TASKS];
   const server = createServer(async (req, res) => {
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+    const reply = (code: number, body: unknown, type = 'application/json') => {
+      res.writeHead(code, { 'content-type': type });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (req.method === 'POST' && req.url === '/warehouse/query') {
-      let sql: unknown;
-      try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        sql = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sql?: unknown }).sql;
-      } catch {
-        sql = undefined;
-      }
-      if (typeof sql !== 'string' || sql.trim() === '') {
-        return reply(400, { error: { code: 'BAD_REQUEST', message: 'send {"sql": "<statement>"}' } });
-      }
-      try {
-        return reply(200, await queryWarehouse(sql));
-      } catch (error) {
-        const status = error instanceof QueryError ? 400 : error instanceof WarehouseOffError ? 409 : 502;
-        return reply(status, { error: { code: status === 400 ? 'QUERY_FAILED' : 'WAREHOUSE_UNAVAILABLE', message: (error as Error).message } });
-      }
-    }
-    const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !match) {
-      return reply(404, { error: { code: 'NOT_FOUND', message: 'POST /invoke/<function> or POST /warehouse/query' } });
-    }
-    const name = match[1] as InvocableName;
-    if (!invocable.includes(name)) {
-      return reply(404, { error: { code: 'UNKNOWN_FUNCTION', message: `no function ${name}`, details: { functions: invocable } } });
-    }
     try {
+      if (req.method === 'GET' && req.url === '/status') return reply(200, statusHtml(await status()), 'text/html; charset=utf-8');
+      if (req.method === 'GET' && req.url === '/status.json') return reply(200, await status());
+      if (req.method === 'POST' && req.url === '/warehouse/query') return await answerWarehouseQuery(req, reply, queryWarehouse);
+      const match = /^\/invoke\/([a-z-]+)$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) {
+        return reply(404, {
+          error: { code: 'NOT_FOUND', message: 'POST /invoke/<function>, GET /status, GET /status.json, POST /warehouse/query' },
+        });
+      }
+      const name = match[1] as InvocableName;
+      const reason = notInvocableReason(name);
+      if (reason) {
+        return reply(400, { error: { code: 'NOT_INVOCABLE', message: reason, details: { functions: invocableFunctions() } } });
+      }
       reply(200, { function: name, results: await invoke(name) });
     } catch (error) {
       reply(502, { error: { code: 'FUNCTION_ERROR', message: (error as Error).message } });
@@ -438,4 +562,29 @@ async function startControlServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return { server, url: `http://127.0.0.1:${address.port}` };
+}
+
+/** `POST /warehouse/query` with `{"sql"}`: 400 for bad SQL, 409 when the stage has no warehouse. */
+async function answerWarehouseQuery(
+  req: IncomingMessage,
+  reply: (code: number, body: unknown) => void,
+  queryWarehouse: (sql: string) => Promise<unknown>,
+): Promise<void> {
+  let sql: unknown;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    sql = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sql?: unknown }).sql;
+  } catch {
+    sql = undefined;
+  }
+  if (typeof sql !== 'string' || sql.trim() === '') {
+    return reply(400, { error: { code: 'BAD_REQUEST', message: 'send {"sql": "<statement>"}' } });
+  }
+  try {
+    return reply(200, await queryWarehouse(sql));
+  } catch (error) {
+    const code = error instanceof QueryError ? 400 : error instanceof WarehouseOffError ? 409 : 502;
+    return reply(code, { error: { code: code === 400 ? 'QUERY_FAILED' : 'WAREHOUSE_UNAVAILABLE', message: (error as Error).message } });
+  }
 }

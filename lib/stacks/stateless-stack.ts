@@ -16,6 +16,7 @@ import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/st
 import { FxFunction, tableStatements } from '../constructs/fx-function';
 import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
 import { StreamTriggerSource } from '../constructs/stream-trigger';
@@ -65,6 +66,8 @@ export class StatelessStack extends Stack {
   readonly failureQueues: Partial<Record<FunctionName, DeadLetterQueue>>;
   readonly alarmTopic: sns.Topic;
   readonly partnerApi: PartnerApi;
+  /** The stage's dashboard and its alarms (stale rates, API 5xx and latency, SES bounces). */
+  readonly operations: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -124,6 +127,16 @@ export class StatelessStack extends Stack {
     this.schedule(config, alarmAction, queueStorage(false));
     new CfnOutput(this, STACK_OUTPUTS.ratesQueueUrl, { value: this.queues.rates.queue.queueUrl });
     new CfnOutput(this, STACK_OUTPUTS.transactionsQueueUrl, { value: this.queues.transactions.queue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.queues, {
+      value: this.toJsonString(
+        Object.fromEntries(
+          Object.entries(this.queues).map(([key, q]) => [
+            key,
+            { url: q.queue.queueUrl, arn: q.queue.queueArn, dlqUrl: q.dlq.queue.queueUrl, dlqArn: q.dlq.queue.queueArn },
+          ]),
+        ),
+      ),
+    });
 
     this.partnerApi = new PartnerApi(this, 'PartnerApi', {
       stage: config.stage,
@@ -164,6 +177,17 @@ export class StatelessStack extends Stack {
       const errors = fn.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
       alarmOnAnyOf(this, `${FUNCTIONS[name as FunctionName].id}Errors`, errors, `${name} failed`).addAlarmAction(alarmAction);
     }
+
+    // Last: its alarm overview lists every alarm above.
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      stage: config.stage,
+      rateSources: config.rates.sources,
+      ratePolicy: config.rates.policy,
+      queues: this.queues,
+      functions: this.functions,
+      api: this.partnerApi.api,
+      alarmAction,
+    });
   }
 
   /**

@@ -150,7 +150,8 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     const pinned = await platform.cli(['invoke', 'fetch-rates']);
 
     expect(pinned.code).not.toBe(0);
-    expect(pinned.stdout).toMatch(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
+    // An invoke that failed says why on stderr (stdout stays for results).
+    expect(pinned.stderr).toMatch(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
     expect(await scanRates()).toEqual(before);
     const s3 = localS3(platform.endpoints.services.s3);
     expect((await listKeys(s3, platform.endpoints.resources.buckets.dataLake, 'raw/rates/')).some((k) => k.includes('2099'))).toBe(false);

@@ -15,18 +15,42 @@ export interface PlatformProcess {
   /** Runs `npm run backfill -- <args>` against this platform. */
   backfill(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs `npm run query -- <args>` against this platform. */
-  query(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  stop(): Promise<void>;
+  query(args: string[]): Promise<CliResult>;
+  /** Runs another of the project's scripts (`bin/<script>.ts`) against this platform. */
+  run(script: string, args: string[]): Promise<CliResult>;
+  /**
+   * Stops it as Ctrl-C in its terminal does (SIGINT to its whole process group) and waits for its
+   * exit; the folder is removed unless `keepDir`.
+   */
+  stop(options?: { keepDir?: boolean }): Promise<number | null>;
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface StartOptions {
+  /** An existing state folder (a restart); default a new temporary one. */
+  readonly dir?: string;
+  /** Pass `--fresh`. @default true */
+  readonly fresh?: boolean;
+  readonly timeoutMs?: number;
 }
 
 /** Starts `npm start` (bin/local.ts) as a user would, in its own directory, and waits for endpoints.json. */
-export async function startPlatformProcess(args: string[] = [], timeoutMs = 90_000): Promise<PlatformProcess> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fx-e2e-'));
+export async function startPlatformProcess(args: string[] = [], options: StartOptions = {}): Promise<PlatformProcess> {
+  const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'fx-e2e-'));
+  const timeoutMs = options.timeoutMs ?? 90_000;
   const env = { ...process.env, FX_LOCAL_DIR: dir };
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/local.ts', 'start', '--fresh', ...args], {
+  const fresh = options.fresh === false ? [] : ['--fresh'];
+  // Its own process group, like a terminal's foreground job: stop() sends Ctrl-C's SIGINT to all of it.
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/local.ts', 'start', ...fresh, ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -35,7 +59,7 @@ export async function startPlatformProcess(args: string[] = [], timeoutMs = 90_0
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(endpointsPath)) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       throw new Error(`local platform did not start:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -48,11 +72,17 @@ export async function startPlatformProcess(args: string[] = [], timeoutMs = 90_0
     cli: (cliArgs) => runCli(['bin/local.ts', ...cliArgs], env),
     backfill: (cliArgs) => runCli(['bin/backfill.ts', ...cliArgs], env),
     query: (cliArgs) => runCli(['bin/query.ts', ...cliArgs], env),
-    stop: () => stopChild(child, dir),
+    run: (script, cliArgs) => runCli([`bin/${script}.ts`, ...cliArgs], env),
+    stop: (stopOptions) => stopChild(child, dir, stopOptions?.keepDir ?? false),
   };
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs a project script (`bin/<script>.ts`) with the given local state folder, as `npm run` would. */
+export function runScript(script: string, args: string[], dir: string): Promise<CliResult> {
+  return runCli([`bin/${script}.ts`, ...args], { ...process.env, FX_LOCAL_DIR: dir });
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [require.resolve('tsx/cli'), ...args], { cwd: REPO_ROOT, env });
     let stdout = '';
@@ -63,15 +93,25 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
   });
 }
 
-async function stopChild(child: ChildProcess, dir: string): Promise<void> {
-  if (child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
+async function stopChild(child: ChildProcess, dir: string, keepDir: boolean): Promise<number | null> {
+  let code = child.exitCode;
+  if (code === null && child.signalCode === null) {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    signalGroup(child, 'SIGINT');
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 15_000);
+    code = await exited;
     clearTimeout(timer);
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (!keepDir) rmSync(dir, { recursive: true, force: true });
+  return code;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group is gone
+  }
 }
 
 /** Polls `probe` until it returns a value that is not undefined. */

@@ -78,15 +78,34 @@ function convert(c: ColumnSpec, value: string | null | undefined): unknown {
       if (Number.isNaN(instant.getTime())) throw new Error(`${c.name} ${value} is not a timestamp`);
       return instant;
     }
-    case 'decimal': {
-      const unscaled = new Decimal(value).times(new Decimal(10).pow(c.scale));
-      if (!unscaled.isInteger()) {
-        throw new Error(`${c.name} ${value} has more than ${c.scale} fraction digits`);
-      }
-      if (unscaled.abs().gte(new Decimal(10).pow(c.precision))) {
-        throw new Error(`${c.name} ${value} does not fit DECIMAL(${c.precision},${c.scale})`);
-      }
-      return BigInt(unscaled.toFixed(0));
-    }
+    case 'decimal':
+      return unscaledOf(c, value);
   }
+}
+
+const PLAIN_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * The DECIMAL(precision, scale) column's unscaled integer for a decimal string. A plain string
+ * ("-12.50") is shifted by its digits, with no Decimal arithmetic: this runs for every value of
+ * every row (the profile of process-transactions put a third of its Parquet time here).
+ */
+function unscaledOf(c: Extract<ColumnSpec, { kind: 'decimal' }>, value: string): bigint {
+  const plain = PLAIN_DECIMAL.exec(value);
+  const [sign, whole, fraction] = plain
+    ? [plain[1], plain[2], plain[3] ?? '']
+    : (() => {
+        // Exponent forms ("1e-7"), which a Decimal's toString may give: written out first.
+        const text = new Decimal(value).toFixed();
+        const [w, f = ''] = text.replace('-', '').split('.');
+        return [text.startsWith('-') ? '-' : '', w, f];
+      })();
+  if (fraction.replace(/0+$/, '').length > c.scale) {
+    throw new Error(`${c.name} ${value} has more than ${c.scale} fraction digits`);
+  }
+  const digits = `${whole}${fraction.padEnd(c.scale, '0').slice(0, c.scale)}`.replace(/^0+(?=\d)/, '');
+  if (digits.length > c.precision) {
+    throw new Error(`${c.name} ${value} does not fit DECIMAL(${c.precision},${c.scale})`);
+  }
+  return BigInt(`${sign}${digits}`);
 }

@@ -259,13 +259,15 @@ describe('npm run import:transactions into the local platform’s queue', () => 
       }),
     );
 
-    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/import-transactions.ts'), file], {
+    // No consumer here: --wait 0 leaves the queue as the import filled it.
+    const result = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/import-transactions.ts'), file, '--wait', '0'], {
       encoding: 'utf8',
       env: { ...process.env, FX_LOCAL_DIR: dir },
     });
 
     expect(result.stderr).toContain('into the local platform');
-    expect(result.status).toBe(0);
+    // The refund was rejected, and nothing was processed yet: not a success.
+    expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 4, quarantined: 1 });
     const bodies = (await drainQueue(env.clients, transactionsQueue.url)).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
     expect(bodies.map((b) => b.amount).sort()).toEqual(['1200.55', '134.09', '3.99', '38.48']);

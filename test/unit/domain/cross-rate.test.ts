@@ -56,6 +56,14 @@ describe('convert', () => {
     expect(result.rounded.toString()).toBe('1.02');
   });
 
+  it('rounds exact half-cent ties half-even at the ECB rates of 2022-07-08 (BRL 5.4345 per EUR)', () => {
+    const brlToEur = fraction('1', '5.4345');
+    // 0.1902075 / 5.4345 = 0.035 exactly (5.4345 x 0.035 = 0.1902075): half-even up to the even 4.
+    expect(convert(new Decimal('0.1902075'), brlToEur, requireCurrency('EUR')).rounded.toFixed(2)).toBe('0.04');
+    // 0.1358625 / 5.4345 = 0.025 exactly: half-even down to the even 2.
+    expect(convert(new Decimal('0.1358625'), brlToEur, requireCurrency('EUR')).rounded.toFixed(2)).toBe('0.02');
+  });
+
   it('converts a 30-digit amount exactly', () => {
     // (10^30 - 1) x 1.0163 = 1016300000000000000000000000000 - 1.0163
     const amount = new Decimal('999999999999999999999999999999');

@@ -250,7 +250,9 @@ describe('npm run import:transactions (dry run)', () => {
       });
 
       expect(result.stderr).toContain('mapping tabformer');
-      expect(result.status).toBe(0);
+      // A rejected row is not a success: the import says so with its exit code.
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('1 row(s) rejected before sending, with their reasons, in');
       const summary = JSON.parse(result.stdout);
       expect(summary).toMatchObject({ file, format: 'csv', mapping: 'tabformer', rows: 5, accepted: 4, quarantined: 1, rejectedFile: `${file}.rejected.jsonl` });
       expect(JSON.parse(readFileSync(`${file}.summary.json`, 'utf8'))).toEqual(summary);

@@ -271,6 +271,18 @@ describe('processTransactions', () => {
     expect([...items.keys()].sort()).toEqual(['a', 'b']);
   });
 
+  it('stores an exact half-cent tie rounded half-even, as the API converts it: 0.1902075 BRL at 5.4345 BRL per USD is 0.035 -> 0.04 USD', async () => {
+    const brl = snapshotOf('2024-01-01T00:00:00.000Z', [{ quote: 'BRL', rate: '5.4345' }], { provider: 'oxr', base: 'USD' });
+    const { deps, items } = stubs({ snapshots: [brl] });
+
+    const result = await processTransactions(deps, [good('up', { currency: 'BRL', amount: '0.1902075' }), good('down', { currency: 'BRL', amount: '0.1358625' })]);
+
+    expect(result).toMatchObject({ failedMessageIds: [], stored: 2, quarantined: 0 });
+    expect(items.get('up')).toMatchObject({ amount: '0.1902075', amount_base: '0.04' });
+    // 0.1358625 / 5.4345 = 0.025 exactly: half-even down to 0.02.
+    expect(items.get('down')).toMatchObject({ amount: '0.1358625', amount_base: '0.02' });
+  });
+
   it('defers a transaction whose rate may still be published (not settled), to look again soon, then stores it', async () => {
     // The series was last confirmed at 11:59: a publication in force at 12:00 may still arrive.
     const waiting = stubs({ checkedAt: () => '2024-01-10T11:59:00.000Z' });
