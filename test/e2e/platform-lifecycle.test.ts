@@ -2,6 +2,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FUNCTIONS } from '../../lib/definitions/functions';
+import { LOCAL_TASKS } from '../../lib/local-platform/platform';
 import { eventually, runScript, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
 
 jest.setTimeout(240_000);
@@ -62,10 +63,10 @@ describe('the local platform on one folder', () => {
     const { stdout } = await runScript('local', ['help'], platform.dir);
     const offered = invokable(stdout);
     expect(offered.length).toBeGreaterThan(0);
-    for (const name of offered) expect(Object.keys(FUNCTIONS)).toContain(name);
-    // Queue consumers need a queue's event: they are not offered.
+    for (const name of offered) expect([...Object.keys(FUNCTIONS), ...LOCAL_TASKS]).toContain(name);
+    // Queue and stream consumers need their source's event: they are not offered.
     for (const [name, def] of Object.entries(FUNCTIONS)) {
-      if ('sqsTrigger' in def) expect(offered).not.toContain(name);
+      if ('sqsTrigger' in def || 'streamTrigger' in def) expect(offered).not.toContain(name);
     }
     for (const name of offered) {
       const result = await platform.cli(['invoke', name]);

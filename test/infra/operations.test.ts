@@ -128,8 +128,8 @@ describe.each(['dev', 'prod'] as const)('operations (%s)', (stage) => {
     );
     const queueMetric = (name: string) => metrics.filter((m) => m.startsWith(`AWS/SQS ${name} QueueName`));
     expect(queueMetric('ApproximateAgeOfOldestMessage')).toHaveLength(Object.keys(QUEUES).length);
-    // Each queue's DLQ, each function's failure destination, and the scheduler's DLQ.
-    const failureDestinations = Object.values(FUNCTIONS).filter((f) => 'asyncInvoke' in f).length;
+    // Each queue's DLQ, each function's failure destination (async invocations, stream triggers), and the scheduler's DLQ.
+    const failureDestinations = Object.values(FUNCTIONS).filter((f) => 'asyncInvoke' in f || 'streamTrigger' in f).length;
     expect(queueMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(Object.keys(QUEUES).length + failureDestinations + 1);
     for (const name of ['Errors', 'Duration']) {
       expect(metrics.filter((m) => m.startsWith(`AWS/Lambda ${name} FunctionName`))).toHaveLength(Object.keys(FUNCTIONS).length);
