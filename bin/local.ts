@@ -4,18 +4,21 @@ import { FUNCTIONS } from '../lib/definitions/functions';
 import { startPlatform, type EndpointsFile } from '../lib/local-platform/platform';
 import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../lambdas/domain/rate-snapshot';
 import { localDir, readLocalEndpoints } from '../lib/cli/platform-target';
+import { formatInbox, inboxEmails } from '../lib/local-platform/email';
 
 const LOCAL_DIR = localDir();
 const USAGE = `Usage:
   npm start -- [--fresh] [--rates-provider ${RATE_PROVIDERS.join('|')}] [--rates-url URL]
   npm run local -- invoke <${Object.keys(FUNCTIONS).join('|')}>
-  npm run local -- token <client-name>`;
+  npm run local -- token <client-name>
+  npm run local -- inbox [count]`;
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'start') return start(rest);
   if (command === 'invoke') return invoke(rest[0]);
   if (command === 'token') return token(rest[0]);
+  if (command === 'inbox') return inbox(rest[0]);
   fail(`unknown command "${command}"`);
 }
 
@@ -63,7 +66,7 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
     `  DynamoDB Local   ${e.services.dynamodb}   tables: ${Object.values(tables).join(', ')}`,
     `  SQS (fauxqs)     ${e.services.sqs}   queues: ${Object.keys(queues).join(', ')} (each with a DLQ)`,
     `  S3 (fauxqs)      ${e.services.s3}   buckets: ${Object.values(buckets).join(', ')}`,
-    `  SES inbox        ${e.inbox}`,
+    `  SES inbox        ${e.inbox}   (npm run local -- inbox)`,
     `  Secrets Manager  ${e.services.secretsmanager}`,
     `  Transaction feed ${e.services.transactionFeed}`,
     `  Control          ${e.control}   (npm run local -- invoke <function>)`,
@@ -107,6 +110,14 @@ async function token(clientName: string | undefined): Promise<void> {
     return;
   }
   console.log(body.access_token);
+}
+
+/** Prints the newest e-mails of the SES emulator (the inbox page is `inbox` in endpoints.json). */
+async function inbox(count = '5'): Promise<void> {
+  if (!/^\d{1,3}$/.test(count) || Number(count) < 1) fail(`inbox takes a count of e-mails, 1 to 999; got "${count}"`);
+  const endpoints = readEndpoints();
+  console.log(formatInbox(await inboxEmails(endpoints.services.ses), Number(count)));
+  console.log(`\nAll e-mails, with their HTML: ${endpoints.inbox}`);
 }
 
 function readEndpoints(): EndpointsFile {

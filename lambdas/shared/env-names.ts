@@ -24,8 +24,16 @@ export const ENV = {
   partnerApiKeys: 'PARTNER_API_KEYS_JSON',
   /** The role the conversions API assumes, tagged with the caller's client id (AWS only). */
   partnerDataRole: 'PARTNER_DATA_ROLE_ARN',
+  /** Rate alert rules, the watched pairs and the high-value digest's windows. */
+  alertsTable: 'ALERTS_TABLE_NAME',
+  /** alerts-api: `{ maxRulesPerPartner, defaultHysteresisPercent }` (stage config `alerts`), JSON. */
+  alertRules: 'ALERT_RULES_JSON',
+  /** Functions that e-mail: `{ sender, configurationSet, region?, templates }`, JSON. */
+  emailSettings: 'EMAIL_SETTINGS_JSON',
+  /** The digest's `{ recipients, windowMinutes }` (stage config `alerts.highValueDigest`), JSON. */
+  highValueDigest: 'HIGH_VALUE_DIGEST_JSON',
   stage: 'STAGE',
-  /** api-docs: the API's base URL (the stage URL; locally the gateway's), the OpenAPI `servers`. */
+  /** api-docs (the OpenAPI `servers`) and evaluate-alerts (links in e-mails): the API's base URL (the stage URL; locally the gateway's). */
   apiBaseUrl: 'API_BASE_URL',
   /** api-docs: the OAuth2 token endpoint (the Cognito domain's; locally the token service's). */
   apiTokenUrl: 'API_TOKEN_URL',

@@ -26,6 +26,7 @@ import type { RatePolicy } from '../../lambdas/domain/rate-policy';
 import type { RateProviderName } from '../../lambdas/domain/rate-snapshot';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
+import { provisionEmailTemplates } from './email';
 import { LocalFunction } from './function-host';
 import { apiKeyOwnersJson, loadPartnerClients } from './partner-clients';
 import { localNames, provisionLocalResources, type LocalResources } from './provision';
@@ -219,7 +220,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const docsUrls = apiDocsEnv({ apiBaseUrl: partnerApi.api.url, tokenUrl: partnerApi.tokens.tokenUrl });
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
+      if (def.linksToApi) envs.get(name)![ENV.apiBaseUrl] = partnerApi.api.url;
     }
+    await provisionEmailTemplates(emulators.endpoints.ses, config.stage);
 
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,

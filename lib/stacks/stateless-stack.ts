@@ -16,6 +16,7 @@ import { DEFAULT_CONSUMER_MAX_CONCURRENCY, type StageConfig } from '../config/st
 import { FxFunction, tableStatements } from '../constructs/fx-function';
 import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
+import { AlertEmail } from '../constructs/alert-email';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
 import {
@@ -64,6 +65,8 @@ export class StatelessStack extends Stack {
   readonly failureQueues: Partial<Record<FunctionName, DeadLetterQueue>>;
   readonly alarmTopic: sns.Topic;
   readonly partnerApi: PartnerApi;
+  /** SES: the identity, configuration set and templates the alert functions send with. */
+  readonly alertEmail: AlertEmail;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -123,6 +126,11 @@ export class StatelessStack extends Stack {
       logsKey: this.logsKey,
     });
     this.scopePartnerPartitions(props);
+    this.alertEmail = new AlertEmail(this, 'AlertEmail', { stage: config.stage, email: config.alerts.email, alarmAction });
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.sendsEmail) this.alertEmail.grantSend(this.functions[name].fn);
+      if (def.linksToApi) this.functions[name].fn.addEnvironment(ENV.apiBaseUrl, this.partnerApi.baseUrl);
+    }
     new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
     new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
     new CfnOutput(this, STACK_OUTPUTS.partnerUserPoolId, { value: this.partnerApi.userPool.userPoolId });
@@ -216,7 +224,7 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * Tenant isolation in the API table (the AWS SaaS pattern): a function with `partnerPartition`
+   * Tenant isolation in the API and alerts tables (the AWS SaaS pattern): a function with `partnerPartition`
    * reaches a partner's items only by assuming a role with the session tag `client_id` set to the
    * caller, and that role's policy allows the partition `PARTNER#${aws:PrincipalTag/client_id}`
    * alone. Its own role reaches no partner partition at all. The role trusts the function's role
@@ -228,15 +236,16 @@ export class StatelessStack extends Stack {
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (!def.partnerPartition) continue;
       const fn = this.functions[name].fn;
+      const tableKey = def.partnerTable ?? 'api';
       const role = new iam.Role(this, `${def.id}PartnerDataRole`, {
-        description: `${name}: one partner's partition of the API table, by the session tag ${PARTNER_SESSION_TAG}`,
+        description: `${name}: one partner's partition of the ${tableKey} table, by the session tag ${PARTNER_SESSION_TAG}`,
         assumedBy: new iam.ArnPrincipal(fn.role!.roleArn)
           .withConditions({ StringEquals: { [`aws:RequestTag/${PARTNER_SESSION_TAG}`]: clientIds } })
           .withSessionTags(),
         maxSessionDuration: Duration.hours(1),
       });
       const callerPartition = partnerPartition(`\${aws:PrincipalTag/${PARTNER_SESSION_TAG}}`);
-      for (const statement of tableStatements(TABLES.api, props.tables.api, {
+      for (const statement of tableStatements(TABLES[tableKey], props.tables[tableKey], {
         access: def.partnerPartition,
         partitions: [callerPartition],
       })) {

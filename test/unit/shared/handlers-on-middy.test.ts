@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { stageConfig } from '../../../lib/config/stage-config';
 import { RATE_WAIT } from '../../../lib/definitions/resources';
+import { settingsEnv } from '../../../lib/definitions/function-settings';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LOCAL_AWS, setEnv } from '../../support/env';
 
@@ -17,6 +18,9 @@ const ALL_ENV: Record<string, string> = {
   [ENV.ratePolicy]: JSON.stringify(stageConfig('local').rates.policy),
   [ENV.rateWait]: JSON.stringify(RATE_WAIT),
   [ENV.partnerDataRole]: '',
+  ...settingsEnv('alerts-api', stageConfig('local')),
+  ...settingsEnv('evaluate-alerts', stageConfig('local')),
+  ...settingsEnv('send-high-value-digest', stageConfig('local')),
 };
 
 describe('every handler is a middy handler', () => {
