@@ -1,4 +1,4 @@
-import { CreateEmailTemplateCommand, SESv2Client, UpdateEmailTemplateCommand } from '@aws-sdk/client-sesv2';
+import { CreateEmailTemplateCommand, ListEmailTemplatesCommand, SESv2Client, UpdateEmailTemplateCommand } from '@aws-sdk/client-sesv2';
 import { EMAIL_TEMPLATES, emailTemplateName } from '../definitions/email-templates';
 import type { EmailTemplateKey } from '../../lambdas/ports/email-sender';
 
@@ -9,16 +9,17 @@ import type { EmailTemplateKey } from '../../lambdas/ports/email-sender';
 export async function provisionEmailTemplates(endpoint: string, stage: string): Promise<string[]> {
   const ses = new SESv2Client({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
+    const { TemplatesMetadata = [] } = await ses.send(new ListEmailTemplatesCommand({ PageSize: 100 }));
+    const existing = new Set(TemplatesMetadata.map((t) => t.TemplateName));
     const names: string[] = [];
     for (const [key, template] of Object.entries(EMAIL_TEMPLATES) as [EmailTemplateKey, (typeof EMAIL_TEMPLATES)[EmailTemplateKey]][]) {
       const TemplateName = emailTemplateName(stage, key);
       const TemplateContent = { Subject: template.subject, Html: template.html, Text: template.text };
-      try {
-        await ses.send(new CreateEmailTemplateCommand({ TemplateName, TemplateContent }));
-      } catch (error) {
-        if ((error as { name?: string }).name !== 'AlreadyExistsException') throw error;
-        await ses.send(new UpdateEmailTemplateCommand({ TemplateName, TemplateContent }));
-      }
+      await ses.send(
+        existing.has(TemplateName)
+          ? new UpdateEmailTemplateCommand({ TemplateName, TemplateContent })
+          : new CreateEmailTemplateCommand({ TemplateName, TemplateContent }),
+      );
       names.push(TemplateName);
     }
     return names;
