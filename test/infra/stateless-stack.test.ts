@@ -36,6 +36,7 @@ import {
   renderIntrinsic,
   resourceOf,
   resourcesOfType,
+  resolveImports as resolveImportsOf,
   stageContext,
   synthFxApp,
   templateOfResource,
@@ -94,27 +95,9 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
 
   /** A value with every cross-stack import replaced by what the stateful stack exports. */
-  const resolveImports = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolveImports);
-    if (value && typeof value === 'object') {
-      if ('Fn::ImportValue' in value) return exportedValue(value);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveImports(v)]));
-    }
-    return value;
-  };
-
+  const resolveImports = (value: unknown): unknown => resolveImportsOf(s.statefulTemplate, value);
   /** What a cross-stack import in this stack is, in the stateful stack that exports it. */
-  const exportedValue = (value: unknown): unknown => {
-    const name = (value as { 'Fn::ImportValue'?: string })['Fn::ImportValue'];
-    if (typeof name !== 'string') return value;
-    const outputs = s.statefulTemplate.toJSON().Outputs as Record<
-      string,
-      { Value: unknown; Export?: { Name: string } }
-    >;
-    const output = Object.values(outputs).find((o) => o.Export?.Name === name);
-    if (!output) throw new Error(`The stateful stack exports no ${name}`);
-    return output.Value;
-  };
+  const exportedValue = resolveImports;
 
   /** Queues services dead-letter into: schedules' DLQs and Lambda's on-failure destinations. */
   const destinationDlqIds = (): string[] => [
