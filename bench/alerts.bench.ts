@@ -2,23 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoAlertIndex } from '../lambdas/adapters/aws/dynamodb-alert-index';
-import { dynamoWatchedPairs, ruleItem } from '../lambdas/adapters/aws/dynamodb-alert-rules';
+import { dynamoWatchedPairs } from '../lambdas/adapters/aws/dynamodb-alert-rules';
 import { cachedRateTimeline } from '../lambdas/adapters/rate-timeline';
 import { policySeries } from '../lambdas/domain/rate-policy';
 import { seriesMoves } from '../lambdas/domain/rate-change';
 import { buildSnapshot, seriesSnapshotOf, type RateSnapshot } from '../lambdas/domain/rate-snapshot';
 import { publicationOf } from '../lambdas/domain/rate-publication';
-import type { StoredAlertRule } from '../lambdas/ports/alert-rules';
 import type { RateSeriesReader } from '../lambdas/ports/rate-series';
-import { ALERTS_TABLE } from '../lambdas/shared/alerts-table';
 import { documentClientOf } from '../lambdas/shared/clients';
 import { evaluateRateChange } from '../lambdas/use-cases/evaluate-alerts';
 import { singleSourcePolicy } from '../lib/config/stage-config';
 import { TABLES } from '../lib/definitions/resources';
 import { startEmulators } from '../lib/local-platform/emulators';
 import { createTable } from '../lib/local-platform/provision';
+import { armedRule, countRuleItemsRead, putRules } from '../test/support/alerts';
 import type { BenchFigure } from './figures';
 
 /** Stored rules per run; `BENCH_ALERT_SIZES=1000,10000` for a quicker run. */
@@ -37,27 +35,16 @@ function publication(i: number, rate: string): RateSnapshot {
   return buildSnapshot('oxr', 'USD', publicationOf('oxr', instant), [{ quote: 'EUR', rate }], new Date('2024-01-10T11:00:00.000Z'));
 }
 
-function rule(i: number): StoredAlertRule {
-  return {
+/** Rule i on USD/EUR: thresholds 1.0000, 1.0001, …, above and below in turn. */
+const rule = (i: number) =>
+  armedRule(`01BENCH${String(i).padStart(19, '0')}`, {
     owner: `partner-${i % 50}`,
-    id: `01BENCH${String(i).padStart(19, '0')}`,
     base: 'USD',
     quote: 'EUR',
     condition: i % 2 === 0 ? 'above' : 'below',
     threshold: (1 + i / 10_000).toFixed(4),
     email: `owner-${i}@example.com`,
-    mode: 'once',
-    hysteresisPercent: '0.1',
-    active: true,
-    createdAt: '2024-01-10T09:00:00.000Z',
-    updatedAt: '2024-01-10T09:00:00.000Z',
-    revision: 1,
-    state: 'armed',
-    stateId: `state-${i}`,
-    armedSince: '2024-01-10T09:00:00.000Z',
-    triggerCount: 0,
-  };
-}
+  });
 
 /** The moved series comes from each event; no other series is read. */
 const noSeries: RateSeriesReader = {
@@ -80,19 +67,7 @@ export async function run(): Promise<BenchFigure[]> {
   const emulators = await startEmulators({ dataDir: path.join(dir, 'data') });
   const client = new DynamoDBClient({ ...sdk, endpoint: emulators.endpoints.dynamodb, maxAttempts: 10 });
   const documents = documentClientOf(client);
-  const counter = { items: 0 };
-  const indexes = new Set<string>(Object.values(ALERTS_TABLE.indexes));
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const input = args.input as { IndexName?: string };
-      if (context.commandName === 'QueryCommand' && input.IndexName && indexes.has(input.IndexName)) {
-        counter.items += Number((result.output as { ScannedCount?: number }).ScannedCount ?? 0);
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'countRuleItems' },
-  );
+  const counter = countRuleItemsRead(client);
   const policy = singleSourcePolicy('oxr');
   const figures: BenchFigure[] = [];
   const medians: number[] = [];
@@ -102,20 +77,7 @@ export async function run(): Promise<BenchFigure[]> {
       const table = `bench-alerts-${run}-${size}`;
       await createTable(client, table, TABLES.alerts);
       const loadStarted = Date.now();
-      const writes: Promise<void>[] = [];
-      for (let i = 0; i < size; i += 25) {
-        writes.push(
-          (async () => {
-            let requests: Record<string, unknown>[] = Array.from({ length: Math.min(25, size - i) }, (_, k) => ({ PutRequest: { Item: ruleItem(rule(i + k)) } }));
-            while (requests.length > 0) {
-              const { UnprocessedItems } = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-              requests = (UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
-            }
-          })(),
-        );
-        if (writes.length >= 8) await Promise.all(writes.splice(0));
-      }
-      await Promise.all(writes);
+      await putRules(documents, table, Array.from({ length: size }, (_, i) => rule(i)), 8);
       const loadSeconds = (Date.now() - loadStarted) / 1000;
       const watched = dynamoWatchedPairs(documents, table);
       await watched.watch('USD', 'EUR');

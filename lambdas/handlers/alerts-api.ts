@@ -1,15 +1,14 @@
 import middy from '@middy/core';
 import { dynamoAlertRuleStore, dynamoWatchedPairs } from '../adapters/aws/dynamodb-alert-rules';
 import { dynamoCurrencyStore } from '../adapters/aws/dynamodb-currency-store';
-import { partnerTableOf } from '../adapters/aws/partner-idempotency';
-import { partnerScopedTables } from '../adapters/aws/partner-scoped-dynamodb';
 import { ALERT_RULE_SETTINGS } from '../shared/alert-settings';
-import { dynamoClient, dynamoDocumentClient } from '../shared/clients';
+import { dynamoDocumentClient } from '../shared/clients';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { parseApiKeyOwners, withHttp } from '../shared/http';
 import { correlationIds, remainingTimeOfInvocation, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
+import { partnerTablesFromEnv } from '../shared/partner-tables';
 import { rateSourcesFromEnv } from '../shared/rate-sources';
 import { alertRuleOperations } from '../use-cases/alert-rules';
 
@@ -22,12 +21,9 @@ const config = loadConfig('alerts-api', {
 const settings = parseJsonEnv(ENV.alertRules, config.rules, ALERT_RULE_SETTINGS);
 const tools = observability('alerts-api');
 const dynamodb = traced(tools, dynamoDocumentClient());
-// In AWS a partner's rules are reached only through the partner data role, assumed per caller:
-// this function's own role reaches the watched-pairs registry and nothing of any partner.
-const partnerRoleArn = process.env[ENV.partnerDataRole];
-const partnerTables = partnerRoleArn
-  ? partnerScopedTables({ roleArn: partnerRoleArn, wrap: (client) => traced(tools, client) })
-  : partnerTableOf(traced(tools, dynamoClient()));
+// A partner's rules only through the partner data role: this function's own role reaches the
+// watched-pairs registry and nothing of any partner.
+const partnerTables = partnerTablesFromEnv(tools);
 const deps = {
   ...rateSourcesFromEnv('alerts-api', dynamodb),
   currencies: dynamoCurrencyStore(dynamodb, config.apiTable),

@@ -4,7 +4,7 @@ import { DEFAULT_HYSTERESIS_PERCENT, thresholdProblem, type AlertStatus } from '
 import { Decimal } from '../domain/decimal';
 import { parseInstant } from '../domain/instant';
 import { durationMs } from '../domain/rate-policy';
-import { ULID_PATTERN, ulid } from '../domain/ulid';
+import { ulid } from '../domain/ulid';
 import { AlertRuleLimitError, type AlertRuleSettings, type AlertRuleStore, type StoredAlertRule, type WatchedPairs } from '../ports/alert-rules';
 import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../ports/conversion-store';
 import { IDEMPOTENCY_REPLAYED_HEADER, type Schemas } from '../shared/api-contract';
@@ -14,9 +14,8 @@ import {
   HttpReply,
   NotFoundError,
   UnprocessableError,
-  decodeCursor,
+  afterIdOf,
   encodeCursor,
-  invalidCursor,
   type Caller,
   type HttpRequest,
   type Operations,
@@ -211,13 +210,7 @@ export async function listAlertRules(
   query: HttpRequest<'listAlertRules'>['query'],
 ): Promise<{ items: AlertRuleView[]; nextCursor: string | null }> {
   const limit = pageSize(query.limit, DEFAULT_ALERTS_PAGE, MAX_ALERTS_PAGE);
-  let afterId: string | undefined;
-  if (query.cursor !== undefined) {
-    const { after } = decodeCursor(query.cursor);
-    if (typeof after !== 'string' || !ULID_PATTERN.test(after)) throw invalidCursor();
-    afterId = after;
-  }
-  const page = await deps.rules.list(caller.clientId, { limit, afterId });
+  const page = await deps.rules.list(caller.clientId, { limit, afterId: afterIdOf(query.cursor) });
   const now = clockOf(deps)();
   return { items: page.items.map((r) => alertRuleView(r, now)), nextCursor: page.lastId ? encodeCursor({ after: page.lastId }) : null };
 }

@@ -1,4 +1,4 @@
-import { ULID_PATTERN, ulid } from '../domain/ulid';
+import { ulid } from '../domain/ulid';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
@@ -9,9 +9,8 @@ import {
   ConflictError,
   HttpReply,
   NotFoundError,
-  decodeCursor,
+  afterIdOf,
   encodeCursor,
-  invalidCursor,
   type Caller,
   type HttpRequest,
   type Operations,
@@ -93,15 +92,8 @@ export async function listConversions(
   query: HttpRequest<'listConversions'>['query'],
 ): Promise<{ items: StoredConversion[]; nextCursor: string | null }> {
   const limit = pageSize(query.limit, DEFAULT_CONVERSIONS_PAGE, MAX_CONVERSIONS_PAGE);
-  const afterId = query.cursor === undefined ? undefined : readCursor(query.cursor);
-  const page = await deps.conversions.list(caller.clientId, { limit, afterId });
+  const page = await deps.conversions.list(caller.clientId, { limit, afterId: afterIdOf(query.cursor) });
   return { items: [...page.items], nextCursor: page.lastId ? encodeCursor({ after: page.lastId }) : null };
-}
-
-function readCursor(cursor: string): string {
-  const { after } = decodeCursor(cursor);
-  if (typeof after !== 'string' || !ULID_PATTERN.test(after)) throw invalidCursor();
-  return after;
 }
 
 export const conversionOperations = {

@@ -1,8 +1,12 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ruleItem } from '../../lambdas/adapters/aws/dynamodb-alert-rules';
 import { pairOf, watchKey, type NumberRange } from '../../lambdas/domain/alert-rule';
 import { Decimal } from '../../lambdas/domain/decimal';
 import { AlertRuleLimitError, type AlertIndex, type AlertRuleStore, type StoredAlertRule, type WatchedPairs } from '../../lambdas/ports/alert-rules';
 import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../../lambdas/ports/conversion-store';
 import type { Email, EmailSender } from '../../lambdas/ports/email-sender';
+import { ALERTS_TABLE } from '../../lambdas/shared/alerts-table';
 
 /**
  * The alerts table's contract in memory, for unit tests: a partner's rules (one per key and
@@ -166,4 +170,67 @@ export function memoryEmailSender() {
     },
   };
   return sender;
+}
+
+/** An armed rule as the API stores it, armed before the moves tests and benches make (2024-01-10T09:00Z). */
+export function armedRule(id: string, overrides: Partial<StoredAlertRule> = {}): StoredAlertRule {
+  return {
+    owner: 'partner-a',
+    id,
+    base: 'EUR',
+    quote: 'USD',
+    condition: 'above',
+    threshold: '1.0900',
+    email: 'treasury@example.com',
+    mode: 'once',
+    hysteresisPercent: '0.1',
+    active: true,
+    createdAt: '2024-01-10T09:00:00.000Z',
+    updatedAt: '2024-01-10T09:00:00.000Z',
+    revision: 1,
+    state: 'armed',
+    stateId: `state-${id}`,
+    armedSince: '2024-01-10T09:00:00.000Z',
+    triggerCount: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * Counts the rule items the alert indexes return on a DynamoDB client (Query's ScannedCount:
+ * every item DynamoDB read for the query, before any filter): the figure evaluations are judged by.
+ */
+export function countRuleItemsRead(client: DynamoDBClient): { items: number } {
+  const counter = { items: 0 };
+  const indexes = new Set<string>(Object.values(ALERTS_TABLE.indexes));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const input = args.input as { IndexName?: string };
+      if (context.commandName === 'QueryCommand' && input.IndexName && indexes.has(input.IndexName)) {
+        counter.items += Number((result.output as { ScannedCount?: number }).ScannedCount ?? 0);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'countRuleItemsRead' },
+  );
+  return counter;
+}
+
+/** Stores rules as the API's adapter writes them, 25 to a BatchWriteItem, `parallel` calls at a time. */
+export async function putRules(documents: DynamoDBDocumentClient, table: string, rules: readonly StoredAlertRule[], parallel = 1): Promise<void> {
+  const batches: Promise<void>[] = [];
+  for (let i = 0; i < rules.length; i += 25) {
+    batches.push(
+      (async () => {
+        let requests: Record<string, unknown>[] = rules.slice(i, i + 25).map((r) => ({ PutRequest: { Item: ruleItem(r) } }));
+        while (requests.length > 0) {
+          const { UnprocessedItems } = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+          requests = (UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+        }
+      })(),
+    );
+    if (batches.length >= parallel) await Promise.all(batches.splice(0));
+  }
+  await Promise.all(batches);
 }

@@ -1,8 +1,9 @@
-import { NumberValue, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { NumberValue, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { pairOf, watchKey, type NumberRange } from '../../domain/alert-rule';
 import type { AlertIndex, StoredAlertRule } from '../../ports/alert-rules';
 import { ALERTS_TABLE, alertKeys } from '../../shared/alerts-table';
 import { conditional, ruleOf } from './dynamodb-alert-rules';
+import { queryAll } from './query-all';
 
 /**
  * evaluate-alerts' access to the rules: a Query on one of the two sparse indexes (every rule it
@@ -21,28 +22,19 @@ export function dynamoAlertIndex(documents: DynamoDBDocumentClient, tableName: s
           : range.to
             ? '#sort <= :to'
             : undefined;
-    const rules: StoredAlertRule[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: indexName,
-          KeyConditionExpression: `#key = :key${sort ? ` AND ${sort}` : ''}`,
-          ExpressionAttributeNames: { '#key': keyName, ...(sort ? { '#sort': sortName } : {}) },
-          ExpressionAttributeValues: {
-            ':key': key,
-            // Thresholds and levels are 38-digit numbers: the bounds go to DynamoDB digit for digit.
-            ...(range.from ? { ':from': NumberValue.from(range.from.toFixed()) } : {}),
-            ...(range.to ? { ':to': NumberValue.from(range.to.toFixed()) } : {}),
-          },
-          ExclusiveStartKey,
-        }),
-      );
-      rules.push(...(page.Items ?? []).map(ruleOf));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return rules;
+    const items = await queryAll(documents, {
+      TableName: tableName,
+      IndexName: indexName,
+      KeyConditionExpression: `#key = :key${sort ? ` AND ${sort}` : ''}`,
+      ExpressionAttributeNames: { '#key': keyName, ...(sort ? { '#sort': sortName } : {}) },
+      ExpressionAttributeValues: {
+        ':key': key,
+        // Thresholds and levels are 38-digit numbers: the bounds go to DynamoDB digit for digit.
+        ...(range.from ? { ':from': NumberValue.from(range.from.toFixed()) } : {}),
+        ...(range.to ? { ':to': NumberValue.from(range.to.toFixed()) } : {}),
+      },
+    });
+    return items.map(ruleOf);
   };
 
   const update = (rule: StoredAlertRule, input: Omit<UpdateCommandInput, 'TableName' | 'Key'>) =>

@@ -1,8 +1,9 @@
-import { NumberValue, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NumberValue, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pairOf, watchKey } from '../../domain/alert-rule';
 import { AlertRuleLimitError, type AlertRuleStore, type AlertTrigger, type StoredAlertRule, type WatchedPairs } from '../../ports/alert-rules';
 import { ALERTS_TABLE, ALERT_SK_PREFIX, alertKeys } from '../../shared/alerts-table';
 import { newestFirstPage, partnerIdempotency, type PartnerTable } from './partner-idempotency';
+import { queryAll } from './query-all';
 
 /** The sort key prefix of the Idempotency-Key records of POST /v1/alerts. */
 export const ALERT_IDEMPOTENCY_PREFIX = 'IDEMPOTENCY';
@@ -135,23 +136,12 @@ export function dynamoWatchedPairs(documents: DynamoDBDocumentClient, tableName:
     watch: async (base, quote) => void (await add(base, quote, 1)),
     unwatch: async (base, quote) => void (await add(base, quote, -1)),
     async list() {
-      const pairs: { base: string; quote: string }[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': ALERTS_TABLE.watchedPartition },
-            ExclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (Number(numberText(item.rules) ?? 0) > 0) pairs.push({ base: String(item.base), quote: String(item.quote) });
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return pairs;
+      const items = await queryAll(documents, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': ALERTS_TABLE.watchedPartition },
+      });
+      return items.filter((item) => Number(numberText(item.rules) ?? 0) > 0).map((item) => ({ base: String(item.base), quote: String(item.quote) }));
     },
   };
 }

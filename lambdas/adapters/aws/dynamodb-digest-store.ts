@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { windowOf, type DigestRow } from '../../domain/high-value-digest';
 import type { DigestStore } from '../../ports/digest-store';
 import { ALERTS_TABLE } from '../../shared/alerts-table';
 import { conditional } from './dynamodb-alert-rules';
+import { queryAll } from './query-all';
 
 /** Rows, markers and the transaction's membership expire a week after they are written. */
 const KEEP_SECONDS = 7 * 24 * 60 * 60;
@@ -68,22 +69,13 @@ export function dynamoDigestStore(documents: DynamoDBDocumentClient, tableName: 
     },
 
     async openWindows() {
-      const windows: string[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
-            ExpressionAttributeValues: { ':pk': pk, ':open': 'OPEN#' },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
-        windows.push(...(page.Items ?? []).map((item) => String(item.window)));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return windows;
+      const items = await queryAll(documents, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :open)',
+        ExpressionAttributeValues: { ':pk': pk, ':open': 'OPEN#' },
+        ConsistentRead: true,
+      });
+      return items.map((item) => String(item.window));
     },
 
     async claim(window, token, untilMs, nowMs) {
@@ -107,22 +99,13 @@ export function dynamoDigestStore(documents: DynamoDBDocumentClient, tableName: 
     },
 
     async rows(window) {
-      const rows: DigestRow[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rows)',
-            ExpressionAttributeValues: { ':pk': pk, ':rows': `W#${window}#ROW#` },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
-        rows.push(...(page.Items ?? []).map(rowOf));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return rows.sort((a, b) => (a.timestamp === b.timestamp ? (a.transactionId < b.transactionId ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
+      const items = await queryAll(documents, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :rows)',
+        ExpressionAttributeValues: { ':pk': pk, ':rows': `W#${window}#ROW#` },
+        ConsistentRead: true,
+      });
+      return items.map(rowOf).sort((a, b) => (a.timestamp === b.timestamp ? (a.transactionId < b.transactionId ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1));
     },
 
     async markSent(window, token, { messageId, rows }) {

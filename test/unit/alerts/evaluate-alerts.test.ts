@@ -5,7 +5,7 @@ import type { StoredAlertRule } from '../../../lambdas/ports/alert-rules';
 import { EmailRejectedError } from '../../../lambdas/ports/email-sender';
 import { AlertDeliveryError, evaluateRateChange, parseRateChange, type EvaluateAlertsDeps } from '../../../lambdas/use-cases/evaluate-alerts';
 import { singleSourcePolicy } from '../../../lib/config/stage-config';
-import { memoryAlertTable, memoryEmailSender } from '../../support/alerts';
+import { armedRule, memoryAlertTable, memoryEmailSender } from '../../support/alerts';
 import { memoryRateSources, snapshotOf } from '../../support/rates';
 
 /** OXR publishes USD-based rates: EUR/USD is 1 / (EUR per USD). */
@@ -17,29 +17,7 @@ const minutesAfter = (minutes: number, from = T0) => new Date(Date.parse(from) +
 
 let ruleIds = 0;
 /** An armed rule as the API stores it, armed before every move of the tests. */
-function rule(overrides: Partial<StoredAlertRule> = {}): StoredAlertRule {
-  ruleIds += 1;
-  return {
-    owner: 'partner-a',
-    id: `01RULE${String(ruleIds).padStart(20, '0')}`,
-    base: 'EUR',
-    quote: 'USD',
-    condition: 'above',
-    threshold: '1.0900',
-    email: 'treasury@example.com',
-    mode: 'once',
-    hysteresisPercent: '0.1',
-    active: true,
-    createdAt: '2024-01-10T09:00:00.000Z',
-    updatedAt: '2024-01-10T09:00:00.000Z',
-    revision: 1,
-    state: 'armed',
-    stateId: `state-${ruleIds}`,
-    armedSince: '2024-01-10T09:00:00.000Z',
-    triggerCount: 0,
-    ...overrides,
-  };
-}
+const rule = (overrides: Partial<StoredAlertRule> = {}) => armedRule(`01RULE${String(++ruleIds).padStart(20, '0')}`, overrides);
 
 /**
  * A world of one policy: the series moves through `publications` one by one (each move is the
