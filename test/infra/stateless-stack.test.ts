@@ -273,16 +273,18 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
             ),
           )
           .flatMap((st) => asArray(st.Action));
-      // fetch-transactions sends transactions; process-transactions consumes them and sends high-value events.
+      // fetch-transactions sends transactions; process-transactions consumes them and sends
+      // high-value events, which collect-high-value-transactions consumes.
       expect(kmsActionsOn('fetch-transactions')).toEqual(
         expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
       );
       expect(kmsActionsOn('process-transactions')).toEqual(
         expect.arrayContaining(['kms:Decrypt', expect.stringMatching(/^kms:GenerateDataKey/)]),
       );
+      expect(kmsActionsOn('collect-high-value-transactions')).toEqual(expect.arrayContaining(['kms:Decrypt']));
       const others = functionEntries
         .map(([name]) => name)
-        .filter((name) => name !== 'fetch-transactions' && name !== 'process-transactions')
+        .filter((name) => !['fetch-transactions', 'process-transactions', 'collect-high-value-transactions'].includes(name))
         .filter((name) => kmsActionsOn(name).length > 0);
       expect(others).toEqual([]);
     });
@@ -859,7 +861,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
 
       it('every function’s own role reaches only the currencies partition (dynamodb:LeadingKeys)', () => {
         expect(apiFunctions().map(([name]) => name).sort()).toEqual(
-          ['conversions-api', 'currencies-api', 'rates-api', 'seed-currencies'].sort(),
+          ['alerts-api', 'conversions-api', 'currencies-api', 'rates-api', 'seed-currencies'].sort(),
         );
         for (const [name, fx] of apiFunctions()) {
           const statements = onApiTable(statementsOf(logicalIdOf(fx.fn.role!)));
