@@ -57,7 +57,7 @@ const alertId = z.string().regex(/^[0-9A-Z]{26}$/, 'a rule id as POST /v1/alerts
 const threshold = z
   .string()
   .max(80)
-  .regex(/^\d{1,38}(\.\d{1,38})?$/, 'a positive decimal string such as "1.1050"')
+  .regex(/^(0|[1-9]\d{0,37})(\.\d{1,38})?$/, 'a positive decimal string such as "1.1050", without leading zeros')
   .describe('The rate (units of quote per 1 base) the condition compares with; at most 38 significant digits');
 const isoDuration = z
   .string()
@@ -73,7 +73,7 @@ const alertRuleFields = {
   mode: z.enum(['once', 'repeat']).describe('`once`: fires one time; `repeat`: re-arms after the rate moves back past the threshold by the hysteresis'),
   hysteresisPercent: z
     .string()
-    .regex(/^\d{1,2}(\.\d{1,6})?$/, 'a percentage such as "0.1"')
+    .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'a percentage such as "0.1"')
     .describe('Repeat mode: how far (percent of the threshold) the rate must move back before the rule re-arms; default 0.1'),
   cooldown: isoDuration.describe('Repeat mode: no second e-mail within this long of the last one, e.g. "PT1H"'),
   expiresAt: isoInstant.describe('After this instant the rule fires no more'),

@@ -145,6 +145,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       feedUrl = feed.url;
     }
     const config = localStageConfig({ ...options, transactionsFeedUrl: feedUrl });
+    // Before any function runs: the SES emulator keeps templates in memory only.
+    await provisionEmailTemplates(emulators.endpoints.ses, config.stage);
     const schedules = scheduledInvocations(config);
     const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
     const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
@@ -222,7 +224,6 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
       if (def.linksToApi) envs.get(name)![ENV.apiBaseUrl] = partnerApi.api.url;
     }
-    await provisionEmailTemplates(emulators.endpoints.ses, config.stage);
 
     const endpoints: EndpointsFile = {
       api: partnerApi.api.url,

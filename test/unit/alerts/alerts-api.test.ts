@@ -57,6 +57,7 @@ describe('POST /v1/alerts', () => {
     ['the same currency twice', { quote: 'EUR' }, 'quote'],
     ['a threshold of 0', { threshold: '0' }, 'threshold'],
     ['a threshold of 39 significant digits', { threshold: `1.${'1'.repeat(38)}` }, 'threshold'],
+    ['a threshold with leading zeros', { threshold: '001.5' }, 'threshold'],
     ['a cooldown on a once rule', { cooldown: 'PT1H' }, 'cooldown'],
     ['a cooldown of nothing', { mode: 'repeat', cooldown: 'PT0S' }, 'cooldown'],
     ['a cooldown that is not ISO-8601', { mode: 'repeat', cooldown: '1 hour' }, 'cooldown'],
