@@ -6,6 +6,7 @@ import { PlatformRunningError } from '../lib/local-platform/instance-lock';
 import { statusText, type PlatformStatus } from '../lib/local-platform/status';
 import { isRateProviderName, RATE_PROVIDERS, type RateProviderName } from '../lambdas/domain/rate-snapshot';
 import { localDir, readLocalEndpoints } from '../lib/cli/platform-target';
+import { formatInbox, inboxEmails } from '../lib/local-platform/email';
 
 const LOCAL_DIR = localDir();
 const USAGE = `Usage:
@@ -20,7 +21,7 @@ const USAGE = `Usage:
       run a scheduled function now, with its scheduled input
   npm run local -- token <client-name>     an access token for a configured partner
   npm run local -- status                  queues, latest rates, transactions, emails, last errors
-  npm run local -- inbox                   the newest emails the platform sent
+  npm run local -- inbox [count]           the newest emails the platform sent (default 5)
 The platform keeps its state in ${LOCAL_DIR} (FX_LOCAL_DIR=<dir> to use another folder).`;
 
 async function main(argv: string[]): Promise<void> {
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'invoke') return invoke(rest[0]);
   if (command === 'token') return token(rest[0]);
   if (command === 'status') return status();
-  if (command === 'inbox') return inbox();
+  if (command === 'inbox') return inbox(rest[0]);
   fail(`unknown command "${command}"`);
 }
 
@@ -97,7 +98,7 @@ function summary(e: EndpointsFile, ms: number, memoryMb: number): string {
     `  DynamoDB Local   ${e.services.dynamodb}   tables: ${Object.values(tables).join(', ')}`,
     `  SQS (fauxqs)     ${e.services.sqs}   queues: ${Object.keys(queues).join(', ')} (each with a DLQ)`,
     `  S3 (fauxqs)      ${e.services.s3}   buckets: ${Object.values(buckets).join(', ')}`,
-    `  SES inbox        ${e.inbox}`,
+    `  SES inbox        ${e.inbox}   (npm run local -- inbox)`,
     `  Secrets Manager  ${e.services.secretsmanager}`,
     `  Transaction feed ${e.services.transactionFeed}`,
     `  Control          ${e.control}   (npm run local -- invoke <${invocableFunctions().join('|')}>)`,
@@ -157,16 +158,12 @@ async function status(): Promise<void> {
   console.log(statusText((await response.json()) as PlatformStatus, endpoints.status));
 }
 
-/** The newest emails in the SES emulator, newest last. */
-async function inbox(): Promise<void> {
+/** Prints the newest e-mails of the SES emulator (the inbox page is `inbox` in endpoints.json). */
+async function inbox(count = '5'): Promise<void> {
+  if (!/^\d{1,3}$/.test(count) || Number(count) < 1) fail(`inbox takes a count of e-mails, 1 to 999; got "${count}"`);
   const endpoints = readEndpoints();
-  const response = await fetch(`${endpoints.services.ses}/store`);
-  const { emails } = (await response.json()) as { emails: { at: number; from: string; subject: string; destination: { to: string[] } }[] };
-  if (emails.length === 0) console.log('No emails sent yet.');
-  for (const e of emails.slice(-20)) {
-    console.log(`${new Date(e.at * 1000).toISOString()}  ${e.from} -> ${e.destination.to.join(', ')}  ${e.subject}`);
-  }
-  console.log(`(${emails.length} in all; the inbox page: ${endpoints.inbox})`);
+  console.log(formatInbox(await inboxEmails(endpoints.services.ses), Number(count)));
+  console.log(`\nAll e-mails, with their HTML: ${endpoints.inbox}`);
 }
 
 function readEndpoints(): EndpointsFile {

@@ -29,7 +29,8 @@ export interface ConversionPage {
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = 'IdempotencyKeyReusedError';
 
-  constructor(readonly conversionId: string | undefined) {
+  /** @param firstId the id of what the key's first request created */
+  constructor(readonly firstId: string | undefined) {
     super('the idempotency key was used with another request');
   }
 }

@@ -52,6 +52,33 @@ const isoInstant = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([.,]\d{1,9})?(Z|[+\- ]\d{2}(:?\d{2})?)$/, 'an ISO 8601 instant with its zone, such as 2024-01-10T12:00:00Z')
   .describe('The instant to answer for, ISO 8601 with its zone (UTC or an offset; encode "+" as %2B). Not with `date`; at most a few minutes ahead of now');
 const cursor = z.string().max(512).describe('Opaque cursor from the previous page');
+const alertId = z.string().regex(/^[0-9A-Z]{26}$/, 'a rule id as POST /v1/alerts returned it');
+/** At most 38 significant digits (a DynamoDB number); checked in the use case. */
+const threshold = z
+  .string()
+  .max(80)
+  .regex(/^(0|[1-9]\d{0,37})(\.\d{1,38})?$/, 'a positive decimal string such as "1.1050", without leading zeros')
+  .describe('The rate (units of quote per 1 base) the condition compares with; at most 38 significant digits');
+const isoDuration = z
+  .string()
+  .max(32)
+  .regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/, 'an ISO-8601 duration such as "PT1H" or "P1D"');
+/** Fields a rule is created with; PATCH takes any of them. */
+const alertRuleFields = {
+  base: currencyCode,
+  quote: currencyCode,
+  condition: z.enum(['above', 'below']).describe('`above`: fires when the rate rises past the threshold (strictly greater); `below`: when it falls past it (strictly less)'),
+  threshold,
+  email: z.email().max(254).describe('Where the alert is sent'),
+  mode: z.enum(['once', 'repeat']).describe('`once`: fires one time; `repeat`: re-arms after the rate moves back past the threshold by the hysteresis'),
+  hysteresisPercent: z
+    .string()
+    .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'a percentage such as "0.1"')
+    .describe('Repeat mode: how far (percent of the threshold) the rate must move back before the rule re-arms; default 0.1'),
+  cooldown: isoDuration.describe('Repeat mode: no second e-mail within this long of the last one, e.g. "PT1H"'),
+  expiresAt: isoInstant.describe('After this instant the rule fires no more'),
+  active: z.boolean().describe('An inactive rule fires no more until it is switched on again'),
+};
 const limit = (max: number) => z.string().regex(/^\d{1,4}$/).describe(`Page size, 1 to ${max}`);
 
 export const Schemas = {
@@ -128,6 +155,62 @@ export const Schemas = {
       provider: z.string(),
     })
     .meta({ id: 'Conversion' }),
+  AlertRuleRequest: z
+    .object({
+      ...alertRuleFields,
+      mode: alertRuleFields.mode.optional(),
+      hysteresisPercent: alertRuleFields.hysteresisPercent.optional(),
+      cooldown: alertRuleFields.cooldown.optional(),
+      expiresAt: alertRuleFields.expiresAt.optional(),
+      active: alertRuleFields.active.optional(),
+    })
+    .strict()
+    .meta({ id: 'AlertRuleRequest' }),
+  AlertRuleUpdate: z
+    .object({
+      base: alertRuleFields.base.optional(),
+      quote: alertRuleFields.quote.optional(),
+      condition: alertRuleFields.condition.optional(),
+      threshold: alertRuleFields.threshold.optional(),
+      email: alertRuleFields.email.optional(),
+      mode: alertRuleFields.mode.optional(),
+      hysteresisPercent: alertRuleFields.hysteresisPercent.optional(),
+      cooldown: alertRuleFields.cooldown.nullable().optional(),
+      expiresAt: alertRuleFields.expiresAt.nullable().optional(),
+      active: alertRuleFields.active.optional(),
+    })
+    .strict()
+    .meta({ id: 'AlertRuleUpdate' }),
+  AlertRule: z
+    .object({
+      id: alertId,
+      base: currencyCode,
+      quote: currencyCode,
+      condition: z.enum(['above', 'below']),
+      threshold: decimalString,
+      email: z.string(),
+      mode: z.enum(['once', 'repeat']),
+      hysteresisPercent: z.string(),
+      cooldown: z.string().nullable(),
+      expiresAt: isoTimestamp.nullable(),
+      active: z.boolean(),
+      status: z
+        .enum(['armed', 'waiting', 'fired', 'inactive', 'expired'])
+        .describe('armed: watching for a crossing; waiting: fired (repeat), re-arms at `rearmLevel`; fired: done (once); inactive; expired'),
+      rearmLevel: decimalString.nullable().describe('Repeat mode: the rate at which the rule re-arms (null unless waiting)'),
+      createdAt: isoTimestamp,
+      updatedAt: isoTimestamp,
+      triggerCount: z.number().int().describe('Crossings that fired the rule'),
+      lastTriggered: z
+        .object({
+          at: isoTimestamp.describe('In force from: the crossing publication'),
+          rate: decimalString,
+          provider: z.string(),
+          emailed: z.boolean().describe('False when the crossing fell within the cooldown or the address was refused'),
+        })
+        .nullable(),
+    })
+    .meta({ id: 'AlertRule' }),
 };
 
 const page = <T extends z.ZodType>(item: T, id: string) =>
@@ -137,7 +220,7 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
 
 export interface RouteDefinition {
   readonly operationId: string;
-  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway path syntax: `/v1/currencies/{code}`. */
   readonly path: string;
   readonly summary: string;
@@ -280,12 +363,72 @@ export const ROUTES = [
     example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' } },
     response: { status: 200, schema: Schemas.Conversion },
   },
+  {
+    operationId: 'createAlertRule',
+    method: 'POST',
+    path: '/v1/alerts',
+    summary: 'Create a rate alert rule: an e-mail when the pair’s rate crosses the threshold; the same Idempotency-Key and body return the same rule',
+    scopes: [SCOPES.alertsWrite],
+    function: 'alerts-api',
+    requiredHeaders: ['Idempotency-Key'],
+    body: Schemas.AlertRuleRequest,
+    example: {
+      headers: { 'Idempotency-Key': 'eurusd-above-1105' },
+      body: { base: 'EUR', quote: 'USD', condition: 'above', threshold: '1.1050', email: 'treasury@example.com', mode: 'repeat', cooldown: 'PT1H' },
+    },
+    response: { status: 201, schema: Schemas.AlertRule },
+  },
+  {
+    operationId: 'listAlertRules',
+    method: 'GET',
+    path: '/v1/alerts',
+    summary: "The caller's alert rules, newest first",
+    scopes: [SCOPES.alertsRead],
+    function: 'alerts-api',
+    query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    example: { query: { limit: '20' } },
+    response: { status: 200, schema: page(Schemas.AlertRule, 'AlertRulePage') },
+  },
+  {
+    operationId: 'getAlertRule',
+    method: 'GET',
+    path: '/v1/alerts/{id}',
+    summary: 'One of the caller’s alert rules, with its status and last trigger',
+    scopes: [SCOPES.alertsRead],
+    function: 'alerts-api',
+    pathParams: z.object({ id: alertId }),
+    example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' } },
+    response: { status: 200, schema: Schemas.AlertRule },
+  },
+  {
+    operationId: 'updateAlertRule',
+    method: 'PATCH',
+    path: '/v1/alerts/{id}',
+    summary: 'Change a rule (any of its fields); the changed rule is armed afresh and watches moves from now on',
+    scopes: [SCOPES.alertsWrite],
+    function: 'alerts-api',
+    pathParams: z.object({ id: alertId }),
+    body: Schemas.AlertRuleUpdate,
+    example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' }, body: { threshold: '1.1100', active: true } },
+    response: { status: 200, schema: Schemas.AlertRule },
+  },
+  {
+    operationId: 'deleteAlertRule',
+    method: 'DELETE',
+    path: '/v1/alerts/{id}',
+    summary: 'Delete a rule; it sends nothing more',
+    scopes: [SCOPES.alertsWrite],
+    function: 'alerts-api',
+    pathParams: z.object({ id: alertId }),
+    example: { path: { id: '01J2Z8Q5N3V7W9X1Y3Z5A7B9C1' } },
+    response: { status: 204 },
+  },
   ...DOCS_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 export type OperationId = (typeof ROUTES)[number]['operationId'];
 
-/** Response header of POST /v1/conversions: "true" when it repeats an earlier result for the key. */
+/** Response header of POST /v1/conversions and POST /v1/alerts: "true" when it repeats an earlier result for the key. */
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Largest request body accepted (API Gateway allows 10 MB; nothing here needs more than this). */

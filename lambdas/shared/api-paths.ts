@@ -4,7 +4,7 @@
  * and the public documentation routes. api-contract.ts lists these routes in ROUTES.
  */
 
-export type ApiFunctionName = 'currencies-api' | 'rates-api' | 'conversions-api' | 'api-docs';
+export type ApiFunctionName = 'currencies-api' | 'rates-api' | 'conversions-api' | 'alerts-api' | 'api-docs';
 
 /**
  * A route path as a matcher: `/v1/conversions/{id}` matches `/v1/conversions/01AB` with the

@@ -26,8 +26,16 @@ export const ENV = {
   partnerDataRole: 'PARTNER_DATA_ROLE_ARN',
   /** IAM role Redshift assumes to COPY the curated Parquet (load-warehouse). */
   warehouseCopyRole: 'WAREHOUSE_COPY_ROLE_ARN',
+  /** Rate alert rules, the watched pairs and the high-value digest's windows. */
+  alertsTable: 'ALERTS_TABLE_NAME',
+  /** alerts-api: `{ maxRulesPerPartner, defaultHysteresisPercent }` (stage config `alerts`), JSON. */
+  alertRules: 'ALERT_RULES_JSON',
+  /** Functions that e-mail: `{ sender, configurationSet, region?, templates }`, JSON. */
+  emailSettings: 'EMAIL_SETTINGS_JSON',
+  /** The digest's `{ recipients, windowMinutes }` (stage config `alerts.highValueDigest`), JSON. */
+  highValueDigest: 'HIGH_VALUE_DIGEST_JSON',
   stage: 'STAGE',
-  /** api-docs: the API's base URL (the stage URL; locally the gateway's), the OpenAPI `servers`. */
+  /** api-docs (the OpenAPI `servers`) and evaluate-alerts (links in e-mails): the API's base URL (the stage URL; locally the gateway's). */
   apiBaseUrl: 'API_BASE_URL',
   /** api-docs: the OAuth2 token endpoint (the Cognito domain's; locally the token service's). */
   apiTokenUrl: 'API_TOKEN_URL',

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { MAX_BODY_BYTES, ROUTES, fullScope, pathPattern, type OperationId, type RouteDefinition } from './api-contract';
 import { DuplicateKeyError, parseJsonStrict } from './exact-json';
+import { ULID_PATTERN } from '../domain/ulid';
 import { assertApiKeyOwnedBy, type ApiKeyOwners } from './api-key-owners';
 import {
   BadRequestError,
@@ -51,6 +52,14 @@ export function decodeCursor(cursor: string): Readonly<Record<string, unknown>> 
 
 export const invalidCursor = () =>
   new BadRequestError('The cursor is not one this API returned for this query', undefined, 'INVALID_CURSOR');
+
+/** The id a page cursor of ULID-keyed items (`encodeCursor({ after: id })`) points after; undefined for none. */
+export function afterIdOf(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const { after } = decodeCursor(cursor);
+  if (typeof after !== 'string' || !ULID_PATTERN.test(after)) throw invalidCursor();
+  return after;
+}
 
 // ---- typed operations -------------------------------------------------------------------
 

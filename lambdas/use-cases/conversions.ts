@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { ulid } from '../domain/ulid';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
@@ -9,9 +9,8 @@ import {
   ConflictError,
   HttpReply,
   NotFoundError,
-  decodeCursor,
+  afterIdOf,
   encodeCursor,
-  invalidCursor,
   type Caller,
   type HttpRequest,
   type Operations,
@@ -32,22 +31,8 @@ export interface ConversionDeps extends RateQueryDeps {
 
 export type ConversionRequest = NonNullable<HttpRequest<'createConversion'>['body']>;
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-const ID_PATTERN = /^[0-9A-Z]{26}$/;
-
-/**
- * A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32 (26 characters), so
- * ids sort by creation time and a partner's conversions list newest first by key order.
- */
-export function conversionId(now: Date, random: Uint8Array = randomBytes(10)): string {
-  let time = '';
-  for (let ms = now.getTime(), i = 0; i < 10; i++, ms = Math.floor(ms / 32)) time = CROCKFORD[ms % 32] + time;
-  let bits = 0n;
-  for (const byte of random) bits = (bits << 8n) | BigInt(byte);
-  let rest = '';
-  for (let i = 0; i < 16; i++, bits >>= 5n) rest = CROCKFORD[Number(bits & 31n)] + rest;
-  return time + rest;
-}
+/** A conversion's id: a ULID, so a partner's conversions list newest first by key order. */
+export const conversionId = ulid;
 
 /**
  * A retry racing the first request with its key waits for it this many times (about a second
@@ -80,7 +65,7 @@ export async function createConversion(
       if (error instanceof IdempotencyKeyReusedError) {
         throw new ConflictError(
           'This Idempotency-Key was used with a different request; use a new key for a new conversion',
-          { idempotencyKey, ...(error.conversionId ? { conversionId: error.conversionId } : {}) },
+          { idempotencyKey, ...(error.firstId ? { conversionId: error.firstId } : {}) },
           'IDEMPOTENCY_CONFLICT',
         );
       }
@@ -107,15 +92,8 @@ export async function listConversions(
   query: HttpRequest<'listConversions'>['query'],
 ): Promise<{ items: StoredConversion[]; nextCursor: string | null }> {
   const limit = pageSize(query.limit, DEFAULT_CONVERSIONS_PAGE, MAX_CONVERSIONS_PAGE);
-  const afterId = query.cursor === undefined ? undefined : readCursor(query.cursor);
-  const page = await deps.conversions.list(caller.clientId, { limit, afterId });
+  const page = await deps.conversions.list(caller.clientId, { limit, afterId: afterIdOf(query.cursor) });
   return { items: [...page.items], nextCursor: page.lastId ? encodeCursor({ after: page.lastId }) : null };
-}
-
-function readCursor(cursor: string): string {
-  const { after } = decodeCursor(cursor);
-  if (typeof after !== 'string' || !ID_PATTERN.test(after)) throw invalidCursor();
-  return after;
 }
 
 export const conversionOperations = {

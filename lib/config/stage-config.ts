@@ -42,6 +42,34 @@ export interface TransactionRules {
   readonly maxFutureSkewSeconds: number;
 }
 
+/** Rate alerts and the high-value digest, by e-mail (README "Rate alerts"). */
+export interface AlertsConfig {
+  /** Rules one partner may have at a time (POST /v1/alerts answers 409 ALERT_RULE_LIMIT beyond). */
+  readonly maxRulesPerPartner: number;
+  /** Re-arm margin of a repeat rule that does not give one, in percent of its threshold. */
+  readonly defaultHysteresisPercent: string;
+  readonly email: {
+    /**
+     * The SES identity the stack creates and sends from: a domain (`fx.example.com`, then publish
+     * the DKIM records SES gives) or an address (`alerts@example.com`, confirmed by the link SES
+     * mails to it).
+     */
+    readonly identity: string;
+    /** The From address, within the identity. */
+    readonly sender: string;
+    /** SES region; the stack must be deployed there (its identity, templates and configuration set are). @default the stack's */
+    readonly region?: string;
+    /** Name of the configuration set (bounce and complaint events, account-level suppression list). */
+    readonly configurationSet: string;
+  };
+  /** High-value transactions: one e-mail per window to the operations recipients. */
+  readonly highValueDigest: {
+    readonly recipients: readonly string[];
+    /** Length of a digest window in minutes (a divisor of 60 or a multiple of it, up to a day). */
+    readonly windowMinutes: number;
+  };
+}
+
 /** A partner app client (client-credentials grant) with its scopes and usage plan. */
 export interface PartnerConfig {
   readonly name: string;
@@ -119,6 +147,7 @@ export interface StageConfig {
   /** Quarantined records (`quarantine/` in the data lake) are deleted after this many days. */
   readonly quarantine: { readonly expireAfterDays: number };
   readonly analytics: AnalyticsConfig;
+  readonly alerts: AlertsConfig;
 }
 
 /** Maximum concurrency of an SQS consumer the stage config does not list. */
@@ -186,6 +215,17 @@ const ECB_SCHEDULE = 'cron(0/10 14-16 ? * MON-FRI *)';
 const FRANKFURTER_SCHEDULE = 'cron(5/15 14-17 ? * MON-FRI *)';
 const GIB = 1024 ** 3;
 
+/**
+ * Example identities: an operator sets the stage's own domain or address (and, while the SES
+ * account is in the sandbox, verifies every recipient).
+ */
+const DEV_ALERTS: AlertsConfig = {
+  maxRulesPerPartner: 100,
+  defaultHysteresisPercent: '0.1',
+  email: { identity: 'alerts@example.com', sender: 'alerts@example.com', configurationSet: 'fx-dev-alerts' },
+  highValueDigest: { recipients: ['fx-operations@example.com'], windowMinutes: 15 },
+};
+
 const dev: StageConfig = {
   stage: 'dev',
   retainData: false,
@@ -208,13 +248,14 @@ const dev: StageConfig = {
     // Above any partner's usage-plan throttle (50 rps = 3,000 a minute) from one address.
     waf: { maxRequestsPerIp: 6000, windowSeconds: 60 },
   },
-  consumerConcurrency: { 'process-rates': 2, 'process-transactions': 5 },
+  consumerConcurrency: { 'process-rates': 2, 'process-transactions': 5, 'evaluate-alerts': 2 },
   quarantine: { expireAfterDays: 14 },
   analytics: {
     athena: { bytesScannedCutoffPerQuery: 1 * GIB },
     // Off by default in dev: every load wakes Redshift Serverless, billed per RPU-second (60 s minimum).
     warehouse: { enabled: false, baseCapacity: 8, loadSchedule: 'rate(1 hour)' },
   },
+  alerts: DEV_ALERTS,
 };
 
 const prod: StageConfig = {
@@ -239,12 +280,18 @@ const prod: StageConfig = {
     publicThrottle: PUBLIC_ROUTE_THROTTLE,
     waf: { maxRequestsPerIp: 6000, windowSeconds: 60 },
   },
-  consumerConcurrency: { 'process-rates': 5, 'process-transactions': 20 },
+  consumerConcurrency: { 'process-rates': 5, 'process-transactions': 20, 'evaluate-alerts': 5 },
   // Long enough to fix the cause and replay; short enough that quarantined PII does not linger.
   quarantine: { expireAfterDays: 30 },
   analytics: {
     athena: { bytesScannedCutoffPerQuery: 10 * GIB },
     warehouse: { enabled: true, baseCapacity: 8, loadSchedule: 'cron(10 * * * ? *)' },
+  },
+  alerts: {
+    maxRulesPerPartner: 500,
+    defaultHysteresisPercent: '0.1',
+    email: { identity: 'fx.example.com', sender: 'alerts@fx.example.com', configurationSet: 'fx-prod-alerts' },
+    highValueDigest: { recipients: ['fx-operations@fx.example.com'], windowMinutes: 15 },
   },
 };
 
@@ -261,6 +308,12 @@ const local: StageConfig = {
   },
   // The warehouse is PGlite in the platform's process, loaded by the same load-step logic.
   analytics: { ...dev.analytics, warehouse: { ...dev.analytics.warehouse, enabled: true, loadSchedule: 'rate(2 minutes)' } },
+  // Mail lands in the SES emulator's inbox; a one-minute digest window keeps the wait short.
+  alerts: {
+    ...DEV_ALERTS,
+    email: { identity: 'alerts@fx-platform.local', sender: 'alerts@fx-platform.local', configurationSet: 'fx-local-alerts' },
+    highValueDigest: { recipients: ['fx-operations@fx-platform.local'], windowMinutes: 1 },
+  },
 };
 
 const stages = { dev, prod, local } as const;
@@ -281,6 +334,7 @@ export function stageConfig(
     throw new Error(`Unknown stage "${name}": use one of ${Object.keys(stages).join(', ')}`);
   }
   checkRatesConfig(config);
+  checkAlertsConfig(config);
   return {
     ...config,
     ...(overrides.alarmEmail ? { alarmEmail: overrides.alarmEmail } : {}),
@@ -330,4 +384,25 @@ export function checkRatesConfig(config: Pick<StageConfig, 'stage' | 'rates'>): 
   if (unfetched.length > 0) {
     throw new Error(`stage ${config.stage}: rates.policy names ${unfetched.map((s) => s.provider).join(', ')}, which rates.sources does not fetch`);
   }
+}
+
+/** The alerts block holds: a positive rule limit, a hysteresis in (0, 50], a sender within its identity, whole windows. */
+export function checkAlertsConfig(config: Pick<StageConfig, 'stage' | 'alerts'>): void {
+  const { alerts, stage } = config;
+  const fail = (what: string): never => {
+    throw new Error(`stage ${stage}: alerts.${what}`);
+  };
+  if (!Number.isInteger(alerts.maxRulesPerPartner) || alerts.maxRulesPerPartner < 1) fail('maxRulesPerPartner must be a whole number >= 1');
+  const h = alerts.defaultHysteresisPercent;
+  if (!/^\d{1,2}(\.\d{1,6})?$/.test(h) || Number(h) <= 0 || Number(h) > 50) fail('defaultHysteresisPercent must be a decimal in (0, 50]');
+  const { identity, sender } = alerts.email;
+  const domain = identity.includes('@') ? undefined : identity.toLowerCase();
+  if (domain ? !sender.toLowerCase().endsWith(`@${domain}`) : sender.toLowerCase() !== identity.toLowerCase()) {
+    fail(`email.sender ${sender} is not within the identity ${identity}`);
+  }
+  const minutes = alerts.highValueDigest.windowMinutes;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440 || (60 % minutes !== 0 && minutes % 60 !== 0) || 1440 % minutes !== 0) {
+    fail('highValueDigest.windowMinutes must divide an hour or be whole hours dividing a day');
+  }
+  if (alerts.highValueDigest.recipients.length === 0) fail('highValueDigest.recipients must name at least one address');
 }

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './nag';
 import { writeApiDocs } from '../api-docs/api-docs-files';
 import { API_DOCS_FILES } from '../../lambdas/shared/api-docs-files';
-import { tableGrant, type Access, type FunctionDefinition, type TableGrant } from '../definitions/functions';
+import { tableGrants, type Access, type FunctionDefinition, type TableGrant } from '../definitions/functions';
 import type { TableDefinition } from '../definitions/resources';
 import { ENV } from '../../lambdas/shared/env-names';
 import { METRICS_NAMESPACE } from '../../lambdas/shared/observability';
@@ -138,9 +138,11 @@ export class FxFunction extends Construct {
    * Sets the table-name variable and grants exactly the item actions asked for, on the table and
    * its indexes; with `partitions`, only on items with those partition keys.
    */
-  useTable(def: TableDefinition, table: dynamodb.ITable, grant: Access | TableGrant): this {
+  useTable(def: TableDefinition, table: dynamodb.ITable, grant: Access | TableGrant | readonly TableGrant[]): this {
     this.fn.addEnvironment(def.envVar, table.tableName);
-    for (const statement of tableStatements(def, table, tableGrant(grant))) this.fn.addToRolePolicy(statement);
+    for (const one of tableGrants(grant)) {
+      for (const statement of tableStatements(def, table, one)) this.fn.addToRolePolicy(statement);
+    }
     return this;
   }
 
@@ -233,20 +235,57 @@ export class FxFunction extends Construct {
  * The item actions of an access level on a table and its indexes (and its key), limited to the
  * grant's partitions with `dynamodb:LeadingKeys`. `ForAllValues` also passes a request without a
  * partition key, which is why no Scan or PartiQL action is ever granted.
+ * - `indexes`: Query on those indexes only (the table's items are not readable by key);
+ * - `attributes`: UpdateItem of those attributes only (`dynamodb:Attributes`), returning no
+ *   other attribute (`dynamodb:ReturnValues`).
  */
 export function tableStatements(def: TableDefinition, table: dynamodb.ITable, grant: TableGrant): iam.PolicyStatement[] {
   const reads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
   const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'];
-  const { access, partitions } = grant;
-  const actions = access === 'read' ? reads : access === 'write' ? writes : [...new Set([...reads, ...writes])];
-  const indexes = (def.globalSecondaryIndexes ?? []).map((i) => `${table.tableArn}/index/${i.indexName}`);
+  const { access, partitions, indexes: onlyIndexes, attributes } = grant;
+  const actions = onlyIndexes
+    ? ['dynamodb:Query']
+    : attributes
+      ? ['dynamodb:UpdateItem']
+      : access === 'read'
+        ? reads
+        : access === 'write'
+          ? writes
+          : [...new Set([...reads, ...writes])];
+  const indexArn = (name: string) => `${table.tableArn}/index/${name}`;
+  const resources = onlyIndexes
+    ? onlyIndexes.map(indexArn)
+    : attributes
+      ? [table.tableArn]
+      : [table.tableArn, ...(def.globalSecondaryIndexes ?? []).map((i) => indexArn(i.indexName))];
+  const leadingKeys: Record<string, Record<string, unknown>> = partitions
+    ? partitions.some((p) => p.includes('*'))
+      ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] } }
+      : { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } }
+    : {};
+  const onlyAttributes: Record<string, Record<string, unknown>> = attributes
+    ? {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...attributes] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+      }
+    : {};
+  const conditions = mergeConditions(leadingKeys, onlyAttributes);
   const items = new iam.PolicyStatement({
     actions,
-    resources: [table.tableArn, ...indexes],
-    conditions: partitions ? { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...partitions] } } : undefined,
+    resources,
+    conditions: Object.keys(conditions).length > 0 ? conditions : undefined,
   });
   const key = keyStatement(table.encryptionKey, access);
   return key ? [items, key] : [items];
+}
+
+/** IAM conditions with the same operator merged key by key. */
+function mergeConditions(...all: Record<string, Record<string, unknown>>[]): Record<string, Record<string, unknown>> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const conditions of all) {
+    for (const [operator, keys] of Object.entries(conditions)) merged[operator] = { ...merged[operator], ...keys };
+  }
+  return merged;
 }
 
 function keyStatement(key: kms.IKey | undefined, access: Access): iam.PolicyStatement | undefined {

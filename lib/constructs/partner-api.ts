@@ -88,6 +88,8 @@ export class PartnerApi extends Construct {
   readonly seedFunction: FxFunction;
   /** `https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token` */
   readonly tokenUrl: string;
+  /** The stage URL, `https://<api id>.execute-api.<region>.<suffix>/<stage>` (what partners call). */
+  readonly baseUrl: string;
 
   private readonly models = new Map<string, apigateway.Model>();
   private readonly props: PartnerApiProps;
@@ -209,8 +211,8 @@ export class PartnerApi extends Construct {
     // The stage URL from the API id and the stage name, not from the stage resource: the stage
     // depends on the methods, which depend on this function.
     const stack = Stack.of(this);
-    const apiBaseUrl = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${props.stage}`;
-    for (const [name, value] of Object.entries(apiDocsEnv({ apiBaseUrl, tokenUrl: this.tokenUrl }))) {
+    this.baseUrl = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${props.stage}`;
+    for (const [name, value] of Object.entries(apiDocsEnv({ apiBaseUrl: this.baseUrl, tokenUrl: this.tokenUrl }))) {
       props.functions['api-docs'].fn.addEnvironment(name, value);
     }
 

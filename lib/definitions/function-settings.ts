@@ -3,6 +3,8 @@ import type { RateProvidersSettings } from '../../lambdas/shared/rate-provider-s
 import { ENV } from '../../lambdas/shared/env-names';
 import type { FunctionName } from './functions';
 import { RATE_WAIT } from './resources';
+import { emailTemplateNames } from './email-templates';
+import type { EmailSettings } from '../../lambdas/shared/alert-settings';
 
 /**
  * What the stage config tells each function, and when the schedules invoke which function with
@@ -36,7 +38,21 @@ export function scheduledInvocations(config: StageConfig): ScheduledInvocation[]
       input: { feed: f.name },
       description: `Fetch transactions from feed ${f.name}`,
     })),
+    {
+      id: 'SendHighValueDigest-schedule',
+      functionName: 'send-high-value-digest' as const,
+      // Every minute: a closed window is e-mailed within a minute of its end (one cheap Query when none is).
+      expression: 'rate(1 minute)',
+      input: {},
+      description: 'E-mail the closed windows of high-value transactions',
+    },
   ];
+}
+
+/** What every function that e-mails is told: the sender, the configuration set, the stage's templates. */
+export function emailSettings(config: StageConfig): EmailSettings {
+  const { sender, configurationSet, region } = config.alerts.email;
+  return { sender, configurationSet, ...(region ? { region } : {}), templates: emailTemplateNames(config.stage) };
 }
 
 /** Environment variables a function gets from the stage config (JSON-valued where structured). */
@@ -68,6 +84,20 @@ export function settingsEnv(name: FunctionName, config: StageConfig): Record<str
     case 'rates-api':
     case 'conversions-api':
       return { [ENV.ratePolicy]: JSON.stringify(config.rates.policy) };
+    case 'alerts-api':
+      return {
+        [ENV.ratePolicy]: JSON.stringify(config.rates.policy),
+        [ENV.alertRules]: JSON.stringify({
+          maxRulesPerPartner: config.alerts.maxRulesPerPartner,
+          defaultHysteresisPercent: config.alerts.defaultHysteresisPercent,
+        }),
+      };
+    case 'evaluate-alerts':
+      return { [ENV.ratePolicy]: JSON.stringify(config.rates.policy), [ENV.emailSettings]: JSON.stringify(emailSettings(config)) };
+    case 'collect-high-value-transactions':
+      return { [ENV.highValueDigest]: JSON.stringify(config.alerts.highValueDigest) };
+    case 'send-high-value-digest':
+      return { [ENV.highValueDigest]: JSON.stringify(config.alerts.highValueDigest), [ENV.emailSettings]: JSON.stringify(emailSettings(config)) };
     default:
       return {};
   }

@@ -1,3 +1,4 @@
+import { ALERTS_TABLE, EVALUATOR_ATTRIBUTES } from '../../lambdas/shared/alerts-table';
 import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { CONVERSION_INSERT_FILTER } from '../../lambdas/adapters/aws/dynamodb-conversion-stream';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
@@ -7,12 +8,16 @@ export type Access = 'read' | 'write' | 'readwrite';
 /** Access to a table, optionally limited to items whose partition key is one of `partitions`. */
 export interface TableGrant {
   readonly access: Access;
-  /** IAM `dynamodb:LeadingKeys`: only these partition keys. @default every item */
+  /** IAM `dynamodb:LeadingKeys`: only these partition keys (`*` matches any characters). @default every item */
   readonly partitions?: readonly string[];
+  /** Only Query on these global secondary indexes: no item of the table itself is read. */
+  readonly indexes?: readonly string[];
+  /** Writes are UpdateItem of these attributes only (IAM `dynamodb:Attributes`), returning none of the others. */
+  readonly attributes?: readonly string[];
 }
 
-export const tableGrant = (grant: Access | TableGrant): TableGrant =>
-  typeof grant === 'string' ? { access: grant } : grant;
+export const tableGrants = (grant: Access | TableGrant | readonly TableGrant[]): readonly TableGrant[] =>
+  typeof grant === 'string' ? [{ access: grant }] : 'access' in grant ? [grant as TableGrant] : (grant as readonly TableGrant[]);
 
 export interface SqsTrigger {
   readonly queue: QueueKey;
@@ -38,7 +43,8 @@ export interface FunctionDefinition {
   readonly description: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
-  readonly tables?: Partial<Record<TableKey, Access | TableGrant>>;
+  /** Per table, one grant or several (say, a partition to read and an index to query). */
+  readonly tables?: Partial<Record<TableKey, Access | TableGrant | readonly TableGrant[]>>;
   /**
    * The calling partner's own partition of the API table (`PARTNER#<client id>`: conversions,
    * idempotency records), reached only with credentials of a role assumed per request with the
@@ -46,6 +52,8 @@ export interface FunctionDefinition {
    * partner's key is refused by IAM.
    */
   readonly partnerPartition?: Access;
+  /** The table of the partner's partition. @default 'api' */
+  readonly partnerTable?: TableKey;
   /** Queues the function sends to (it gets their URL and send permission). */
   readonly sendsTo?: readonly QueueKey[];
   /** Object access per bucket, limited to key prefixes. */
@@ -54,8 +62,12 @@ export interface FunctionDefinition {
   readonly secrets?: readonly SecretKey[];
   readonly sqsTrigger?: SqsTrigger;
   readonly streamTrigger?: StreamTrigger;
-  /** Runs on the stage's schedules: one per rate source, or one per transaction feed. */
-  readonly scheduledBy?: 'rateSources' | 'transactionFeeds';
+  /** Runs on the stage's schedules: one per rate source, one per transaction feed, or the digest's. */
+  readonly scheduledBy?: 'rateSources' | 'transactionFeeds' | 'highValueDigest';
+  /** Gets the partner API's base URL (API_BASE_URL), to link to it (e-mails). */
+  readonly linksToApi?: boolean;
+  /** Sends e-mail with SES: the stage's identity, configuration set and templates (EMAIL_SETTINGS_JSON). */
+  readonly sendsEmail?: boolean;
   /**
    * How Lambda handles an asynchronous invocation (a schedule's) that fails: it retries
    * `retryAttempts` times (0–2, a minute then two apart), drops an event older than
@@ -171,6 +183,62 @@ export const FUNCTIONS = {
     memorySize: 512,
     tables: { rates: 'read', api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] } },
     partnerPartition: 'readwrite',
+  },
+  'alerts-api': {
+    id: 'AlertsApi',
+    entry: 'lambdas/handlers/alerts-api.ts',
+    description: 'Partner API: rate alert rules',
+    timeoutSeconds: 10,
+    memorySize: 512,
+    tables: {
+      rates: 'read',
+      api: { access: 'read', partitions: [API_TABLE_PARTITIONS.currencies] },
+      // The watched-pairs registry; a partner's rules only through the partner data role.
+      alerts: { access: 'readwrite', partitions: [ALERTS_TABLE.watchedPartition] },
+    },
+    partnerPartition: 'readwrite',
+    partnerTable: 'alerts',
+  },
+  'evaluate-alerts': {
+    id: 'EvaluateAlerts',
+    entry: 'lambdas/handlers/evaluate-alerts.ts',
+    description: 'Checks each rate-series move against the alert rules it crosses and e-mails each crossing once',
+    timeoutSeconds: 30,
+    memorySize: 512,
+    tables: {
+      rates: 'read',
+      alerts: [
+        { access: 'read', partitions: [ALERTS_TABLE.watchedPartition] },
+        // Across partners: the two sparse indexes (only the rules a move reaches), and the rules'
+        // state attributes. No rule is read by its key, no partition listed, no setting written.
+        { access: 'read', indexes: [ALERTS_TABLE.indexes.armed, ALERTS_TABLE.indexes.waiting] },
+        { access: 'write', partitions: ['PARTNER#*'], attributes: EVALUATOR_ATTRIBUTES },
+      ],
+    },
+    linksToApi: true,
+    sendsEmail: true,
+    sqsTrigger: { queue: 'rateChanges', batchSize: 10, maxBatchingWindowSeconds: 2 },
+  },
+  'collect-high-value-transactions': {
+    id: 'CollectHighValueTransactions',
+    entry: 'lambdas/handlers/collect-high-value-transactions.ts',
+    description: 'Puts each high-value transaction in the open window of the operations digest',
+    timeoutSeconds: 30,
+    memorySize: 256,
+    tables: { alerts: { access: 'readwrite', partitions: [ALERTS_TABLE.digestPartition] } },
+    sqsTrigger: { queue: 'highValueTransactions', batchSize: 10, maxBatchingWindowSeconds: 5 },
+  },
+  'send-high-value-digest': {
+    id: 'SendHighValueDigest',
+    entry: 'lambdas/handlers/send-high-value-digest.ts',
+    description: 'E-mails each closed window of high-value transactions once, as one digest to operations',
+    timeoutSeconds: 60,
+    memorySize: 256,
+    tables: { alerts: { access: 'readwrite', partitions: [ALERTS_TABLE.digestPartition] } },
+    sendsEmail: true,
+    scheduledBy: 'highValueDigest',
+    // A window's claim lapses before the next retry; the window is then sent by whichever run comes first.
+    asyncInvoke: { retryAttempts: 2, maxEventAgeSeconds: 3600, failuresHoldPersonalData: false },
   },
   'api-docs': {
     id: 'ApiDocs',

@@ -1,4 +1,5 @@
 import { deliveriesToOutwait, type RateWait } from '../../lambdas/domain/rate-settlement';
+import { ALERTS_TABLE } from '../../lambdas/shared/alerts-table';
 import { ENV } from '../../lambdas/shared/env-names';
 
 /**
@@ -60,6 +61,30 @@ export const TABLES = {
     /** New conversions flow to the data lake through it (export-conversions). */
     stream: 'NEW_IMAGE',
   },
+  /**
+   * Rate alert rules (one partition per partner), the pairs they watch, the high-value digest's
+   * windows; two sparse indexes by pair and condition (layout in lambdas/shared/alerts-table.ts).
+   */
+  alerts: {
+    id: 'AlertsTable',
+    envVar: ENV.alertsTable,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    /** Idempotency records and the digest's items expire; rules carry no expiresAt and stay. */
+    timeToLiveAttribute: 'expiresAt',
+    globalSecondaryIndexes: [
+      {
+        indexName: ALERTS_TABLE.indexes.armed,
+        partitionKey: { name: 'armedKey', type: 'S' },
+        sortKey: { name: 'armedThreshold', type: 'N' },
+      },
+      {
+        indexName: ALERTS_TABLE.indexes.waiting,
+        partitionKey: { name: 'waitingKey', type: 'S' },
+        sortKey: { name: 'rearmLevel', type: 'N' },
+      },
+    ],
+  },
   /** Small operational state: feed cursors, idempotency records, the warehouse load watermarks. */
   state: {
     id: 'StateTable',
@@ -113,7 +138,7 @@ export const QUEUES = {
     retentionDays: 4,
     personalData: true,
   },
-  /** High-value transaction events; the e-mail digest (a later capability) consumes them. */
+  /** High-value transaction events; collect-high-value-transactions puts them in the digest's windows. */
   highValueTransactions: {
     id: 'HighValueTransactionsQueue',
     envVar: ENV.highValueQueue,
@@ -124,7 +149,7 @@ export const QUEUES = {
     // Enriched transactions: user_id_hash, merchant, country, amounts.
     personalData: true,
   },
-  /** Consumed by alert evaluation (a later capability); retained until then. */
+  /** Rate-series moves; evaluate-alerts checks each against the alert rules it crosses. */
   rateChanges: {
     id: 'RateChangesQueue',
     envVar: ENV.rateChangesQueue,

@@ -30,6 +30,7 @@ import { PROVIDER_PROFILES } from '../../lambdas/domain/rate-publication';
 import { batchLines, ConsumerActivity } from './activity';
 import { startLocalPartnerApi } from './api-gateway';
 import { awsEndpointEnv, emulatorMemoryMb, startEmulators, type EmulatorEndpoints } from './emulators';
+import { provisionEmailTemplates } from './email';
 import { LocalFunction } from './function-host';
 import { acquireInstanceLock, LOCK_FILE } from './instance-lock';
 import { apiKeyOwnersJson, loadPartnerClients, type LocalPartnerClient } from './partner-clients';
@@ -214,6 +215,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       feedUrl = feed.url;
     }
     const config = withApiLimits(localStageConfig({ ...options, transactionsFeedUrl: feedUrl }), options.apiLimits);
+    // Before any function runs: the SES emulator keeps templates in memory only.
+    await provisionEmailTemplates(emulators.endpoints.ses, config.stage);
     const schedules = scheduledInvocations(config);
     const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
     const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
@@ -348,6 +351,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const docsUrls = apiDocsEnv({ apiBaseUrl: partnerApi.api.url, tokenUrl: partnerApi.tokens.tokenUrl });
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (def.shipsApiDocs) Object.assign(envs.get(name)!, docsUrls);
+      if (def.linksToApi) envs.get(name)![ENV.apiBaseUrl] = partnerApi.api.url;
     }
 
     const samples = new RateSamples();

@@ -17,6 +17,7 @@ import { FxFunction, tableStatements } from '../constructs/fx-function';
 import { alarmOnAnyOf } from '../constructs/alarms';
 import { acknowledgeWildcardResource } from '../constructs/nag';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { AlertEmail } from '../constructs/alert-email';
 import { PartnerApi } from '../constructs/partner-api';
 import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq';
 import { StreamTriggerSource } from '../constructs/stream-trigger';
@@ -68,6 +69,8 @@ export class StatelessStack extends Stack {
   readonly partnerApi: PartnerApi;
   /** The stage's dashboard and its alarms (stale rates, API 5xx and latency, SES bounces). */
   readonly operations: OperationsDashboard;
+  /** SES: the identity, configuration set and templates the alert functions send with. */
+  readonly alertEmail: AlertEmail;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -148,6 +151,11 @@ export class StatelessStack extends Stack {
       logsKey: this.logsKey,
     });
     this.scopePartnerPartitions(props);
+    this.alertEmail = new AlertEmail(this, 'AlertEmail', { stage: config.stage, email: config.alerts.email, alarmAction });
+    for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
+      if (def.sendsEmail) this.alertEmail.grantSend(this.functions[name].fn);
+      if (def.linksToApi) this.functions[name].fn.addEnvironment(ENV.apiBaseUrl, this.partnerApi.baseUrl);
+    }
     new CfnOutput(this, STACK_OUTPUTS.partnerApiUrl, { value: this.partnerApi.api.url });
     new CfnOutput(this, STACK_OUTPUTS.partnerTokenUrl, { value: this.partnerApi.tokenUrl });
     new CfnOutput(this, STACK_OUTPUTS.partnerUserPoolId, { value: this.partnerApi.userPool.userPoolId });
@@ -252,7 +260,7 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * Tenant isolation in the API table (the AWS SaaS pattern): a function with `partnerPartition`
+   * Tenant isolation in the API and alerts tables (the AWS SaaS pattern): a function with `partnerPartition`
    * reaches a partner's items only by assuming a role with the session tag `client_id` set to the
    * caller, and that role's policy allows the partition `PARTNER#${aws:PrincipalTag/client_id}`
    * alone. Its own role reaches no partner partition at all. The role trusts the function's role
@@ -264,15 +272,16 @@ export class StatelessStack extends Stack {
     for (const [name, def] of Object.entries(FUNCTIONS) as [FunctionName, FunctionDefinition][]) {
       if (!def.partnerPartition) continue;
       const fn = this.functions[name].fn;
+      const tableKey = def.partnerTable ?? 'api';
       const role = new iam.Role(this, `${def.id}PartnerDataRole`, {
-        description: `${name}: one partner's partition of the API table, by the session tag ${PARTNER_SESSION_TAG}`,
+        description: `${name}: one partner's partition of the ${tableKey} table, by the session tag ${PARTNER_SESSION_TAG}`,
         assumedBy: new iam.ArnPrincipal(fn.role!.roleArn)
           .withConditions({ StringEquals: { [`aws:RequestTag/${PARTNER_SESSION_TAG}`]: clientIds } })
           .withSessionTags(),
         maxSessionDuration: Duration.hours(1),
       });
       const callerPartition = partnerPartition(`\${aws:PrincipalTag/${PARTNER_SESSION_TAG}}`);
-      for (const statement of tableStatements(TABLES.api, props.tables.api, {
+      for (const statement of tableStatements(TABLES[tableKey], props.tables[tableKey], {
         access: def.partnerPartition,
         partitions: [callerPartition],
       })) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -54,15 +54,18 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     const result = await documents.send(new ScanCommand({ TableName: platform.endpoints.resources.tables.rates }));
     return (result.Items ?? []).sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
   };
+  /** Rate-change events sent so far: on the queue, in flight, or evaluated by evaluate-alerts (its log). */
   const rateChangesDepth = async () => {
     const sqs = new SQSClient({ endpoint: platform.endpoints.services.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
     const result = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: platform.endpoints.resources.queues.rateChanges.url,
-        AttributeNames: ['ApproximateNumberOfMessages'],
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
-    return Number(result.Attributes?.ApproximateNumberOfMessages);
+    const evaluatedLog = path.join(platform.dir, 'logs', 'evaluate-alerts.log');
+    const evaluated = existsSync(evaluatedLog) ? (readFileSync(evaluatedLog, 'utf8').match(/"message":"rate change evaluated"/g) ?? []).length : 0;
+    return Number(result.Attributes?.ApproximateNumberOfMessages) + Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible) + evaluated;
   };
 
   /** The stored items without the latest item's checkedAt, which every fetch that confirms it moves. */

@@ -146,6 +146,24 @@ export function renderIntrinsic(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * A value of the stateless template with each cross-stack import (`Fn::ImportValue`) replaced by
+ * what the stateful stack exports under that name, so ARNs compare with `${Table.Arn}`.
+ */
+export function resolveImports(statefulTemplate: Template, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveImports(statefulTemplate, v));
+  if (!value || typeof value !== 'object') return value;
+  if ('Fn::ImportValue' in value) {
+    const name = (value as { 'Fn::ImportValue'?: unknown })['Fn::ImportValue'];
+    if (typeof name !== 'string') return value;
+    const outputs = statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>;
+    const output = Object.values(outputs).find((o) => o.Export?.Name === name);
+    if (!output) throw new Error(`The stateful stack exports no ${name}`);
+    return output.Value;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveImports(statefulTemplate, v)]));
+}
+
 /** `x` or `[x, y]` as an array, as IAM statements allow both. */
 export function asArray<T>(value: T | readonly T[] | undefined): T[] {
   if (value === undefined) return [];

@@ -2,7 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 import { PARTNER_SESSION_TAG } from '../../shared/api-table-keys';
-import { partnerTableOf, type PartnerTable } from './dynamodb-conversion-store';
+import { partnerTableOf, type PartnerTable } from './partner-idempotency';
 
 /** The DynamoDB clients to use for one partner's items. */
 export type TableForPartner = (partner: string) => PartnerTable;

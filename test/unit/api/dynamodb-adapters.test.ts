@@ -114,7 +114,7 @@ describe('dynamoConversionStore (Powertools Idempotency on the API table)', () =
     const attempt = store().createOnce('partner-a', 'key-1', { ...request, amount: '100.00' }, created);
 
     await expect(attempt).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
-    await expect(attempt).rejects.toMatchObject({ conversionId: conversion.id });
+    await expect(attempt).rejects.toMatchObject({ firstId: conversion.id });
   });
 
   it('reports a key whose first request is still running as in progress', async () => {

@@ -11,6 +11,8 @@ import type { CurrencyStore, SupportedCurrency } from '../../../lambdas/ports/cu
 import { ROUTES, SCOPES, Schemas, fullScope, type Scope } from '../../../lambdas/shared/api-contract';
 import type { ApiEvent, ApiResult } from '../../../lambdas/shared/http';
 import type { ConversionDeps } from '../../../lambdas/use-cases/conversions';
+import type { AlertRuleDeps } from '../../../lambdas/use-cases/alert-rules';
+import { memoryAlertTable } from '../../support/alerts';
 import { ecbFixtureSnapshot, memoryRateSeries, memoryRateSources, snapshotOf } from '../../support/rates';
 
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
@@ -215,12 +217,21 @@ export const NOW = new Date('2022-07-13T12:00:00.000Z');
 export function memoryDeps(
   snapshots: readonly RateSnapshot[] = defaultSnapshots(),
   policy: RatePolicy = TEST_POLICY,
-): ConversionDeps & { conversions: ReturnType<typeof memoryConversionStore>; reader: ReturnType<typeof memoryRateSeries> } {
+): ConversionDeps &
+  AlertRuleDeps & {
+    conversions: ReturnType<typeof memoryConversionStore>;
+    reader: ReturnType<typeof memoryRateSeries>;
+    alerts: ReturnType<typeof memoryAlertTable>;
+  } {
   let ids = 0;
+  const alerts = memoryAlertTable({ maxRulesPerPartner: 3 });
   return {
     ...memoryRateSources(policy, snapshots, { clock: () => NOW }),
     currencies: memoryCurrencyStore(),
     conversions: memoryConversionStore(),
+    rules: alerts.rules,
+    watched: alerts.watched,
+    alerts,
     clock: () => NOW,
     // Time-ordered like ULIDs, deterministic for assertions.
     newId: () => `01TEST${String(++ids).padStart(20, '0')}`,

@@ -1,5 +1,6 @@
 import { MAX_BODY_BYTES, ROUTES, SCOPES, Schemas, type ApiFunctionName } from '../../../lambdas/shared/api-contract';
 import { withHttp, type ApiEvent, type ApiHandler } from '../../../lambdas/shared/http';
+import { alertRuleOperations } from '../../../lambdas/use-cases/alert-rules';
 import { conversionOperations } from '../../../lambdas/use-cases/conversions';
 import { currencyOperations } from '../../../lambdas/use-cases/currencies';
 import { rateOperations } from '../../../lambdas/use-cases/rate-queries';
@@ -216,6 +217,7 @@ describe(`fuzz: ${REQUESTS} malformed requests (seed ${SEED})`, () => {
       'currencies-api': withHttp(currencyOperations, deps),
       'rates-api': withHttp(rateOperations, deps),
       'conversions-api': withHttp(conversionOperations, deps),
+      'alerts-api': withHttp(alertRuleOperations, deps),
       'api-docs': docs,
     };
     // Like the gateway: the function of the matched route, any function for an unknown path.

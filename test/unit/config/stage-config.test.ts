@@ -1,4 +1,4 @@
-import { parsePartners, stageConfig } from '../../../lib/config/stage-config';
+import { checkAlertsConfig, parsePartners, stageConfig, type StageConfig } from '../../../lib/config/stage-config';
 
 const partner = {
   name: 'northwind-bank',
@@ -30,5 +30,23 @@ describe('partners from CDK context', () => {
     for (const [, value, message] of cases) {
       expect(() => parsePartners(value)).toThrow(message);
     }
+  });
+});
+
+describe('the alerts block', () => {
+  const local = stageConfig('local');
+  const check = (alerts: Partial<StageConfig['alerts']>) => () => checkAlertsConfig({ stage: 'local', alerts: { ...local.alerts, ...alerts } });
+
+  it('holds for every stage', () => {
+    for (const stage of ['dev', 'prod', 'local']) expect(() => checkAlertsConfig(stageConfig(stage))).not.toThrow();
+  });
+
+  it('refuses what would send from the wrong address or never close a window', () => {
+    expect(check({ email: { ...local.alerts.email, sender: 'alerts@elsewhere.example' } })).toThrow('email.sender alerts@elsewhere.example is not within the identity alerts@fx-platform.local');
+    expect(check({ email: { ...local.alerts.email, identity: 'fx.example.com', sender: 'alerts@fx.example.com' } })).not.toThrow();
+    expect(check({ highValueDigest: { recipients: ['ops@example.com'], windowMinutes: 7 } })).toThrow('windowMinutes');
+    expect(check({ highValueDigest: { recipients: [], windowMinutes: 15 } })).toThrow('recipients');
+    expect(check({ maxRulesPerPartner: 0 })).toThrow('maxRulesPerPartner');
+    expect(check({ defaultHysteresisPercent: '0' })).toThrow('defaultHysteresisPercent');
   });
 });

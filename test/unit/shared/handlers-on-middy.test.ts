@@ -5,6 +5,7 @@ import { LOAD_WAREHOUSE_FUNCTION } from '../../../lib/definitions/analytics';
 import { FUNCTIONS } from '../../../lib/definitions/functions';
 import { SEED_CURRENCIES } from '../../../lib/definitions/partner-api';
 import { RATE_WAIT } from '../../../lib/definitions/resources';
+import { settingsEnv } from '../../../lib/definitions/function-settings';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LOCAL_AWS, setEnv } from '../../support/env';
 
@@ -20,6 +21,9 @@ const ALL_ENV: Record<string, string> = {
   [ENV.ratePolicy]: JSON.stringify(stageConfig('local').rates.policy),
   [ENV.rateWait]: JSON.stringify(RATE_WAIT),
   [ENV.partnerDataRole]: '',
+  ...settingsEnv('alerts-api', stageConfig('local')),
+  ...settingsEnv('evaluate-alerts', stageConfig('local')),
+  ...settingsEnv('send-high-value-digest', stageConfig('local')),
 };
 
 describe('every handler is a middy handler', () => {

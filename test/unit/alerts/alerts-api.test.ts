@@ -1,0 +1,188 @@
+import { IDEMPOTENCY_REPLAYED_HEADER, SCOPES, Schemas } from '../../../lambdas/shared/api-contract';
+import { withHttp } from '../../../lambdas/shared/http';
+import { alertRuleOperations } from '../../../lambdas/use-cases/alert-rules';
+import { apiEvent, bodyOf, errorOf, memoryDeps, NOW, type RequestSpec } from '../api/fakes';
+
+function api() {
+  const deps = memoryDeps();
+  const handler = withHttp(alertRuleOperations, deps);
+  const send = (spec: RequestSpec) => handler(apiEvent(spec));
+  const create = (key: string, body: unknown, spec: Partial<RequestSpec> = {}) =>
+    send({ method: 'POST', path: '/v1/alerts', headers: { 'Idempotency-Key': key }, body, ...spec });
+  return { deps, send, create };
+}
+
+const eurUsd = { base: 'EUR', quote: 'USD', condition: 'above', threshold: '1.0250', email: 'treasury@example.com' };
+
+describe('POST /v1/alerts', () => {
+  it('creates an armed rule with the defaults and answers 201 with it', async () => {
+    const { create, deps } = api();
+    const result = await create('rule-1', eurUsd);
+    expect(result.statusCode).toBe(201);
+    expect(result.headers[IDEMPOTENCY_REPLAYED_HEADER]).toBe('false');
+    expect(Schemas.AlertRule.strict().parse(bodyOf(result))).toEqual({
+      id: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      ...eurUsd,
+      mode: 'once',
+      hysteresisPercent: '0.1',
+      cooldown: null,
+      expiresAt: null,
+      active: true,
+      status: 'armed',
+      rearmLevel: null,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      triggerCount: 0,
+      lastTriggered: null,
+    });
+    // Armed since the ECB publication EUR/USD comes from now (2022-07-08, 16:00 Berlin).
+    expect(deps.alerts.all()[0]).toMatchObject({ state: 'armed', armedSince: '2022-07-08T14:00:00.000Z', owner: 'partner-a' });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+  });
+
+  it('answers the same key and request with the first rule (a replay), another request with 409', async () => {
+    const { create, deps } = api();
+    const first = await create('rule-1', { ...eurUsd, mode: 'repeat', cooldown: 'PT1H' });
+    const again = await create('rule-1', { ...eurUsd, mode: 'repeat', cooldown: 'PT1H' });
+    expect(again.statusCode).toBe(201);
+    expect(again.headers[IDEMPOTENCY_REPLAYED_HEADER]).toBe('true');
+    expect(bodyOf(again).id).toBe(bodyOf(first).id);
+    const other = await create('rule-1', { ...eurUsd, threshold: '1.0300' });
+    expect(other.statusCode).toBe(409);
+    expect(errorOf(other)).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: { idempotencyKey: 'rule-1', alertId: bodyOf(first).id } });
+    expect(deps.alerts.all()).toHaveLength(1);
+  });
+
+  it.each([
+    ['the same currency twice', { quote: 'EUR' }, 'quote'],
+    ['a threshold of 0', { threshold: '0' }, 'threshold'],
+    ['a threshold of 39 significant digits', { threshold: `1.${'1'.repeat(38)}` }, 'threshold'],
+    ['a threshold with leading zeros', { threshold: '001.5' }, 'threshold'],
+    ['a cooldown on a once rule', { cooldown: 'PT1H' }, 'cooldown'],
+    ['a cooldown of nothing', { mode: 'repeat', cooldown: 'PT0S' }, 'cooldown'],
+    ['a cooldown that is not ISO-8601', { mode: 'repeat', cooldown: '1 hour' }, 'cooldown'],
+    ['a hysteresis of 0', { mode: 'repeat', hysteresisPercent: '0' }, 'hysteresisPercent'],
+    ['an expiry in the past', { expiresAt: '2022-07-13T11:59:59Z' }, 'expiresAt'],
+    ['an expiry without a zone', { expiresAt: '2030-01-01T00:00:00' }, 'expiresAt'],
+    ['an address that is no address', { email: 'treasury.example.com' }, 'email'],
+    ['an unknown condition', { condition: 'crosses' }, 'condition'],
+    ['an unknown field', { channel: 'sms' }, ''],
+  ])('refuses %s with 400 naming the field', async (_what, change, field) => {
+    const { create, deps } = api();
+    const result = await create('bad', { ...eurUsd, ...change });
+    expect(result.statusCode).toBe(400);
+    const error = errorOf(result);
+    expect(error.code).toBe('VALIDATION_ERROR');
+    if (field) expect(JSON.stringify(error.details)).toContain(`"path":"${field}"`);
+    expect(deps.alerts.all()).toHaveLength(0);
+  });
+
+  it('refuses an unsupported currency (422 UNSUPPORTED_CURRENCY) and a pair no source publishes (422 RATE_NOT_FOUND)', async () => {
+    const { create, deps } = api();
+    expect(errorOf(await create('a', { ...eurUsd, quote: 'XAU' })).code).toBe('UNSUPPORTED_CURRENCY');
+    const unconnected = await create('b', { ...eurUsd, quote: 'ZMW' });
+    expect(unconnected.statusCode).toBe(422);
+    expect(errorOf(unconnected).code).toBe('RATE_NOT_FOUND');
+    expect(deps.alerts.all()).toHaveLength(0);
+    expect(await deps.watched.list()).toEqual([]);
+  });
+
+  it('takes any supported pair, crosses included (BTC/JPY through CoinGecko and the ECB)', async () => {
+    const { create } = api();
+    const result = await create('btc-jpy', { ...eurUsd, base: 'BTC', quote: 'JPY', threshold: '2500000', condition: 'below' });
+    expect(result.statusCode).toBe(201);
+  });
+
+  it('refuses a rule beyond the partner’s limit (409 ALERT_RULE_LIMIT) and leaves the watched pairs as they were', async () => {
+    const { create, deps } = api();
+    for (const key of ['1', '2', '3']) expect((await create(key, eurUsd)).statusCode).toBe(201);
+    const fourth = await create('4', { ...eurUsd, quote: 'JPY', threshold: '140' });
+    expect(fourth.statusCode).toBe(409);
+    expect(errorOf(fourth)).toMatchObject({ code: 'ALERT_RULE_LIMIT', details: { limit: 3 } });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+    // Another partner has its own limit.
+    expect((await create('1', eurUsd, { clientId: 'partner-b' })).statusCode).toBe(201);
+  });
+
+  it('needs the alerts.write scope and an Idempotency-Key', async () => {
+    const { create, send } = api();
+    expect((await create('k', eurUsd, { scopes: [SCOPES.alertsRead] })).statusCode).toBe(403);
+    expect((await send({ method: 'POST', path: '/v1/alerts', body: eurUsd })).statusCode).toBe(400);
+  });
+});
+
+describe('GET, PATCH and DELETE /v1/alerts/{id}: a partner’s own rules only', () => {
+  it('answers 404 for another partner’s rule, on every method, and leaves it untouched', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    const asB = { clientId: 'partner-b' };
+    for (const spec of [
+      { method: 'GET', path: `/v1/alerts/${id}` },
+      { method: 'PATCH', path: `/v1/alerts/${id}`, body: { active: false } },
+      { method: 'DELETE', path: `/v1/alerts/${id}` },
+    ]) {
+      const result = await send({ ...spec, ...asB });
+      expect({ status: result.statusCode, code: errorOf(result).code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+    }
+    expect(bodyOf(await send({ method: 'GET', path: '/v1/alerts', ...asB })).items).toEqual([]);
+    expect(deps.alerts.all()[0]).toMatchObject({ active: true, revision: 1 });
+  });
+
+  it('lists a partner’s rules newest first, a page at a time', async () => {
+    const { create, send } = api();
+    const ids: string[] = [];
+    for (const key of ['1', '2', '3']) ids.push(bodyOf(await create(key, eurUsd)).id);
+    const first = bodyOf(await send({ method: 'GET', path: '/v1/alerts?limit=2' }));
+    expect(first.items.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]]);
+    const second = bodyOf(await send({ method: 'GET', path: `/v1/alerts?limit=2&cursor=${first.nextCursor}` }));
+    expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    expect(errorOf(await send({ method: 'GET', path: '/v1/alerts?cursor=bm9wZQ' })).code).toBe('INVALID_CURSOR');
+  });
+
+  it('PATCH changes the settings and arms the rule afresh; a fired rule watches again', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, mode: 'repeat', cooldown: 'PT1H' }));
+    const stored = deps.alerts.stored('partner-a', id)!;
+    deps.alerts.put({ ...stored, state: 'fired', stateId: 'fired-state', triggerCount: 1 });
+
+    const patched = await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { threshold: '1.0300', cooldown: null } });
+    expect(patched.statusCode).toBe(200);
+    expect(bodyOf(patched)).toMatchObject({ threshold: '1.0300', cooldown: null, status: 'armed', triggerCount: 1 });
+    expect(deps.alerts.stored('partner-a', id)).toMatchObject({ state: 'armed', revision: 2, stateId: expect.not.stringMatching('fired-state') });
+
+    const off = bodyOf(await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { active: false } }));
+    expect(off.status).toBe('inactive');
+    expect(deps.alerts.stored('partner-a', id)?.state).toBe('inactive');
+    expect((await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: {} })).statusCode).toBe(400);
+    expect((await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { mode: 'once', cooldown: 'PT5M' } })).statusCode).toBe(400);
+  });
+
+  it('PATCH to another pair moves the rule to that pair in the watched registry', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { quote: 'JPY', threshold: '140' } });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'JPY' }]);
+  });
+
+  it('DELETE removes the rule (204), then it is gone (404), and its pair is no longer watched', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    expect((await send({ method: 'DELETE', path: `/v1/alerts/${id}` })).statusCode).toBe(204);
+    expect((await send({ method: 'GET', path: `/v1/alerts/${id}` })).statusCode).toBe(404);
+    expect((await send({ method: 'DELETE', path: `/v1/alerts/${id}` })).statusCode).toBe(404);
+    expect(await deps.watched.list()).toEqual([]);
+  });
+
+  it('shows a rule past its expiry as expired, and a waiting rule with its re-arm level', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, mode: 'repeat', expiresAt: '2022-07-13T12:30:00+00:00' }));
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, state: 'waiting', rearmLevel: '1.023975' });
+    expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` }))).toMatchObject({
+      expiresAt: '2022-07-13T12:30:00.000Z',
+      status: 'waiting',
+      rearmLevel: '1.023975',
+    });
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, expiresAt: '2022-07-13T11:00:00.000Z' });
+    expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` })).status).toBe('expired');
+  });
+});
