@@ -83,8 +83,8 @@ describe('stopping and restarting', () => {
     const first = await startPlatformProcess();
     const dir = first.dir;
     try {
-      // A queue nobody consumes yet: what is received here stays in flight until we say otherwise.
-      const { url } = first.endpoints.resources.queues.highValueTransactions;
+      // A dead-letter queue has no consumer: what is received here stays in flight until we say otherwise.
+      const url = first.endpoints.resources.queues.highValueTransactions.dlqUrl;
       const body = `{"inFlight":"${Date.now()}"}`;
       const sqs = sqsOf(first);
       await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));

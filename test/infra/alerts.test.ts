@@ -104,10 +104,13 @@ describe.each(['dev', 'prod'] as StageName[])('alerts, stage %s', (stage) => {
       expect(t.HtmlPart).toMatch(/^<!doctype html>/);
       expect(t.TextPart.length).toBeGreaterThan(0);
     }
-    // An alarm at the first bounce and at the first complaint of each e-mail.
+    // An alarm at the first bounce and at the first complaint of each e-mail, and one on the account's bounce rate.
     const sesAlarms = Object.values(resourcesOfType(s.statelessTemplate, 'AWS::CloudWatch::Alarm')).filter((a) => a.Properties?.Namespace === 'AWS/SES');
-    expect(sesAlarms.map((a) => `${a.Properties?.MetricName} ${JSON.stringify(a.Properties?.Dimensions)}`).sort()).toEqual(
-      Object.keys(EMAIL_TEMPLATES).flatMap((k) => ['Bounce', 'Complaint'].map((m) => `${m} [{"Name":"email","Value":"${k}"}]`)).sort(),
+    expect(sesAlarms.map((a) => `${a.Properties?.MetricName} ${JSON.stringify(a.Properties?.Dimensions ?? [])}`).sort()).toEqual(
+      [
+        ...Object.keys(EMAIL_TEMPLATES).flatMap((k) => ['Bounce', 'Complaint'].map((m) => `${m} [{"Name":"email","Value":"${k}"}]`)),
+        'Reputation.BounceRate []',
+      ].sort(),
     );
   });
 
