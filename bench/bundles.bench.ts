@@ -120,7 +120,9 @@ function directoryBytes(dir: string): number {
  */
 export async function run(): Promise<BenchFigure[]> {
   const cdkOut = cloudAssembly();
-  const functions = synthesizedFunctions(cdkOut);
+  // BENCH_FUNCTIONS=alerts-api,fetch-rates measures only those (with the baselines).
+  const only = process.env.BENCH_FUNCTIONS?.split(',').filter(Boolean);
+  const functions = synthesizedFunctions(cdkOut).filter((fn) => !only || only.includes(fn.name));
   const stage = stagingDir();
   const baselineFile = await bundleLikeAFunction(BASELINE_SOURCE, subdir(stage, 'baseline'), { bundleAwsSdk: true, format: 'cjs' });
   const esmBaselineFile = await bundleLikeAFunction(BASELINE_SOURCE, subdir(stage, 'baseline-esm'), { bundleAwsSdk: true });
