@@ -1,4 +1,4 @@
-import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { AWS_CLIENT_CONFIG } from '../../shared/aws-client-config';
 
 /**
@@ -10,13 +10,9 @@ export const SECRET_MAX_AGE_SECONDS = 900;
 
 let provider: SecretsProvider | undefined;
 
-/**
- * A secret's string value, through the Powertools Parameters cache. The provider (and with it the
- * Secrets Manager client) is loaded on the first read, not at init: fetch-rates runs for five
- * providers and only OXR and CoinGecko have a key (README "Lean bundles").
- */
+/** A secret's string value, through the Powertools Parameters cache. */
 export async function secretValue(secretId: string): Promise<string> {
-  provider ??= new (await import('@aws-lambda-powertools/parameters/secrets')).SecretsProvider({ clientConfig: AWS_CLIENT_CONFIG });
+  provider ??= new SecretsProvider({ clientConfig: AWS_CLIENT_CONFIG });
   const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string') throw new Error(`secret ${secretId} has no string value`);
   return value;
