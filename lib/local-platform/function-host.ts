@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 export interface FunctionSpec {
@@ -19,10 +20,19 @@ export class FunctionError extends Error {
   override readonly name = 'FunctionError';
 }
 
+/**
+ * The worker and the handlers are TypeScript: a worker needs tsx's loader. A process started by
+ * tsx (`npm start`) passes it on in its execArgv; one started otherwise (jest) gets it added.
+ */
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+const WORKER_EXEC_ARGV = process.execArgv.includes(TSX_LOADER) ? process.execArgv : [...process.execArgv, '--import', TSX_LOADER];
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  /** The worker running it: only its end fails this invocation. */
+  worker: Worker;
 }
 
 /**
@@ -76,8 +86,8 @@ export class LocalFunction {
 
 /** One execution environment: a worker thread that loads the handler once and runs one invocation at a time. */
 class ExecutionEnvironment {
-  private worker?: Worker;
-  private ready?: Promise<void>;
+  /** The worker and its handler loaded; cleared the moment it ends, so the next invocation starts a new one. */
+  private current?: { readonly worker: Worker; readonly ready: Promise<Worker> };
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
 
@@ -88,62 +98,72 @@ class ExecutionEnvironment {
 
   /** Terminates the worker; the next invocation starts a new one (a cold start). */
   async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
+    const worker = this.current?.worker;
+    this.current = undefined;
     await worker?.terminate();
   }
 
   async invoke(event: unknown): Promise<unknown> {
-    const worker = await this.start();
+    let worker = await this.start();
+    // It crashed after loading (the end of an earlier invocation): this one gets a new environment.
+    while (this.current?.worker !== worker) worker = await this.start();
     const id = ++this.nextId;
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(this.invokeError(`${this.spec.name} timed out after ${this.spec.timeoutSeconds} s`));
-        void this.stop();
+        this.retire(worker);
+        void worker.terminate();
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, worker });
       worker.postMessage({ id, event, deadline: Date.now() + timeoutMs });
     });
   }
 
   private start(): Promise<Worker> {
-    if (!this.ready) {
-      const worker = new Worker(path.join(__dirname, 'function-worker.ts'), {
-        env: this.spec.env,
-        workerData: { entry: this.spec.entry, functionName: this.spec.name },
-        stdout: true,
-        stderr: true,
+    if (this.current) return this.current.ready;
+    const worker = new Worker(path.join(__dirname, 'function-worker.ts'), {
+      env: this.spec.env,
+      workerData: { entry: this.spec.entry, functionName: this.spec.name },
+      stdout: true,
+      stderr: true,
+      execArgv: WORKER_EXEC_ARGV,
+    });
+    worker.stdout.pipe(this.log, { end: false });
+    worker.stderr.pipe(this.log, { end: false });
+    const ready = new Promise<Worker>((resolve, reject) => {
+      worker.on('message', (message: Record<string, unknown>) => {
+        if (message.ready) return resolve(worker);
+        if (message.initError) {
+          const { message: text } = message.initError as { message: string };
+          return reject(this.invokeError(`${this.spec.name} failed to start: ${text}`));
+        }
+        this.settle(message as { id: number; ok: boolean; result?: unknown; error?: { message: string } });
       });
-      worker.stdout.pipe(this.log, { end: false });
-      worker.stderr.pipe(this.log, { end: false });
-      this.worker = worker;
-      this.ready = new Promise<void>((resolve, reject) => {
-        worker.on('message', (message: Record<string, unknown>) => {
-          if (message.ready) return resolve();
-          if (message.initError) {
-            const { message: text } = message.initError as { message: string };
-            return reject(this.invokeError(`${this.spec.name} failed to start: ${text}`));
-          }
-          this.settle(message as { id: number; ok: boolean; result?: unknown; error?: { message: string } });
-        });
-        worker.on('error', (error) => {
-          reject(error);
-          this.failAll(error);
-        });
-        worker.on('exit', () => {
-          if (this.worker === worker) {
-            this.worker = undefined;
-            this.ready = undefined;
-          }
-          this.failAll(new FunctionError(`${this.spec.name} execution environment exited`));
-        });
+      // A crash (an uncaught exception, process.exit) ends the environment at once: what it was
+      // running fails, and the next invocation gets a new one, as Lambda replaces a runtime that exited.
+      worker.on('error', (error) => {
+        this.retire(worker);
+        reject(error);
+        this.failAll(worker, `${this.spec.name} execution environment crashed: ${error.message}`);
       });
-      this.ready.catch(() => this.stop());
-    }
-    return this.ready.then(() => this.worker!);
+      worker.on('exit', (code) => {
+        this.retire(worker);
+        reject(new FunctionError(`${this.spec.name} execution environment exited before it was ready`));
+        this.failAll(worker, `${this.spec.name} execution environment exited with code ${code}`);
+      });
+    });
+    ready.catch(() => {
+      this.retire(worker);
+      void worker.terminate();
+    });
+    this.current = { worker, ready };
+    return ready;
+  }
+
+  private retire(worker: Worker): void {
+    if (this.current?.worker === worker) this.current = undefined;
   }
 
   private settle(message: { id: number; ok: boolean; result?: unknown; error?: { message: string } }): void {
@@ -157,7 +177,7 @@ class ExecutionEnvironment {
 
   /**
    * A failed invocation, also written to the function's log as the Lambda runtime does ("Invoke
-   * Error", level ERROR), so the log shows timeouts and start failures the handler cannot log.
+   * Error", level ERROR), so the log shows timeouts, crashes and start failures the handler cannot log.
    */
   private invokeError(message: string): FunctionError {
     if (this.log.writable) {
@@ -167,8 +187,12 @@ class ExecutionEnvironment {
     return new FunctionError(message);
   }
 
-  private failAll(error: Error): void {
-    for (const [id, pending] of this.pending) {
+  /** Fails the invocations a worker that ended was running (logged once, like a runtime exit in Lambda). */
+  private failAll(worker: Worker, message: string): void {
+    const running = [...this.pending].filter(([, pending]) => pending.worker === worker);
+    if (running.length === 0) return;
+    const error = this.invokeError(message);
+    for (const [id, pending] of running) {
       clearTimeout(pending.timer);
       pending.reject(error);
       this.pending.delete(id);

@@ -128,7 +128,8 @@ async function ensureStream(client: DynamoDBClient, name: string, def: TableDefi
   );
 }
 
-async function createQueueWithDlq(client: SQSClient, key: QueueKey): Promise<QueueUrls> {
+/** A queue of the definitions with its DLQ and redrive policy (maxReceiveCount from the definition). */
+export async function createQueueWithDlq(client: SQSClient, key: QueueKey): Promise<QueueUrls> {
   const def = QUEUES[key];
   const dlq = await client.send(
     new CreateQueueCommand({

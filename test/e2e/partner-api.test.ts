@@ -292,7 +292,7 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
       expect(quote.json.converted).toMatch(/^\d+$/); // JPY has no minor units
     });
 
-    it('records a conversion once per Idempotency-Key; only its partner can read it', async () => {
+    it('records a conversion once per Idempotency-Key: a replay gets it again flagged Idempotent-Replayed, another body 409; only its partner can read it', async () => {
       const request = { from: 'EUR', to: 'USD', amount: '125.50' };
       const headers = { 'Idempotency-Key': `e2e-${Date.now()}` };
       const created = await call('POST', '/v1/conversions', {
@@ -301,16 +301,35 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
         headers,
       });
       expect(created.status).toBe(201);
+      expect(created.headers.get('Idempotent-Replayed')).toBe('false');
       const conversion = Schemas.Conversion.parse(created.json);
       expect(conversion).toEqual(expect.objectContaining(request));
 
+      // The retry gets the first answer, flagged as a replay; the key order of the body does not matter.
       const replay = await call('POST', '/v1/conversions', {
         as: 'acme-payments',
-        body: request,
+        body: { amount: request.amount, to: request.to, from: request.from },
         headers,
       });
       expect(replay.status).toBe(201);
-      expect(replay.json.id).toBe(conversion.id);
+      expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+      expect(replay.json).toEqual(created.json);
+
+      // The same key with another body is refused, naming the conversion the key belongs to.
+      const conflict = await call('POST', '/v1/conversions', {
+        as: 'acme-payments',
+        body: { ...request, amount: '125.51' },
+        headers,
+      });
+      expectError(conflict, 409, 'IDEMPOTENCY_CONFLICT');
+      expect(conflict.json.error?.details).toEqual({ idempotencyKey: headers['Idempotency-Key'], conversionId: conversion.id });
+      expect(conflict.headers.get('Idempotent-Replayed')).toBeNull();
+
+      // Keys are each partner's own: the same key from another partner is a new conversion.
+      const theirsCreated = await call('POST', '/v1/conversions', { as: 'globex-treasury', body: request, headers });
+      expect(theirsCreated.status).toBe(201);
+      expect(theirsCreated.headers.get('Idempotent-Replayed')).toBe('false');
+      expect(theirsCreated.json.id).not.toBe(conversion.id);
 
       const own = await call('GET', `/v1/conversions/${conversion.id}`, { as: 'acme-payments' });
       expect(own.status).toBe(200);
@@ -321,8 +340,10 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
         'NOT_FOUND',
       );
 
+      // Stored once: the replay and the refused body added nothing.
       const mine = await call('GET', '/v1/conversions', { as: 'acme-payments' });
-      expect((mine.json.items as { id: string }[]).map((c) => c.id)).toContain(conversion.id);
+      expect((mine.json.items as { id: string }[]).filter((c) => c.id === conversion.id)).toHaveLength(1);
+      expect((mine.json.items as { amount: string }[]).filter((c) => c.amount === '125.51')).toEqual([]);
       const theirs = await call('GET', '/v1/conversions', { as: 'globex-treasury' });
       expect((theirs.json.items as { id: string }[]).map((c) => c.id)).not.toContain(conversion.id);
     });
