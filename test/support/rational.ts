@@ -24,14 +24,16 @@ export class Rational {
     this.den = (sign * den) / g;
   }
 
-  /** A plain decimal as text ("12.50", "-0.001", "138"); anything else throws. */
+  /** A decimal as text ("12.50", "-0.001", "138", "1.05e-5"); anything else throws. */
   static of(text: string | bigint | Rational): Rational {
     if (text instanceof Rational) return text;
     if (typeof text === 'bigint') return new Rational(text);
-    const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-    if (!match) throw new Error(`not a plain decimal: ${JSON.stringify(text)}`);
-    const [, sign, whole, fraction = ''] = match;
-    return new Rational(BigInt(`${sign}${whole}${fraction}`), 10n ** BigInt(fraction.length));
+    const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+    if (!match) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
+    const [, sign, whole, fraction = '', exponent = '0'] = match;
+    const shift = Number(exponent) - fraction.length;
+    const digits = BigInt(`${sign}${whole}${fraction}`);
+    return shift >= 0 ? new Rational(digits * 10n ** BigInt(shift)) : new Rational(digits, 10n ** BigInt(-shift));
   }
 
   plus(other: string | Rational): Rational {
@@ -77,6 +79,16 @@ export class Rational {
     return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
   }
 
+  /** Rounded half to even at `digits` significant digits, trailing zeros dropped (how a 60-digit rate is kept). */
+  toSignificantHalfEven(digits: number): string {
+    if (this.num === 0n) return '0';
+    // The position of the first significant digit: 10^(e) <= |value| < 10^(e+1).
+    const [n, d] = [abs(this.num), this.den];
+    let e = n.toString().length - d.toString().length;
+    if (n * 10n ** BigInt(Math.max(0, -e)) < d * 10n ** BigInt(Math.max(0, e))) e -= 1;
+    return this.toTrimmedHalfEven(Math.max(0, digits - 1 - e));
+  }
+
   toString(): string {
     return `${this.num}/${this.den}`;
   }
@@ -99,6 +111,14 @@ export const MINOR_UNITS: Readonly<Record<string, number>> = {
   MYR: 2, IDR: 2, RON: 2, BGN: 2, JPY: 0, KRW: 0, ISK: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3,
   BTC: 8, ETH: 8,
 };
+
+/**
+ * `amount` converted by the fraction `numerator / denominator` of published rates and rounded
+ * once, half-even, to the target's minor units: the documented conversion, recomputed exactly.
+ */
+export function convertReference(amount: string, numerator: string | Rational, denominator: string | Rational, target: string): string {
+  return roundToMinorUnits(rational(amount).times(Rational.of(numerator)).dividedBy(Rational.of(denominator)), target);
+}
 
 /** An amount in `currency`, rounded half-even to its ISO 4217 minor units (the project's documented rule). */
 export function roundToMinorUnits(value: Rational, currency: string): string {
