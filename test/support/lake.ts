@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type Json } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
+/** An S3 client for the local S3 emulator (path-style, dummy credentials). */
 export function localS3(endpoint: string): S3Client {
   return new S3Client({
     endpoint,
@@ -13,9 +14,16 @@ export function localS3(endpoint: string): S3Client {
   });
 }
 
+/** Every key under `prefix`, sorted, following continuation tokens past 1,000 keys. */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const result = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (result.Contents ?? []).map((o) => o.Key!).sort();
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    ContinuationToken = page.NextContinuationToken;
+  } while (ContinuationToken);
+  return keys.sort();
 }
 
 export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
@@ -23,26 +31,29 @@ export async function getBytes(s3: S3Client, bucket: string, key: string): Promi
   return result.Body!.transformToByteArray();
 }
 
-/** Runs SQL over Parquet objects copied from the lake to a temp dir (DuckDB, the Athena stand-in). */
+/**
+ * Runs SQL over Parquet objects with DuckDB (the local Athena stand-in), from copies in a temp
+ * dir: `sql` gets the `read_parquet([...])` of all of them, e.g.
+ * `(parquet) => \`SELECT rate::VARCHAR AS rate FROM ${parquet}\``.
+ */
 export async function queryParquet(
-  objects: readonly Uint8Array[],
-  sql: (files: string) => string,
-): Promise<Record<string, unknown>[]> {
+  objects: Uint8Array | readonly Uint8Array[],
+  sql: (parquet: string) => string,
+): Promise<Record<string, Json>[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fx-parquet-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
   try {
-    const files = objects.map((bytes, i) => {
+    const files = (objects instanceof Uint8Array ? [objects] : objects).map((bytes, i) => {
       const file = path.join(dir, `part-${i}.parquet`);
       writeFileSync(file, bytes);
       return file;
     });
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
     const reader = await connection.runAndReadAll(sql(`read_parquet([${files.map((f) => `'${f}'`).join(', ')}])`));
-    const rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+    return reader.getRowObjectsJson();
+  } finally {
     connection.closeSync();
     instance.closeSync();
-    return rows;
-  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }

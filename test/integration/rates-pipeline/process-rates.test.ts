@@ -19,13 +19,12 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   scanAll,
   uniqueName,
   useEmulators,
 } from '../../support/emulator-resources';
-import { queryParquet } from '../../support/parquet-sql';
+import { getBytes, listKeys } from '../../support/lake';
+import { queryParquet } from '../../support/lake';
 import { ECB_2022_07_08, ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
 
 jest.setTimeout(120_000);
@@ -104,11 +103,11 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
 
     const key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
     expect(key).toBe('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet');
-    expect(await listKeys(env.clients, p.bucket, 'curated/')).toEqual([key]);
+    expect(await listKeys(env.clients.s3, p.bucket, 'curated/')).toEqual([key]);
     const rows = await queryParquet(
-      await getObjectBytes(env.clients, p.bucket, key),
-      `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, provider, snapshot_id,
-              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S') AS in_force_from, rate_date FROM read_parquet({file})`,
+      await getBytes(env.clients.s3, p.bucket, key),
+      (parquet) => `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, provider, snapshot_id,
+              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S') AS in_force_from, rate_date FROM ${parquet}`,
     );
     expect(rows).toHaveLength(31);
     const published = new Map(Object.entries(ECB_2022_07_08.rates));
@@ -128,7 +127,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
     expect(late).toMatchObject({ failed: [], snapshots: 1, moved: [], changes: 0 });
     expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ snapshotId: jul8.snapshotId });
     expect(await p.item('SERIES#ecb#EUR', jul7.inForceFrom)).toMatchObject({ snapshotId: jul7.snapshotId });
-    expect(await listKeys(env.clients, p.bucket, 'curated/')).toHaveLength(2);
+    expect(await listKeys(env.clients.s3, p.bucket, 'curated/')).toHaveLength(2);
     expect(await p.events()).toEqual([]);
   });
 
@@ -160,7 +159,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
       key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, jul8);
       await p.process([jul7]);
       await p.process([jul8]);
-      bytes = await getObjectBytes(env.clients, p.bucket, key);
+      bytes = await getBytes(env.clients.s3, p.bucket, key);
       firstEvents = await p.events();
     });
 
@@ -172,7 +171,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
 
       expect(await p.item('SERIES#ecb#EUR', jul8.inForceFrom)).toEqual(history);
       expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ fetchedAt: jul8.fetchedAt, checkedAt: '2025-06-02T00:00:00.000Z' });
-      expect(Buffer.from(await getObjectBytes(env.clients, p.bucket, key)).equals(Buffer.from(bytes))).toBe(true);
+      expect(Buffer.from(await getBytes(env.clients.s3, p.bucket, key)).equals(Buffer.from(bytes))).toBe(true);
       expect(await p.events()).toEqual([]);
     });
 

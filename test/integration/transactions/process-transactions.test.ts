@@ -19,12 +19,10 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   uniqueName,
   useEmulators,
 } from '../../support/emulator-resources';
-import { queryParquet } from '../../support/lake';
+import { getBytes, listKeys, queryParquet } from '../../support/lake';
 import { convertReference, rational, type Rational } from '../../support/rational';
 import { snapshotOf } from '../../support/rates';
 import {
@@ -101,11 +99,11 @@ async function pipeline(): Promise<Pipeline> {
       ).Item,
     items: () => scanTransactions(table),
     objects: async (prefix) => {
-      const keys = await listKeys(env.clients, bucket, prefix);
+      const keys = await listKeys(env.clients.s3, bucket, prefix);
       return new Map(
         await Promise.all(
           keys.map(
-            async (k) => [k, Buffer.from(await getObjectBytes(env.clients, bucket, k))] as const,
+            async (k) => [k, Buffer.from(await getBytes(env.clients.s3, bucket, k))] as const,
           ),
         ),
       );
