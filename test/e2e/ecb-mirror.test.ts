@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ECB_2022_07_08 } from '../support/rates';
 import { rational } from '../support/rational';
 import { eventually, queueActivity, queueSettled, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+import { getBytes, listKeys, queryParquet } from '../support/lake';
 
 jest.setTimeout(180_000);
 
@@ -22,13 +21,11 @@ const MIRROR: Record<string, string> = {
   '/stats/eurofxref/eurofxref-daily.xml': ECB_FILE,
   '/stats/eurofxref/eurofxref-hist.xml': HISTORY_FILE,
 };
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 describe('npm start -- --rates-provider ecb --rates-url <mirror of the real daily file>', () => {
   let mirror: Server;
   let dailyUrl: string;
   let platform: PlatformProcess;
-  let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
     mirror = createServer((req, res) => {
@@ -39,10 +36,6 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     const { port } = mirror.address() as { port: number };
     dailyUrl = `http://127.0.0.1:${port}/stats/eurofxref/eurofxref-daily.xml`;
     platform = await startPlatformProcess(['--rates-provider', 'ecb', '--rates-url', dailyUrl]);
-    documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: platform.endpoints.services.dynamodb, region: 'us-east-1', credentials }),
-      { unmarshallOptions: { wrapNumbers: true } },
-    );
   });
 
   afterAll(async () => {
@@ -51,7 +44,7 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
   });
 
   const scanRates = async () => {
-    const result = await documents.send(new ScanCommand({ TableName: platform.endpoints.resources.tables.rates }));
+    const result = await platform.clients.dynamodb.send(new ScanCommand({ TableName: platform.endpoints.resources.tables.rates }));
     return (result.Items ?? []).sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
   };
   /** Rate-change events sent so far: on the queue, in flight, or delivered to evaluate-alerts (status.json). */
@@ -86,7 +79,7 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
       }
     }
 
-    const s3 = localS3(platform.endpoints.services.s3);
+    const { s3 } = platform.clients;
     const bucket = platform.endpoints.resources.buckets.dataLake;
     const curated = await eventually(async () => {
       const keys = await listKeys(s3, bucket, 'curated/rates/');
@@ -153,7 +146,7 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     // An invoke that failed says why on stderr (stdout stays for results).
     expect(pinned.stderr).toMatch(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
     expect(await scanRates()).toEqual(before);
-    const s3 = localS3(platform.endpoints.services.s3);
+    const { s3 } = platform.clients;
     expect((await listKeys(s3, platform.endpoints.resources.buckets.dataLake, 'raw/rates/')).some((k) => k.includes('2099'))).toBe(false);
   });
 });

@@ -1,34 +1,22 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
 import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { rational } from '../support/rational';
 import { QUEUES, TABLES } from '../../lib/definitions/resources';
 import { localNames } from '../../lib/local-platform/provision';
 import { eventually, queueActivity, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+import { getBytes, listKeys, queryParquet } from '../support/lake';
 
 jest.setTimeout(180_000);
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 describe('npm start: the local platform end to end', () => {
   let platform: PlatformProcess;
-  let documents: DynamoDBDocumentClient;
-  let sqs: SQSClient;
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
-    const { services } = platform.endpoints;
-    documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: services.dynamodb, region: 'us-east-1', credentials }),
-      { unmarshallOptions: { wrapNumbers: true } },
-    );
-    sqs = new SQSClient({ endpoint: services.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
   });
 
   afterAll(async () => {
@@ -55,13 +43,13 @@ describe('npm start: the local platform end to end', () => {
       rates: number;
     };
     expect(snapshotId).toMatch(/^simulated-EUR-/);
-    const s3 = localS3(platform.endpoints.services.s3);
+    const { s3 } = platform.clients;
     const bucket = platform.endpoints.resources.buckets.dataLake;
     expect(await listKeys(s3, bucket, rawKey)).toEqual([rawKey]);
 
     // The snapshot's history item: one per publication, every rate in it.
     const history = await eventually(async () => {
-      const result = await documents.send(
+      const result = await platform.clients.dynamodb.send(
         new GetCommand({ TableName: platform.endpoints.resources.tables.rates, Key: { pk: 'SERIES#simulated#EUR', sk: inForceFrom } }),
       );
       return result.Item;
@@ -94,7 +82,7 @@ describe('npm start: the local platform end to end', () => {
     const { url, dlqUrl } = platform.endpoints.resources.queues.rates;
     // Shorten the wait between receives (still longer than the 5 s batching window) for the test;
     // the redrive policy (QUEUES.rates.maxReceiveCount receives) is untouched.
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '6' } }));
+    await platform.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '6' } }));
     // Counted from the moment the queue is empty; a scheduled snapshot may still share a batch
     // with the poison message later (it succeeds, so it is not counted as failed).
     await eventually(async () => {
@@ -103,10 +91,10 @@ describe('npm start: the local platform end to end', () => {
     }, 60_000, 'an empty rates queue');
     const before = await queueActivity(platform, 'rates');
     const poison = `{"snapshotId":"poison-${Date.now()}","rates":[]}`;
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: poison }));
+    await platform.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: poison }));
 
     const dead = await eventually(async () => {
-      const result = await sqs.send(
+      const result = await platform.clients.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
       );
       return result.Messages?.find((m) => m.Body === poison);

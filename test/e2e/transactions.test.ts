@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { convertReference, rational, type Rational } from '../support/rational';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+import { getBytes, listKeys, queryParquet } from '../support/lake';
 
 jest.setTimeout(240_000);
 
@@ -88,11 +87,7 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
       return queued >= AT_LEAST ? queued : undefined;
     }, 90_000, 'fetch-transactions runs that queue five transactions');
 
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      { unmarshallOptions: { wrapNumbers: true } },
-    );
-    const s3 = localS3(services.s3);
+    const { dynamodb: documents, s3 } = platform.clients;
     const bucket = resources.buckets.dataLake;
     // A transaction waits until the simulated tick in force at its timestamp is stored and confirmed (the next fetch).
     ({ items, keys } = await eventually(async () => {

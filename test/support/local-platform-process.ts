@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ConsumerTotals } from '../../lib/local-platform/activity';
 import type { EndpointsFile } from '../../lib/local-platform/platform';
 import type { PlatformStatus } from '../../lib/local-platform/status';
+import { destroyClients, emulatorClients, type EmulatorClients } from './emulator-resources';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -12,6 +13,8 @@ export interface PlatformProcess {
   readonly dir: string;
   readonly endpoints: EndpointsFile;
   readonly output: () => string;
+  /** SDK clients for its emulators (DynamoDB with wrapNumbers, SQS, S3), made on first use and destroyed by stop(). */
+  readonly clients: EmulatorClients;
   /** Runs `npm run local -- <args>` against this platform and returns its stdout. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs `npm run backfill -- <args>` against this platform. */
@@ -67,15 +70,23 @@ export async function startPlatformProcess(args: string[] = [], options: StartOp
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const endpoints = JSON.parse(readFileSync(endpointsPath, 'utf8')) as EndpointsFile;
+  let clients: EmulatorClients | undefined;
   return {
     dir,
     endpoints,
     output: () => output,
+    get clients() {
+      clients ??= emulatorClients(endpoints.services);
+      return clients;
+    },
     cli: (cliArgs) => runCli(['bin/local.ts', ...cliArgs], env),
     backfill: (cliArgs) => runCli(['bin/backfill.ts', ...cliArgs], env),
     query: (cliArgs) => runCli(['bin/query.ts', ...cliArgs], env),
     run: (script, cliArgs) => runCli([`bin/${script}.ts`, ...cliArgs], env),
-    stop: (stopOptions) => stopChild(child, dir, stopOptions?.keepDir ?? false),
+    stop: (stopOptions) => {
+      if (clients) destroyClients(clients);
+      return stopChild(child, dir, stopOptions?.keepDir ?? false);
+    },
   };
 }
 
