@@ -4,7 +4,6 @@ import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
 import { curatedRatesParquet } from '../../../lambdas/adapters/parquet/curated-rates';
 import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
-import { Decimal } from '../../../lambdas/domain/decimal';
 import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
 import { policySeries, type RatePolicy } from '../../../lambdas/domain/rate-policy';
@@ -23,8 +22,8 @@ import {
   uniqueName,
   useEmulators,
 } from '../../support/emulator-resources';
-import { getBytes, listKeys } from '../../support/lake';
-import { queryParquet } from '../../support/lake';
+import { getBytes, listKeys, queryParquet } from '../../support/lake';
+import { rational, type Rational } from '../../support/rational';
 import { ECB_2022_07_08, ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
 
 jest.setTimeout(120_000);
@@ -70,9 +69,9 @@ async function pipeline(): Promise<Pipeline> {
   };
 }
 
-const decimalOf = (value: unknown): Decimal => {
+const decimalOf = (value: unknown): Rational => {
   expect(value).toBeInstanceOf(NumberValue);
-  return new Decimal((value as NumberValue).value);
+  return rational((value as NumberValue).value);
 };
 
 const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50', PLN: '4.7630' });
@@ -95,7 +94,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
       expect(Object.keys(rates).sort()).toEqual(Object.keys(ECB_2022_07_08.rates).sort());
       for (const [quote, rate] of Object.entries(ECB_2022_07_08.rates)) {
         expect({ quote, published: rates[quote].published, orientation: rates[quote].orientation }).toEqual({ quote, published: rate, orientation: 'quote-per-base' });
-        expect(decimalOf(rates[quote].rate).eq(rate)).toBe(true);
+        expect(decimalOf(rates[quote].rate).equals(rate)).toBe(true);
       }
     }
     // A DynamoDB number may lose trailing zeros; `published` keeps the provider's digits.
@@ -112,7 +111,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
     expect(rows).toHaveLength(31);
     const published = new Map(Object.entries(ECB_2022_07_08.rates));
     for (const row of rows) {
-      expect(new Decimal(row.rate as string).eq(published.get(row.quote_currency as string)!)).toBe(true);
+      expect(rational(row.rate as string).equals(published.get(row.quote_currency as string)!)).toBe(true);
       expect(row).toMatchObject({ rate_published: published.get(row.quote_currency as string), provider: 'ecb', snapshot_id: 'ecb-EUR-20220708T140000Z', in_force_from: '2022-07-08T14:00:00', rate_date: '2022-07-08' });
     }
   });
@@ -254,7 +253,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
       ['1.018', 'ecb', '2022-07-07T14:00:00.000Z'],
       ['1.0163', 'ecb', '2022-07-08T14:00:00.000Z'],
       // 21000 USD per BTC / 1.0163 USD per EUR: the 10:00 price, in force at 14:30.
-      [new Decimal(21000).div('1.0163').toString(), 'coingecko+ecb', '2022-07-08T10:00:00.000Z'],
+      [rational('21000').dividedBy('1.0163').toSignificantHalfEven(60), 'coingecko+ecb', '2022-07-08T10:00:00.000Z'],
       ['NO_RATE_AT_TIME'],
     ]);
   });

@@ -1,7 +1,7 @@
-import { Decimal } from '../../../lambdas/domain/decimal';
 import { curatedRatesParquet, CURATED_RATE_COLUMNS } from '../../../lambdas/adapters/parquet/curated-rates';
 import { toParquet } from '../../../lambdas/adapters/parquet/parquet-table';
 import { queryParquet } from '../../support/lake';
+import { rational } from '../../support/rational';
 import { snapshotOf } from '../../support/rates';
 
 // A USD-based snapshot mixing quote-per-base fiat with a base-per-quote crypto price.
@@ -39,7 +39,7 @@ describe('curatedRatesParquet', () => {
         rate_date: '2023-01-02',
       });
       const published = snapshot.rates.find((r) => r.quote === row.quote_currency)!;
-      expect(new Decimal(row.rate as string).eq(published.rate)).toBe(true);
+      expect(rational(row.rate as string).equals(published.rate)).toBe(true);
       expect(row.orientation).toBe(published.orientation ?? 'quote-per-base');
     }
   });
@@ -51,7 +51,7 @@ describe('curatedRatesParquet', () => {
     );
 
     expect(rows).toEqual([
-      { quote_currency: 'BTC', qpb: new Decimal(1).div('16730.75').toDecimalPlaces(18).toFixed(18) },
+      { quote_currency: 'BTC', qpb: rational('1').dividedBy('16730.75').toFixedHalfEven(18) },
       { quote_currency: 'EUR', qpb: '0.847700000000000000' },
       { quote_currency: 'JPY', qpb: '138.050000000000000000' },
     ]);
