@@ -1,8 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { convertReference, rational, type Rational } from '../support/rational';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, queryParquet } from '../support/lake';
+import { getBytes, listKeys, queryParquet, rawPublications, type Publication } from '../support/lake';
 
 jest.setTimeout(240_000);
 
@@ -10,12 +9,6 @@ jest.setTimeout(240_000);
 const AT_LEAST = 5;
 
 type FeedRecord = Record<string, string>;
-interface Publication {
-  readonly inForceFrom: string;
-  /** Units of each currency per EUR, from the published digits and their orientation. */
-  readonly perEur: ReadonlyMap<string, Rational>;
-}
-
 /** Every record the built-in feed served from its beginning (a second reader of the same seeded feed), by id. */
 async function feedRecords(feedUrl: string): Promise<Map<string, FeedRecord>> {
   const records = new Map<string, FeedRecord>();
@@ -27,25 +20,6 @@ async function feedRecords(feedUrl: string): Promise<Map<string, FeedRecord>> {
     if (!page.next_cursor || page.transactions.length === 0) return records;
     cursor = page.next_cursor;
   }
-}
-
-/** The simulated provider's publications as its payloads were kept, verbatim, under raw/rates/ (EUR base). */
-async function rawPublications(s3: S3Client, bucket: string): Promise<Publication[]> {
-  const publications: Publication[] = [];
-  for (const key of await listKeys(s3, bucket, 'raw/rates/')) {
-    const payload = JSON.parse(Buffer.from(await getBytes(s3, bucket, key)).toString('utf8')) as {
-      snapshots: { base: string; inForceFrom: string; rates: { quote: string; rate: string; orientation?: string }[] }[];
-    };
-    for (const snapshot of payload.snapshots) {
-      expect(snapshot.base).toBe('EUR');
-      const perEur = new Map<string, Rational>([['EUR', rational('1')]]);
-      for (const { quote, rate, orientation } of snapshot.rates) {
-        perEur.set(quote, orientation === 'base-per-quote' ? rational('1').dividedBy(rate) : rational(rate));
-      }
-      publications.push({ inForceFrom: snapshot.inForceFrom, perEur });
-    }
-  }
-  return publications.sort((a, b) => a.inForceFrom.localeCompare(b.inForceFrom));
 }
 
 /**

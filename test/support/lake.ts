@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type Json } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { rational, type Rational } from './rational';
 
 /** An S3 client for the local S3 emulator (path-style, dummy credentials). */
 export function localS3(endpoint: string): S3Client {
@@ -56,4 +57,33 @@ export async function queryParquet(
     instance.closeSync();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One publication of a JSON provider (the simulator), read back from its raw payload. */
+export interface Publication {
+  readonly inForceFrom: string;
+  /** Units of each currency per EUR, from the published digits and their orientation. */
+  readonly perEur: ReadonlyMap<string, Rational>;
+}
+
+/**
+ * The simulated provider's publications (EUR base) as its payloads were kept, verbatim, under
+ * raw/rates/ of the lake, oldest first: the source data e2e expectations are computed from.
+ */
+export async function rawPublications(s3: S3Client, bucket: string): Promise<Publication[]> {
+  const publications: Publication[] = [];
+  for (const key of await listKeys(s3, bucket, 'raw/rates/')) {
+    const payload = JSON.parse(Buffer.from(await getBytes(s3, bucket, key)).toString('utf8')) as {
+      snapshots: { base: string; inForceFrom: string; rates: { quote: string; rate: string; orientation?: string }[] }[];
+    };
+    for (const snapshot of payload.snapshots) {
+      if (snapshot.base !== 'EUR') throw new Error(`${key}: base ${snapshot.base}, not EUR`);
+      const perEur = new Map<string, Rational>([['EUR', rational('1')]]);
+      for (const { quote, rate, orientation } of snapshot.rates) {
+        perEur.set(quote, orientation === 'base-per-quote' ? rational('1').dividedBy(rate) : rational(rate));
+      }
+      publications.push({ inForceFrom: snapshot.inForceFrom, perEur });
+    }
+  }
+  return publications.sort((a, b) => a.inForceFrom.localeCompare(b.inForceFrom));
 }
