@@ -8,6 +8,7 @@ import { ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, t
 import { QUEUES } from '../../lib/definitions/resources';
 import { queueDepth } from '../../lib/cli/command-run';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
+import { rawPublications } from '../support/lake';
 
 jest.setTimeout(300_000);
 
@@ -80,7 +81,13 @@ describe('operator commands against npm start', () => {
       user_id_hash: 'a'.repeat(64),
     });
     // Quarantined long ago (its own dt= day, so nothing else the platform quarantined is picked up).
-    const fixed = record(`replay-ok-${stamp}`, new Date(stamp - 20_000).toISOString());
+    // Not older than the platform's first simulated publication (its first tick can be stored
+    // after start-up), so a rate exists for it however fast the tests before this one ran.
+    const [first] = await eventually(async () => {
+      const publications = await rawPublications(s3, platform.endpoints.resources.buckets.dataLake);
+      return publications.length > 0 ? publications : undefined;
+    }, 90_000, 'a first simulated publication under raw/rates/');
+    const fixed = record(`replay-ok-${stamp}`, new Date(Math.max(stamp - 20_000, Date.parse(first.inForceFrom) + 1_000)).toISOString());
     const hopeless = record(`replay-old-${stamp}`, '2002-09-02T17:05:00.000Z');
     const line = (r: object) => JSON.stringify({ messageId: `m-${stamp}`, reason: 'NO_RATE_AT_TIME', detail: 'no rate yet', record: r });
     await s3.send(

@@ -68,11 +68,11 @@ export interface Publication {
 
 /**
  * The simulated provider's publications (EUR base) as its payloads were kept, verbatim, under
- * raw/rates/ of the lake, oldest first: the source data e2e expectations are computed from.
+ * raw/rates/provider=simulated/ of the lake, oldest first: the source data e2e expectations are computed from.
  */
 export async function rawPublications(s3: S3Client, bucket: string): Promise<Publication[]> {
   const publications: Publication[] = [];
-  for (const key of await listKeys(s3, bucket, 'raw/rates/')) {
+  for (const key of await listKeys(s3, bucket, 'raw/rates/provider=simulated/')) {
     const payload = JSON.parse(Buffer.from(await getBytes(s3, bucket, key)).toString('utf8')) as {
       snapshots: { base: string; inForceFrom: string; rates: { quote: string; rate: string; orientation?: string }[] }[];
     };
