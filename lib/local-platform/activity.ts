@@ -16,13 +16,28 @@ export interface MinuteActivity {
 const MINUTE_MS = 60_000;
 const KEPT_MINUTES = 60;
 
-/** What each queue consumer processed, per minute over the last hour (for the status page). */
+/** Everything a consumer was delivered since the platform started. */
+export interface ConsumerTotals {
+  /** Invocations with a batch. */
+  readonly batches: number;
+  readonly processed: number;
+  readonly failed: number;
+}
+
+/** What each queue consumer processed, per minute over the last hour (for the status page), and in total. */
 export class ConsumerActivity {
   private readonly minutes = new Map<string, Map<number, { processed: number; failed: number }>>();
+  private readonly sums = new Map<string, ConsumerTotals>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   record(consumer: string, batch: BatchSummary): void {
+    const sum = this.sums.get(consumer) ?? { batches: 0, processed: 0, failed: 0 };
+    this.sums.set(consumer, {
+      batches: sum.batches + 1,
+      processed: sum.processed + batch.received - batch.failed,
+      failed: sum.failed + batch.failed,
+    });
     const minute = Math.floor(this.now() / MINUTE_MS) * MINUTE_MS;
     const byMinute = this.minutes.get(consumer) ?? new Map<number, { processed: number; failed: number }>();
     this.minutes.set(consumer, byMinute);
@@ -31,6 +46,11 @@ export class ConsumerActivity {
     slot.failed += batch.failed;
     byMinute.set(minute, slot);
     for (const kept of byMinute.keys()) if (kept <= minute - KEPT_MINUTES * MINUTE_MS) byMinute.delete(kept);
+  }
+
+  /** Totals since start of every consumer that was delivered a batch. */
+  totals(): Record<string, ConsumerTotals> {
+    return Object.fromEntries(this.sums);
   }
 
   /** The last `count` minutes, oldest first, the current (partial) minute last; empty minutes are 0. */

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Decimal } from '../../lambdas/domain/decimal';
-import type { ConsumerActivity, MinuteActivity } from './activity';
+import type { ConsumerActivity, ConsumerTotals, MinuteActivity } from './activity';
 import type { QueueUrls } from './provision';
 
 /** One rate as `GET /v1/rates/latest` answers it. */
@@ -38,6 +38,8 @@ export interface PlatformStatus {
     | { readonly base: string; readonly pairs: readonly (LatestRate & { readonly lastHour: readonly string[] })[] }
     | { readonly error: string };
   readonly transactions: { readonly consumer: string; readonly perMinute: readonly MinuteActivity[] };
+  /** Batches, processed and failed messages of each queue consumer since start (status.json only). */
+  readonly consumers: Readonly<Record<string, ConsumerTotals>>;
   readonly emails: { readonly inbox: string; readonly sent: number; readonly latest: readonly { at: string; to: string; subject: string }[] } | { readonly inbox: string; readonly error: string };
   /** The last errors each function logged, newest last. */
   readonly errors: Readonly<Record<string, readonly FunctionError[]>>;
@@ -111,6 +113,7 @@ export async function collectStatus(sources: StatusSources): Promise<PlatformSta
     queues,
     rates,
     transactions: { consumer: sources.transactionsConsumer, perMinute: sources.activity.perMinute(sources.transactionsConsumer) },
+    consumers: sources.activity.totals(),
     emails,
     errors,
   };

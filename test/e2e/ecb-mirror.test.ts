@@ -1,18 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Decimal } from '../../lambdas/domain/decimal';
-import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ECB_2022_07_08 } from '../support/rates';
+import { rational } from '../support/rational';
+import { eventually, queueActivity, queueSettled, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
+import { getBytes, listKeys, queryParquet } from '../support/lake';
 
 jest.setTimeout(180_000);
 
 const ECB_FILE = readFileSync(path.join(__dirname, '..', 'fixtures', 'rates', 'ecb_eurofxref-daily_2022-07-08.xml'), 'utf8');
-/** Every `currency='X' rate='Y'` of the real file, with Y exactly as published. */
-const PUBLISHED = new Map([...ECB_FILE.matchAll(/currency=['"]([A-Z]{3})['"]\s+rate=['"]([0-9.]+)['"]/g)].map((m) => [m[1], m[2]]));
+/** Every currency of the real file with its rate exactly as published, copied from it by hand. */
+const PUBLISHED = new Map(Object.entries(ECB_2022_07_08.rates));
 /** The history file, as ECB lays it out: the same cubes for three days, newest first. */
 const HISTORY_FILE = ECB_FILE.replace(
   /<Cube time=(['"])2022-07-08\1>([\s\S]*?)<\/Cube>\s*<\/Cube>/,
@@ -22,13 +21,11 @@ const MIRROR: Record<string, string> = {
   '/stats/eurofxref/eurofxref-daily.xml': ECB_FILE,
   '/stats/eurofxref/eurofxref-hist.xml': HISTORY_FILE,
 };
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 describe('npm start -- --rates-provider ecb --rates-url <mirror of the real daily file>', () => {
   let mirror: Server;
   let dailyUrl: string;
   let platform: PlatformProcess;
-  let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
     mirror = createServer((req, res) => {
@@ -39,10 +36,6 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     const { port } = mirror.address() as { port: number };
     dailyUrl = `http://127.0.0.1:${port}/stats/eurofxref/eurofxref-daily.xml`;
     platform = await startPlatformProcess(['--rates-provider', 'ecb', '--rates-url', dailyUrl]);
-    documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: platform.endpoints.services.dynamodb, region: 'us-east-1', credentials }),
-      { unmarshallOptions: { wrapNumbers: true } },
-    );
   });
 
   afterAll(async () => {
@@ -51,21 +44,13 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
   });
 
   const scanRates = async () => {
-    const result = await documents.send(new ScanCommand({ TableName: platform.endpoints.resources.tables.rates }));
+    const result = await platform.clients.dynamodb.send(new ScanCommand({ TableName: platform.endpoints.resources.tables.rates }));
     return (result.Items ?? []).sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
   };
-  /** Rate-change events sent so far: on the queue, in flight, or evaluated by evaluate-alerts (its log). */
+  /** Rate-change events sent so far: on the queue, in flight, or delivered to evaluate-alerts (status.json). */
   const rateChangesDepth = async () => {
-    const sqs = new SQSClient({ endpoint: platform.endpoints.services.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
-    const result = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: platform.endpoints.resources.queues.rateChanges.url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    const evaluatedLog = path.join(platform.dir, 'logs', 'evaluate-alerts.log');
-    const evaluated = existsSync(evaluatedLog) ? (readFileSync(evaluatedLog, 'utf8').match(/"message":"rate change evaluated"/g) ?? []).length : 0;
-    return Number(result.Attributes?.ApproximateNumberOfMessages) + Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible) + evaluated;
+    const { waiting, inFlight, processed, failed } = await queueActivity(platform, 'rateChanges');
+    return waiting + inFlight + processed + failed;
   };
 
   /** The stored items without the latest item's checkedAt, which every fetch that confirms it moves. */
@@ -90,11 +75,11 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
       for (const [quote, { rate, published }] of Object.entries(rates)) {
         expect(published).toBe(PUBLISHED.get(quote));
         // The DynamoDB number may drop trailing zeros (7.5190 -> 7.519); as a decimal it is equal.
-        expect(new Decimal(rate.value).eq(published)).toBe(true);
+        expect(rational(rate.value).equals(published)).toBe(true);
       }
     }
 
-    const s3 = localS3(platform.endpoints.services.s3);
+    const { s3 } = platform.clients;
     const bucket = platform.endpoints.resources.buckets.dataLake;
     const curated = await eventually(async () => {
       const keys = await listKeys(s3, bucket, 'curated/rates/');
@@ -114,9 +99,11 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     const eventsAfterFirst = await eventually(async () => ((await rateChangesDepth()) === 1 ? 1 : undefined));
 
     // The same publication again (a weekend, a holiday): same snapshot id, nothing changes.
+    const before = await queueActivity(platform, 'rates');
     const second = await platform.cli(['invoke', 'fetch-rates']);
     expect(JSON.parse(second.stdout).results[0].snapshotId).toBe(snapshotId);
-    await eventually(async () => (/process-rates: 1 message\(s\), 0 failed[\s\S]*process-rates: 1 message\(s\), 0 failed/.test(platform.output()) ? true : undefined), 60_000, 'the second snapshot processed');
+    // Asserted only once process-rates took the message and the rates queue is empty.
+    await queueSettled(platform, 'rates', before);
     expect(withoutChecks(await scanRates())).toEqual(withoutChecks(items));
     expect(await listKeys(s3, bucket, 'curated/rates/')).toEqual(curated);
     expect(Buffer.from(await getBytes(s3, bucket, curated[0])).equals(Buffer.from(parquet))).toBe(true);
@@ -138,11 +125,14 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     // Older days do not move the latest publication back.
     expect(history.find((i) => i.pk === 'LATEST#ecb#EUR')).toMatchObject({ rateDate: '2022-07-08', inForceFrom: '2022-07-08T14:00:00.000Z' });
 
+    const before = await queueActivity(platform, 'rates');
     const again = await platform.backfill(args);
     expect(again.code).toBe(0);
+    // Asserted only once process-rates took the three snapshots and the rates queue is empty.
+    await queueSettled(platform, 'rates', before, 3);
     // The re-run's newest day is the latest publication again: it is confirmed (checkedAt moves), nothing else.
     const checked = history.find((i) => i.pk === 'LATEST#ecb#EUR')!.checkedAt;
-    await eventually(async () => ((await scanRates()).find((i) => i.pk === 'LATEST#ecb#EUR')!.checkedAt > checked ? true : undefined), 60_000, 'the re-run processed');
+    expect((await scanRates()).find((i) => i.pk === 'LATEST#ecb#EUR')!.checkedAt > checked).toBe(true);
     expect(withoutChecks(await scanRates())).toEqual(withoutChecks(history));
   });
 
@@ -156,7 +146,7 @@ describe('npm start -- --rates-provider ecb --rates-url <mirror of the real dail
     // An invoke that failed says why on stderr (stdout stays for results).
     expect(pinned.stderr).toMatch(/ecb: publication for 2099-12-31 is in force from 2099-12-31T15:00:00.000Z, later than now .* refused as future-dated/);
     expect(await scanRates()).toEqual(before);
-    const s3 = localS3(platform.endpoints.services.s3);
+    const { s3 } = platform.clients;
     expect((await listKeys(s3, platform.endpoints.resources.buckets.dataLake, 'raw/rates/')).some((k) => k.includes('2099'))).toBe(false);
   });
 });

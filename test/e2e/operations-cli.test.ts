@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES } from '../../lib/definitions/resources';
 import { queueDepth } from '../../lib/cli/command-run';
 import { inboxEmails } from '../../lib/local-platform/email';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
+import { rawPublications } from '../support/lake';
 
 jest.setTimeout(300_000);
 
@@ -21,7 +21,6 @@ const USD_BY_DAY = new Map(
   [...readFileSync(HISTORY_FILE, 'utf8').matchAll(/<Cube time="(\d{4}-\d{2}-\d{2})"><Cube currency="USD" rate="([0-9.]+)"\/>/g)].map((m) => [m[1], m[2]]),
 );
 const DAILY_2022 = readFileSync(path.join(FIXTURES, 'ecb_eurofxref-daily_2022-07-08.xml'), 'utf8');
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Starts `npm run mirror -- <file> --port 0` and returns the directory URL it prints. */
 async function startMirror(file: string): Promise<{ url: string; child: ChildProcess }> {
@@ -40,14 +39,9 @@ describe('operator commands against npm start', () => {
 
   beforeAll(async () => {
     platform = await startPlatformProcess();
-    sqs = new SQSClient({ endpoint: platform.endpoints.services.sqs, region: 'us-east-1', credentials, useQueueUrlAsEndpoint: false });
-    documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.endpoints.services.dynamodb, region: 'us-east-1', credentials }), {
-      unmarshallOptions: { wrapNumbers: true },
-    });
+    ({ sqs, dynamodb: documents } = platform.clients);
   });
   afterAll(async () => {
-    sqs?.destroy();
-    documents?.destroy();
     await platform?.stop();
   });
 
@@ -77,7 +71,7 @@ describe('operator commands against npm start', () => {
   });
 
   it('replay re-queues quarantined records, waits for process-transactions and exits 1 when one is quarantined again', async () => {
-    const s3 = new S3Client({ endpoint: platform.endpoints.services.s3, region: 'us-east-1', credentials, forcePathStyle: true });
+    const { s3 } = platform.clients;
     const stamp = Date.now();
     const record = (id: string, timestamp: string) => ({
       transaction_id: id,
@@ -88,7 +82,13 @@ describe('operator commands against npm start', () => {
       user_id_hash: 'a'.repeat(64),
     });
     // Quarantined long ago (its own dt= day, so nothing else the platform quarantined is picked up).
-    const fixed = record(`replay-ok-${stamp}`, new Date(stamp - 20_000).toISOString());
+    // Not older than the platform's first simulated publication (its first tick can be stored
+    // after start-up), so a rate exists for it however fast the tests before this one ran.
+    const [first] = await eventually(async () => {
+      const publications = await rawPublications(s3, platform.endpoints.resources.buckets.dataLake);
+      return publications.length > 0 ? publications : undefined;
+    }, 90_000, 'a first simulated publication under raw/rates/');
+    const fixed = record(`replay-ok-${stamp}`, new Date(Math.max(stamp - 20_000, Date.parse(first.inForceFrom) + 1_000)).toISOString());
     const hopeless = record(`replay-old-${stamp}`, '2002-09-02T17:05:00.000Z');
     const line = (r: object) => JSON.stringify({ messageId: `m-${stamp}`, reason: 'NO_RATE_AT_TIME', detail: 'no rate yet', record: r });
     await s3.send(
@@ -98,15 +98,11 @@ describe('operator commands against npm start', () => {
         Body: `${line(fixed)}\n${line(hopeless)}\n`,
       }),
     );
-    try {
-      const result = await platform.run('replay', ['quarantine', '--reason', 'NO_RATE_AT_TIME', '--from', '2001-01-01', '--to', '2001-01-01', '--wait', '3']);
-      expect(result.code).toBe(1);
-      expect(JSON.parse(result.stdout)).toMatchObject({ reason: 'NO_RATE_AT_TIME', matched: 2, requeued: 2, sent: 2, processed: 1, quarantined: 1, failed: 0, unfinished: 0 });
-      expect(result.stderr).toContain('replay: 2 record(s) sent; 1 processed, 1 quarantined, 0 failed.');
-      expect(result.stderr).toContain('1 record(s) were quarantined again (NO_RATE_AT_TIME)');
-    } finally {
-      s3.destroy();
-    }
+    const result = await platform.run('replay', ['quarantine', '--reason', 'NO_RATE_AT_TIME', '--from', '2001-01-01', '--to', '2001-01-01', '--wait', '3']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ reason: 'NO_RATE_AT_TIME', matched: 2, requeued: 2, sent: 2, processed: 1, quarantined: 1, failed: 0, unfinished: 0 });
+    expect(result.stderr).toContain('replay: 2 record(s) sent; 1 processed, 1 quarantined, 0 failed.');
+    expect(result.stderr).toContain('1 record(s) were quarantined again (NO_RATE_AT_TIME)');
     // Processed means stored: the transaction is in the table, the hopeless one is not.
     const stored = async (id: string) => (await documents.send(new GetCommand({ TableName: platform.endpoints.resources.tables.transactions, Key: { transaction_id: id } }))).Item;
     expect(await stored(fixed.transaction_id)).toMatchObject({ transaction_id: fixed.transaction_id, user_id_hash: fixed.user_id_hash, currency: 'EUR' });

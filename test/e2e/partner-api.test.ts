@@ -8,6 +8,8 @@ import {
   startPlatformProcess,
   type PlatformProcess,
 } from '../support/local-platform-process';
+import { rawPublications } from '../support/lake';
+import { convertReference } from '../support/rational';
 
 jest.setTimeout(180_000);
 
@@ -290,6 +292,12 @@ describe('partner API on the local platform (npm start, over HTTP, real tokens)'
         expect.objectContaining({ from: 'EUR', to: 'JPY', amount: '10.50' }),
       );
       expect(quote.json.converted).toMatch(/^\d+$/); // JPY has no minor units
+      // The value from the source: the JPY per EUR of the publication it names, in the raw payload.
+      const publications = await rawPublications(platform.clients.s3, platform.endpoints.resources.buckets.dataLake);
+      const used = publications.find((p) => p.inForceFrom === quote.json.asOf);
+      expect(used).toBeDefined();
+      expect(quote.json.converted).toBe(convertReference('10.50', used!.perEur.get('JPY')!, '1', 'JPY'));
+      expect(quote.json.rate).toBe(used!.perEur.get('JPY')!.toTrimmedHalfEven(38));
     });
 
     it('records a conversion once per Idempotency-Key: a replay gets it again flagged Idempotent-Replayed, another body 409; only its partner can read it', async () => {

@@ -1,13 +1,41 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { Decimal } from '../../lambdas/domain/decimal';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { convertReference, rational, type Rational } from '../support/rational';
 import { eventually, startPlatformProcess, type PlatformProcess } from '../support/local-platform-process';
-import { getBytes, listKeys, localS3, queryParquet } from '../support/lake';
+import { getBytes, listKeys, queryParquet, rawPublications, type Publication } from '../support/lake';
 
 jest.setTimeout(240_000);
 
 /** Transactions to wait for: a few minutes of the simulator's 30 a minute, over several simulated rate ticks. */
 const AT_LEAST = 5;
+
+type FeedRecord = Record<string, string>;
+/** Every record the built-in feed served from its beginning (a second reader of the same seeded feed), by id. */
+async function feedRecords(feedUrl: string): Promise<Map<string, FeedRecord>> {
+  const records = new Map<string, FeedRecord>();
+  let cursor = '';
+  for (;;) {
+    const response = await fetch(`${feedUrl}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = (await response.json()) as { transactions: FeedRecord[]; next_cursor: string | null };
+    for (const record of page.transactions) records.set(record.transaction_id, record);
+    if (!page.next_cursor || page.transactions.length === 0) return records;
+    cursor = page.next_cursor;
+  }
+}
+
+/**
+ * The record in USD: identity for USD; otherwise (USD per EUR) / (currency per EUR) of the newest
+ * publication in force at its timestamp, rounded half-even to cents.
+ */
+function usdOf(record: FeedRecord, publications: readonly Publication[]): { usd: string; inForceFrom?: string } {
+  if (record.currency === 'USD') return { usd: convertReference(record.amount, '1', '1', 'USD') };
+  const at = new Date(record.timestamp).toISOString();
+  const publication = publications.filter((p) => p.inForceFrom <= at).pop();
+  if (!publication) throw new Error(`no publication in force at ${at} under raw/rates/`);
+  return {
+    usd: convertReference(record.amount, publication.perEur.get('USD')!, publication.perEur.get(record.currency)!, 'USD'),
+    inForceFrom: publication.inForceFrom,
+  };
+}
 
 describe('npm start: partner transactions from the built-in feed simulator', () => {
   let platform: PlatformProcess;
@@ -33,11 +61,7 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
       return queued >= AT_LEAST ? queued : undefined;
     }, 90_000, 'fetch-transactions runs that queue five transactions');
 
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: services.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-      { unmarshallOptions: { wrapNumbers: true } },
-    );
-    const s3 = localS3(services.s3);
+    const { dynamodb: documents, s3 } = platform.clients;
     const bucket = resources.buckets.dataLake;
     // A transaction waits until the simulated tick in force at its timestamp is stored and confirmed (the next fetch).
     ({ items, keys } = await eventually(async () => {
@@ -55,20 +79,33 @@ describe('npm start: partner transactions from the built-in feed simulator', () 
     }
     expect(keys.every((k) => /^curated\/transactions\/year=\d{4}\/month=\d{2}\/day=\d{2}\/[0-9a-f]+\.parquet$/.test(k))).toBe(true);
 
-    const expected = new Map<string, Decimal>();
+    // Expected from the sources alone: each input record as the feed served it and the rates in
+    // the provider payloads kept under raw/rates/, converted with BigInt fractions in the test.
+    const records = await feedRecords(services.transactionFeed);
+    const publications = await rawPublications(s3, bucket);
+    const expected = new Map<string, Rational>();
+    const mismatches: unknown[] = [];
     for (const item of items) {
-      expected.set(item.category, (expected.get(item.category) ?? new Decimal(0)).plus(item.amount_base_text));
+      const record = records.get(item.transaction_id);
+      if (!record) throw new Error(`${item.transaction_id} is stored but the feed never served it`);
+      const { usd, inForceFrom } = usdOf(record, publications);
+      if (item.amount_base_text !== usd || (inForceFrom && item.rate_as_of !== inForceFrom)) {
+        mismatches.push({ record, expected: { usd, inForceFrom }, stored: [item.amount_base_text, item.rate_as_of] });
+      }
+      const category = rational(usd).compare('1000') >= 0 ? 'high_value' : rational(usd).compare('100') >= 0 ? 'medium_value' : 'standard';
+      expect(item.category).toBe(category);
+      expected.set(category, (expected.get(category) ?? rational('0')).plus(usd));
     }
+    expect(mismatches).toEqual([]);
     const objects = await Promise.all(keys.map((k) => getBytes(s3, bucket, k)));
     const sums = await queryParquet(objects, (files) =>
       `SELECT category, SUM(amount_base)::VARCHAR AS total, count(*) AS n FROM (SELECT DISTINCT ON (transaction_id) * FROM ${files}) GROUP BY category`,
     );
     const columns = await queryParquet(objects.slice(0, 1), (files) => `SELECT column_name FROM (DESCRIBE SELECT * FROM ${files})`);
     expect(columns.map((c) => c.column_name)).not.toContain('user_id');
-    expect(sums).toHaveLength(expected.size);
-    for (const row of sums) {
-      expect(new Decimal(String(row.total)).eq(expected.get(String(row.category))!)).toBe(true);
-    }
+    expect(Object.fromEntries(sums.map((row) => [row.category, rational(String(row.total)).toFixedHalfEven(2)]))).toEqual(
+      Object.fromEntries([...expected].map(([category, total]) => [category, total.toFixedHalfEven(2)])),
+    );
   });
 
   it('stores for every transaction the amount GET /v1/convert?at=<its timestamp> gives, to the last digit, with the same provider and in-force time', async () => {

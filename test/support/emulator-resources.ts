@@ -1,11 +1,6 @@
 import { createTable } from '../../lib/local-platform/provision';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -20,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulators, type EmulatorEndpoints, type RunningEmulators } from '../../lib/local-platform/emulators';
 import type { TableDefinition } from '../../lib/definitions/resources';
+import { localS3 } from './lake';
 
 const sdk = {
   region: 'us-east-1',
@@ -44,7 +40,7 @@ export function emulatorClients(endpoints: EmulatorEndpoints): EmulatorClients {
     }),
     dynamodbClient,
     sqs: new SQSClient({ ...sdk, endpoint: endpoints.sqs, useQueueUrlAsEndpoint: false }),
-    s3: new S3Client({ ...sdk, endpoint: endpoints.s3, forcePathStyle: true }),
+    s3: localS3(endpoints.s3),
   };
 }
 
@@ -61,7 +57,6 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${counter}`;
 }
 
-/** Creates a table with the key schema of a resource definition (e.g. TABLES.rates). */
 /** Creates a table exactly as the local platform does, from its resource definition. */
 export async function createTableFrom(
   clients: EmulatorClients,
@@ -144,28 +139,6 @@ export async function scanAll(
       ),
     )
     .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
-}
-
-export async function listKeys(clients: EmulatorClients, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await clients.s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
-    );
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
-  return keys.sort();
-}
-
-export async function getObjectBytes(
-  clients: EmulatorClients,
-  bucket: string,
-  key: string,
-): Promise<Uint8Array> {
-  const object = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return object.Body!.transformToByteArray();
 }
 
 export interface EmulatorFixture {

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import type { ConsumerTotals } from '../../lib/local-platform/activity';
 import type { EndpointsFile } from '../../lib/local-platform/platform';
+import type { PlatformStatus } from '../../lib/local-platform/status';
+import { destroyClients, emulatorClients, type EmulatorClients } from './emulator-resources';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -10,6 +13,8 @@ export interface PlatformProcess {
   readonly dir: string;
   readonly endpoints: EndpointsFile;
   readonly output: () => string;
+  /** SDK clients for its emulators (DynamoDB with wrapNumbers, SQS, S3), made on first use and destroyed by stop(). */
+  readonly clients: EmulatorClients;
   /** Runs `npm run local -- <args>` against this platform and returns its stdout. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs `npm run backfill -- <args>` against this platform. */
@@ -65,15 +70,23 @@ export async function startPlatformProcess(args: string[] = [], options: StartOp
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const endpoints = JSON.parse(readFileSync(endpointsPath, 'utf8')) as EndpointsFile;
+  let clients: EmulatorClients | undefined;
   return {
     dir,
     endpoints,
     output: () => output,
+    get clients() {
+      clients ??= emulatorClients(endpoints.services);
+      return clients;
+    },
     cli: (cliArgs) => runCli(['bin/local.ts', ...cliArgs], env),
     backfill: (cliArgs) => runCli(['bin/backfill.ts', ...cliArgs], env),
     query: (cliArgs) => runCli(['bin/query.ts', ...cliArgs], env),
     run: (script, cliArgs) => runCli([`bin/${script}.ts`, ...cliArgs], env),
-    stop: (stopOptions) => stopChild(child, dir, stopOptions?.keepDir ?? false),
+    stop: (stopOptions) => {
+      if (clients) destroyClients(clients);
+      return stopChild(child, dir, stopOptions?.keepDir ?? false);
+    },
   };
 }
 
@@ -128,4 +141,40 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+/** What `npm run local -- status` reads: the control server's status.json. */
+export async function platformStatus(platform: PlatformProcess): Promise<PlatformStatus> {
+  const response = await fetch(`${platform.endpoints.control}/status.json`);
+  if (!response.ok) throw new Error(`status.json answered ${response.status}`);
+  return (await response.json()) as PlatformStatus;
+}
+
+const NO_MESSAGES: ConsumerTotals = { batches: 0, processed: 0, failed: 0 };
+
+/** The messages a queue's consumer has been delivered since start, and what the queue holds now. */
+export async function queueActivity(platform: PlatformProcess, queue: string): Promise<ConsumerTotals & { waiting: number; inFlight: number; deadLetters: number }> {
+  const status = await platformStatus(platform);
+  const found = status.queues.find((q) => q.name === queue);
+  if (!found?.consumer) throw new Error(`no consumed queue ${queue} in status.json`);
+  return { ...(status.consumers[found.consumer] ?? NO_MESSAGES), waiting: found.waiting, inFlight: found.inFlight, deadLetters: found.deadLetters };
+}
+
+/**
+ * Waits for the positive signal that what was sent to `queue` is processed: its consumer was
+ * delivered at least `messages` more messages than `before` (processed or failed) and the queue
+ * holds nothing, visible or in flight. Only then may a test assert that nothing changed.
+ */
+export async function queueSettled(
+  platform: PlatformProcess,
+  queue: string,
+  before: ConsumerTotals,
+  messages = 1,
+  timeoutMs = 60_000,
+): Promise<ConsumerTotals> {
+  return eventually(async () => {
+    const now = await queueActivity(platform, queue);
+    const delivered = now.processed + now.failed - (before.processed + before.failed);
+    return delivered >= messages && now.waiting === 0 && now.inFlight === 0 ? now : undefined;
+  }, timeoutMs, `${queue} processed and drained`);
 }

@@ -22,6 +22,23 @@ export function rateFixture(name: string): string {
   return readFileSync(join(__dirname, '../fixtures/rates', name), 'utf8');
 }
 
+/**
+ * The ECB reference rates of 2022-07-08 as printed in the fixture file, copied from it by hand
+ * (not parsed): the independent expectation for everything that stores or serves them.
+ */
+export const ECB_2022_07_08 = {
+  snapshotId: 'ecb-EUR-20220708T140000Z',
+  /** 16:00 Berlin (CEST) on the rate date. */
+  inForceFrom: '2022-07-08T14:00:00.000Z',
+  rateDate: '2022-07-08',
+  rates: {
+    USD: '1.0163', JPY: '138.05', BGN: '1.9558', CZK: '24.614', DKK: '7.4424', GBP: '0.84585', HUF: '402.45', PLN: '4.7630',
+    RON: '4.9431', SEK: '10.6665', CHF: '0.9913', ISK: '139.50', NOK: '10.2630', HRK: '7.5190', TRY: '17.6026', AUD: '1.4871',
+    BRL: '5.4345', CAD: '1.3201', CNY: '6.8095', HKD: '7.9769', IDR: '15210.73', ILS: '3.5325', INR: '80.5280', KRW: '1321.61',
+    MXN: '20.8477', MYR: '4.4992', NZD: '1.6464', PHP: '56.882', SGD: '1.4228', THB: '36.602', ZAR: '17.1922',
+  } as Readonly<Record<string, string>>,
+} as const;
+
 /** Fetched after anything the tests publish, and before the clock of any machine running them. */
 export const FETCHED_AT = new Date('2025-06-01T00:00:00.000Z');
 

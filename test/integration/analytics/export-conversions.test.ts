@@ -22,7 +22,8 @@ import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import { matchesFilter } from '../../../lib/local-platform/event-filter';
 import { startStreamPoller } from '../../../lib/local-platform/stream-poller';
-import { createBucket, createTableFrom, listKeys, uniqueName, useEmulators } from '../../support/emulator-resources';
+import { createBucket, createTableFrom, uniqueName, useEmulators } from '../../support/emulator-resources';
+import { listKeys } from '../../support/lake';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { eventually } from '../../support/local-platform-process';
 
@@ -157,7 +158,7 @@ describe('export-conversions on the API table stream (DynamoDB Local streams, fa
     const running = poller(path.join(dir, 'checkpoint.json'));
     try {
       const keys = await eventually(async () => {
-        const found = await listKeys(env.clients, bucket, '');
+        const found = await listKeys(env.clients.s3, bucket, '');
         return found.length >= 3 ? found : undefined;
       }, 30_000, 'curated and quarantine objects');
       expect(keys.filter((k) => k.startsWith('curated/conversions/year=2024/month=01/day=10/'))).toHaveLength(1);
@@ -201,7 +202,7 @@ describe('export-conversions on the API table stream (DynamoDB Local streams, fa
     await convert('client-c', 'key-1', conversion('01HQ0000000000000000000005', '2024-01-12T09:00:00.000Z', '5', '5.48'));
     const running = poller(path.join(dir, 'checkpoint.json'));
     try {
-      await eventually(async () => ((await listKeys(env.clients, bucket, 'curated/conversions/year=2024/month=01/day=12/')).length === 1 ? true : undefined), 30_000, 'the new object');
+      await eventually(async () => ((await listKeys(env.clients.s3, bucket, 'curated/conversions/year=2024/month=01/day=12/')).length === 1 ? true : undefined), 30_000, 'the new object');
     } finally {
       await running.stop();
     }

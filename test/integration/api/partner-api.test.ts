@@ -3,7 +3,7 @@ import { dynamoCurrencyStore } from '../../../lambdas/adapters/aws/dynamodb-curr
 import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
 import { policySeries } from '../../../lambdas/domain/rate-policy';
-import { Decimal } from '../../../lambdas/domain/decimal';
+import { rational } from '../../support/rational';
 import { listCurrencies } from '../../../lambdas/domain/currency';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { seedCurrencyTable } from '../../../lambdas/handlers/seed-currencies';
@@ -27,7 +27,8 @@ jest.setTimeout(120_000);
 const env = useEmulators('partner-api');
 
 const NOW = new Date('2022-07-13T12:00:00.000Z');
-const d = (value: string | number) => new Decimal(value);
+/** The independent reference (BigInt fractions), never the project's Decimal. */
+const r = rational;
 /** NOW, one millisecond later at every call: each conversion gets its own id time. */
 const ticking = (ms = NOW.getTime()) => () => new Date(ms++);
 
@@ -70,14 +71,13 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
     const result = await get('/v1/convert?from=USD&to=JPY&amount=1000');
 
     expect(result.statusCode).toBe(200);
-    const exact = d('1000').times(d('138.05').div('1.0163'));
     expect(Schemas.Quote.parse(bodyOf(result))).toEqual({
       from: 'USD',
       to: 'JPY',
       amount: '1000',
-      converted: exact.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0),
-      rate: d('138.05').div('1.0163').toDecimalPlaces(38).toString(),
-      inverseRate: d('1.0163').div('138.05').toDecimalPlaces(38).toString(),
+      converted: r('1000').times('138.05').dividedBy('1.0163').toFixedHalfEven(0),
+      rate: r('138.05').dividedBy('1.0163').toTrimmedHalfEven(38),
+      inverseRate: r('1.0163').dividedBy('138.05').toTrimmedHalfEven(38),
       asOf: '2022-07-08T14:00:00.000Z',
       provider: 'ecb',
     });
@@ -90,9 +90,9 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
     const body = bodyOf(await get('/v1/rates/latest?base=GBP&symbols=PLN,JPY,EUR'));
 
     expect(body.rates).toEqual([
-      { quote: 'PLN', rate: d('4.7630').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
-      { quote: 'JPY', rate: d('138.05').div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
-      { quote: 'EUR', rate: d(1).div('0.84585').toDecimalPlaces(38).toString(), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
+      { quote: 'PLN', rate: r('4.7630').dividedBy('0.84585').toTrimmedHalfEven(38), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
+      { quote: 'JPY', rate: r('138.05').dividedBy('0.84585').toTrimmedHalfEven(38), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
+      { quote: 'EUR', rate: r('1').dividedBy('0.84585').toTrimmedHalfEven(38), asOf: '2022-07-08T14:00:00.000Z', provider: 'ecb' },
     ]);
     expect(bodyOf(await get('/v1/rates/latest?base=EUR&symbols=PLN')).rates[0].rate).toBe('4.763');
   });
@@ -104,7 +104,7 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
     const body = bodyOf(await get('/v1/convert?from=EUR&to=BTC&amount=1000'));
 
     expect(body).toMatchObject({
-      converted: d('1000').times('1.0163').div('21733.12').toDecimalPlaces(8).toFixed(8),
+      converted: r('1000').times('1.0163').dividedBy('21733.12').toFixedHalfEven(8),
       asOf: '2022-07-08T10:00:00.000Z',
       provider: 'ecb+coingecko',
     });
@@ -131,7 +131,7 @@ describe('rates from DynamoDB Local, stored by the real rate store from the ECB 
       ['2022-07-10', true, '2022-07-08'],
       ['2022-07-11', false, '2022-07-11'],
     ]);
-    expect(points[2].rate).toBe(d('138.05').div('1.0163').toDecimalPlaces(38).toString());
+    expect(points[2].rate).toBe(r('138.05').dividedBy('1.0163').toTrimmedHalfEven(38));
     expect(second.nextCursor).toBeNull();
   });
 
@@ -173,7 +173,7 @@ describe('conversions in the API table', () => {
     const items = await scanAll(env.clients, apiTable);
     expect(items.filter((i) => String(i.sk).startsWith('CONVERSION#'))).toHaveLength(1);
     expect(items.filter((i) => String(i.sk).startsWith('IDEMPOTENCY#'))).toHaveLength(1);
-    expect(bodyOf(results[0])).toMatchObject({ amount: '250.75', converted: d('250.75').times(d('138.05').div('1.0163')).toDecimalPlaces(0).toFixed(0) });
+    expect(bodyOf(results[0])).toMatchObject({ amount: '250.75', converted: r('250.75').times('138.05').dividedBy('1.0163').toFixedHalfEven(0) });
   });
 
   it('answers the same key with another body with 409', async () => {

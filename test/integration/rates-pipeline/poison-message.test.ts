@@ -16,11 +16,11 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  listKeys,
   scanAll,
   type CreatedQueue,
   useEmulators,
 } from '../../support/emulator-resources';
+import { listKeys } from '../../support/lake';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { snapshotOf, snapshotWithZeroRate } from '../../support/rates';
 import { sqsEventFromMessages } from '../../support/sqs-events';
@@ -146,7 +146,7 @@ describe('process-rates handler on a queue with a DLQ', () => {
     expect(items.some((i) => String(i.rateDate) === '2022-07-09')).toBe(false);
     const { Item } = await env.clients.dynamodb.send(new GetCommand({ TableName: TABLE, Key: { pk: 'LATEST#ecb#EUR', sk: 'LATEST' } }));
     expect(Item).toMatchObject({ snapshotId: valid[2].snapshotId, rates: { USD: { published: '1.0163' }, JPY: { published: '138.05' } } });
-    expect(await listKeys(env.clients, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
+    expect(await listKeys(env.clients.s3, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
       valid.map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
     );
     // And nothing of the poison reached the rate-change stream.

@@ -4,7 +4,6 @@ import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
 import { curatedRatesParquet } from '../../../lambdas/adapters/parquet/curated-rates';
 import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
-import { Decimal } from '../../../lambdas/domain/decimal';
 import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
 import { policySeries, type RatePolicy } from '../../../lambdas/domain/rate-policy';
@@ -19,14 +18,13 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   scanAll,
   uniqueName,
   useEmulators,
 } from '../../support/emulator-resources';
-import { queryParquet } from '../../support/parquet-sql';
-import { ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
+import { getBytes, listKeys, queryParquet } from '../../support/lake';
+import { rational, type Rational } from '../../support/rational';
+import { ECB_2022_07_08, ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
 
 jest.setTimeout(120_000);
 
@@ -71,9 +69,9 @@ async function pipeline(): Promise<Pipeline> {
   };
 }
 
-const decimalOf = (value: unknown): Decimal => {
+const decimalOf = (value: unknown): Rational => {
   expect(value).toBeInstanceOf(NumberValue);
-  return new Decimal((value as NumberValue).value);
+  return rational((value as NumberValue).value);
 };
 
 const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50', PLN: '4.7630' });
@@ -92,10 +90,11 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
     expect(latest).toMatchObject({ snapshotId: 'ecb-EUR-20220708T140000Z', inForceFrom: '2022-07-08T14:00:00.000Z', rateDate: '2022-07-08', fetchedAt: FETCHED_AT.toISOString(), checkedAt: FETCHED_AT.toISOString() });
     for (const item of [history!, latest!]) {
       const rates = item.rates as Record<string, { rate: NumberValue; published: string; orientation: string }>;
-      expect(Object.keys(rates).sort()).toEqual(snapshot.rates.map((r) => r.quote).sort());
-      for (const { quote, rate } of snapshot.rates) {
+      // Expected: the fixture file as printed (ECB_2022_07_08, copied by hand), not the parser's output.
+      expect(Object.keys(rates).sort()).toEqual(Object.keys(ECB_2022_07_08.rates).sort());
+      for (const [quote, rate] of Object.entries(ECB_2022_07_08.rates)) {
         expect({ quote, published: rates[quote].published, orientation: rates[quote].orientation }).toEqual({ quote, published: rate, orientation: 'quote-per-base' });
-        expect(decimalOf(rates[quote].rate).eq(rate)).toBe(true);
+        expect(decimalOf(rates[quote].rate).equals(rate)).toBe(true);
       }
     }
     // A DynamoDB number may lose trailing zeros; `published` keeps the provider's digits.
@@ -103,17 +102,17 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
 
     const key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, snapshot);
     expect(key).toBe('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet');
-    expect(await listKeys(env.clients, p.bucket, 'curated/')).toEqual([key]);
+    expect(await listKeys(env.clients.s3, p.bucket, 'curated/')).toEqual([key]);
     const rows = await queryParquet(
-      await getObjectBytes(env.clients, p.bucket, key),
-      `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, provider, snapshot_id,
-              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S') AS in_force_from, rate_date FROM read_parquet({file})`,
+      await getBytes(env.clients.s3, p.bucket, key),
+      (parquet) => `SELECT quote_currency, rate::VARCHAR AS rate, rate_published, provider, snapshot_id,
+              strftime(in_force_from, '%Y-%m-%dT%H:%M:%S') AS in_force_from, rate_date FROM ${parquet}`,
     );
     expect(rows).toHaveLength(31);
-    const published = new Map(snapshot.rates.map((r) => [r.quote, r.rate]));
+    const published = new Map(Object.entries(ECB_2022_07_08.rates));
     for (const row of rows) {
-      expect(new Decimal(row.rate as string).eq(published.get(row.quote_currency as string)!)).toBe(true);
-      expect(row).toMatchObject({ rate_published: published.get(row.quote_currency as string), provider: 'ecb', snapshot_id: snapshot.snapshotId, in_force_from: '2022-07-08T14:00:00', rate_date: '2022-07-08' });
+      expect(rational(row.rate as string).equals(published.get(row.quote_currency as string)!)).toBe(true);
+      expect(row).toMatchObject({ rate_published: published.get(row.quote_currency as string), provider: 'ecb', snapshot_id: 'ecb-EUR-20220708T140000Z', in_force_from: '2022-07-08T14:00:00', rate_date: '2022-07-08' });
     }
   });
 
@@ -127,7 +126,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
     expect(late).toMatchObject({ failed: [], snapshots: 1, moved: [], changes: 0 });
     expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ snapshotId: jul8.snapshotId });
     expect(await p.item('SERIES#ecb#EUR', jul7.inForceFrom)).toMatchObject({ snapshotId: jul7.snapshotId });
-    expect(await listKeys(env.clients, p.bucket, 'curated/')).toHaveLength(2);
+    expect(await listKeys(env.clients.s3, p.bucket, 'curated/')).toHaveLength(2);
     expect(await p.events()).toEqual([]);
   });
 
@@ -159,7 +158,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
       key = lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, jul8);
       await p.process([jul7]);
       await p.process([jul8]);
-      bytes = await getObjectBytes(env.clients, p.bucket, key);
+      bytes = await getBytes(env.clients.s3, p.bucket, key);
       firstEvents = await p.events();
     });
 
@@ -171,7 +170,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
 
       expect(await p.item('SERIES#ecb#EUR', jul8.inForceFrom)).toEqual(history);
       expect(await p.item('LATEST#ecb#EUR', 'LATEST')).toMatchObject({ fetchedAt: jul8.fetchedAt, checkedAt: '2025-06-02T00:00:00.000Z' });
-      expect(Buffer.from(await getObjectBytes(env.clients, p.bucket, key)).equals(Buffer.from(bytes))).toBe(true);
+      expect(Buffer.from(await getBytes(env.clients.s3, p.bucket, key)).equals(Buffer.from(bytes))).toBe(true);
       expect(await p.events()).toEqual([]);
     });
 
@@ -254,7 +253,7 @@ describe('process-rates against DynamoDB Local and fauxqs', () => {
       ['1.018', 'ecb', '2022-07-07T14:00:00.000Z'],
       ['1.0163', 'ecb', '2022-07-08T14:00:00.000Z'],
       // 21000 USD per BTC / 1.0163 USD per EUR: the 10:00 price, in force at 14:30.
-      [new Decimal(21000).div('1.0163').toString(), 'coingecko+ecb', '2022-07-08T10:00:00.000Z'],
+      [rational('21000').dividedBy('1.0163').toSignificantHalfEven(60), 'coingecko+ecb', '2022-07-08T10:00:00.000Z'],
       ['NO_RATE_AT_TIME'],
     ]);
   });

@@ -21,11 +21,10 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   type CreatedQueue,
   useEmulators,
 } from '../../support/emulator-resources';
+import { getBytes, listKeys } from '../../support/lake';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { feedTransaction, HMAC_KEY } from '../../support/transactions';
 
@@ -207,9 +206,9 @@ describe('fetch-transactions against DynamoDB Local, fauxqs and the feed simulat
     expect(result).toMatchObject({ pages: 2, transactions: 2, quarantined: 1, cursor: 'p2', stoppedBecause: 'caught-up' });
     const bodies = (await drainQueue(env.clients, transactionsQueue.url)).map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
     expect(bodies.map((b) => b.transaction_id).sort()).toEqual(['t0', 't2']);
-    const keys = await listKeys(env.clients, BUCKET, 'quarantine/transactions/');
+    const keys = await listKeys(env.clients.s3, BUCKET, 'quarantine/transactions/');
     expect(keys).toEqual([expect.stringMatching(/^quarantine\/transactions\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{64}\.jsonl$/)]);
-    const text = Buffer.from(await getObjectBytes(env.clients, BUCKET, keys[0])).toString('utf8');
+    const text = Buffer.from(await getBytes(env.clients.s3, BUCKET, keys[0])).toString('utf8');
     expect(text).not.toContain(PLANTED_CARD);
     expect(JSON.parse(text) as QuarantineLine).toEqual({
       messageId: expect.stringMatching(/^feed:poison:/),

@@ -18,11 +18,10 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   type CreatedQueue,
   useEmulators,
 } from '../../support/emulator-resources';
+import { getBytes, listKeys } from '../../support/lake';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { snapshotOf } from '../../support/rates';
 import { sqsEventFromMessages } from '../../support/sqs-events';
@@ -132,12 +131,12 @@ async function deleteSucceeded(
 }
 
 async function lake(): Promise<Map<string, string>> {
-  const keys = await listKeys(env.clients, BUCKET, '');
+  const keys = await listKeys(env.clients.s3, BUCKET, '');
   return new Map(
     await Promise.all(
       keys.map(
         async (k) =>
-          [k, Buffer.from(await getObjectBytes(env.clients, BUCKET, k)).toString('base64')] as const,
+          [k, Buffer.from(await getBytes(env.clients.s3, BUCKET, k)).toString('base64')] as const,
       ),
     ),
   );

@@ -4,7 +4,6 @@ import { dynamoTransactionStore } from '../../../lambdas/adapters/aws/dynamodb-t
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
 import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
-import { Decimal } from '../../../lambdas/domain/decimal';
 import { userIdHash } from '../../../lambdas/domain/pii';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { rateSourcesOf } from '../../support/rates';
@@ -20,12 +19,11 @@ import {
   createQueue,
   createTableFrom,
   drainQueue,
-  getObjectBytes,
-  listKeys,
   uniqueName,
   useEmulators,
 } from '../../support/emulator-resources';
-import { queryParquet } from '../../support/lake';
+import { getBytes, listKeys, queryParquet } from '../../support/lake';
+import { convertReference, rational, type Rational } from '../../support/rational';
 import { snapshotOf } from '../../support/rates';
 import {
   feedTransaction,
@@ -101,11 +99,11 @@ async function pipeline(): Promise<Pipeline> {
       ).Item,
     items: () => scanTransactions(table),
     objects: async (prefix) => {
-      const keys = await listKeys(env.clients, bucket, prefix);
+      const keys = await listKeys(env.clients.s3, bucket, prefix);
       return new Map(
         await Promise.all(
           keys.map(
-            async (k) => [k, Buffer.from(await getObjectBytes(env.clients, bucket, k))] as const,
+            async (k) => [k, Buffer.from(await getBytes(env.clients.s3, bucket, k))] as const,
           ),
         ),
       );
@@ -123,12 +121,22 @@ async function scanTransactions(table: string): Promise<Record<string, unknown>[
   ).sort((a, b) => String(a.transaction_id).localeCompare(String(b.transaction_id)));
 }
 
+/**
+ * The reference conversion to USD: the ECB day in force at `timestamp` (the latest whose 16:00
+ * Berlin has passed), USD per EUR over `currency` per EUR, rounded half-even to cents.
+ */
+function usdOf(currency: string, amount: string, timestamp: string): string {
+  const day = [JAN11, JAN10, JAN09].find((d) => d.inForceFrom <= new Date(timestamp).toISOString())!;
+  const perEur: Record<string, string> = { EUR: '1', USD: day.USD, JPY: day.JPY, GBP: day.GBP };
+  return convertReference(amount, perEur.USD, perEur[currency], 'USD');
+}
+
 const message = (id: string, overrides: Record<string, unknown> = {}) =>
   transactionMessage(`m-${id}`, feedTransaction({ transaction_id: id, ...overrides }), RECEIVED);
 
-const decimalOf = (value: unknown): Decimal => {
+const decimalOf = (value: unknown): Rational => {
   expect(value).toBeInstanceOf(NumberValue);
-  return new Decimal((value as NumberValue).value);
+  return rational((value as NumberValue).value);
 };
 
 describe('processTransactions against DynamoDB Local and fauxqs', () => {
@@ -234,13 +242,12 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
         base_currency: 'USD',
         processed_at_utc: RECEIVED,
       });
-      expect(decimalOf(item!.amount_base).eq(fields.amount_base_text)).toBe(true);
+      expect(decimalOf(item!.amount_base).equals(fields.amount_base_text)).toBe(true);
     }
     const jpy = await p.item('jpy');
-    expect(jpy!.rate).toBe(new Decimal(JAN10.USD).div(JAN10.JPY).toString());
-    expect(new Decimal(jpy!.amount_base_exact as string).toDecimalPlaces(2).toFixed(2)).toBe(
-      '109.50',
-    );
+    // The rate is kept at 60 significant digits; the reference divides the published numbers exactly.
+    expect(jpy!.rate).toBe(rational(JAN10.USD).dividedBy(JAN10.JPY).toSignificantHalfEven(60));
+    expect(rational(jpy!.amount_base_exact as string).toFixedHalfEven(2)).toBe('109.50');
     expect(jpy!.timestamp).toBe('2024-01-10T03:00:00.000Z');
     expect(await p.item('no-rate')).toBeUndefined();
     expect(JSON.stringify(await p.items())).not.toContain('"user_id"');
@@ -353,13 +360,13 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
     const result = await p.process(batch);
 
     expect(result).toMatchObject({ stored: 60, failedMessageIds: [] });
-    const expected = new Map<string, Decimal>();
-    for (const item of await p.items()) {
-      const category = item.category as string;
-      expected.set(
-        category,
-        (expected.get(category) ?? new Decimal(0)).plus(item.amount_base_text as string),
-      );
+    // Expected from the input records and the published rates alone (BigInt fractions), never
+    // from a column the code under test wrote.
+    const expected = new Map<string, Rational>();
+    for (const { currency, amount, timestamp } of batch.map((m) => JSON.parse(m.body) as Record<string, string>)) {
+      const usd = usdOf(currency, amount, timestamp);
+      const category = rational(usd).compare('1000') >= 0 ? 'high_value' : rational(usd).compare('100') >= 0 ? 'medium_value' : 'standard';
+      expected.set(category, (expected.get(category) ?? rational('0')).plus(usd));
     }
     const rows = await queryParquet(
       [...(await p.objects('curated/')).values()],
@@ -368,15 +375,9 @@ describe('processTransactions against DynamoDB Local and fauxqs', () => {
     );
 
     expect(rows.map((r) => r.category)).toEqual(['high_value', 'medium_value', 'standard']);
-    for (const row of rows) {
-      expect({
-        category: row.category,
-        total: new Decimal(row.total as string).toString(),
-      }).toEqual({
-        category: row.category,
-        total: expected.get(row.category as string)!.toString(),
-      });
-    }
+    expect(rows.map((row) => ({ category: row.category, total: rational(row.total as string).toFixedHalfEven(2) }))).toEqual(
+      [...expected].sort(([a], [b]) => a.localeCompare(b)).map(([category, total]) => ({ category, total: total.toFixedHalfEven(2) })),
+    );
     expect(rows.reduce((n, r) => n + (r.n as number), 0)).toBe(60);
   });
 });

@@ -1,14 +1,15 @@
-import { Decimal } from '../../../lambdas/domain/decimal';
 import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { Schemas } from '../../../lambdas/shared/api-contract';
 import { withHttp } from '../../../lambdas/shared/http';
 import { rateOperations, type RateQueryDeps } from '../../../lambdas/use-cases/rate-queries';
+import { rational, type Rational } from '../../support/rational';
 import { snapshotOf } from '../../support/rates';
 import { COINGECKO_BTC, JUL8, apiEvent, bodyOf, defaultSnapshots, errorOf, memoryDeps } from './fakes';
 
-const exact = (value: Decimal) => value.toDecimalPlaces(38).toString();
-const d = (value: string | number) => new Decimal(value);
+/** Expected values come from the BigInt-rational reference, never the project's Decimal. */
+const exact = (value: Rational) => value.toTrimmedHalfEven(38);
+const d = (value: string | number) => rational(String(value));
 
 function api(snapshots?: readonly RateSnapshot[], deps: Partial<RateQueryDeps> = {}, policy?: RatePolicy) {
   const all = { ...memoryDeps(snapshots, policy), ...deps };
@@ -24,8 +25,8 @@ describe('GET /v1/rates/latest', () => {
     const body = Schemas.Rate.array().parse(bodyOf(result).rates);
     expect(bodyOf(result).base).toBe('USD');
     expect(body).toEqual([
-      { quote: 'JPY', rate: exact(d('138.05').div('1.0163')), asOf: JUL8, provider: 'ecb' },
-      { quote: 'EUR', rate: exact(d(1).div('1.0163')), asOf: JUL8, provider: 'ecb' },
+      { quote: 'JPY', rate: exact(d('138.05').dividedBy('1.0163')), asOf: JUL8, provider: 'ecb' },
+      { quote: 'EUR', rate: exact(d(1).dividedBy('1.0163')), asOf: JUL8, provider: 'ecb' },
     ]);
     expect(body[0].rate).toBe('135.83587523369083931909869133129981304733');
   });
@@ -36,7 +37,7 @@ describe('GET /v1/rates/latest', () => {
     const usdBtc = bodyOf(await get('/v1/rates/latest?base=USD&symbols=BTC')).rates[0];
 
     expect(btcUsd).toEqual({ quote: 'USD', rate: '16730.75', asOf: COINGECKO_BTC.inForceFrom, provider: 'coingecko' });
-    expect(usdBtc.rate).toBe(exact(d(1).div('16730.75')));
+    expect(usdBtc.rate).toBe(exact(d(1).dividedBy('16730.75')));
   });
 
   it('joins a coin price in USD with a rate published in EUR; as-of is the older leg, providers are both', async () => {
@@ -45,7 +46,7 @@ describe('GET /v1/rates/latest', () => {
     expect(result).toEqual({
       quote: 'BTC',
       // (USD per EUR) / (JPY per EUR x USD per BTC): one fraction of the published numbers.
-      rate: exact(d('1.0163').div(d('138.05').times('16730.75'))),
+      rate: exact(d('1.0163').dividedBy(d('138.05').times('16730.75'))),
       asOf: COINGECKO_BTC.inForceFrom,
       provider: 'ecb+coingecko',
     });
@@ -58,7 +59,7 @@ describe('GET /v1/rates/latest', () => {
     const jpy = bodyOf(await get('/v1/rates/latest?base=USD&symbols=JPY')).rates[0];
     const kwd = bodyOf(await get('/v1/rates/latest?base=USD&symbols=KWD')).rates[0];
 
-    expect(jpy).toMatchObject({ rate: exact(d('138.05').div('1.0163')), provider: 'ecb', asOf: JUL8 });
+    expect(jpy).toMatchObject({ rate: exact(d('138.05').dividedBy('1.0163')), provider: 'ecb', asOf: JUL8 });
     expect(kwd).toEqual({ quote: 'KWD', rate: '0.3075', provider: 'oxr', asOf: '2022-07-11T09:00:00.000Z' });
   });
 
@@ -121,9 +122,9 @@ describe('GET /v1/convert', () => {
       from: 'USD',
       to: 'JPY',
       amount: '100',
-      converted: d(100).times(d('138.05').div('1.0163')).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toFixed(0),
-      rate: exact(d('138.05').div('1.0163')),
-      inverseRate: exact(d('1.0163').div('138.05')),
+      converted: d(100).times(d('138.05').dividedBy('1.0163')).toFixedHalfEven(0),
+      rate: exact(d('138.05').dividedBy('1.0163')),
+      inverseRate: exact(d('1.0163').dividedBy('138.05')),
       asOf: JUL8,
       provider: 'ecb',
     });
@@ -137,7 +138,7 @@ describe('GET /v1/convert', () => {
     ['KWD, 3 digits: 3.0745 rounds to the even 3.074', 'from=USD&to=KWD&amount=10', '3.074'],
     ['KWD, 3 digits: 3.0745 x 3 = 9.2235 rounds to 9.224', 'from=USD&to=KWD&amount=30', '9.224'],
     ['KWD, 3 digits, trailing zeros', 'from=USD&to=KWD&amount=0.01', '0.003'],
-    ['BTC, 8 digits from a USD price', 'from=USD&to=BTC&amount=1000', d(1000).div('16730.75').toDecimalPlaces(8).toFixed(8)],
+    ['BTC, 8 digits from a USD price', 'from=USD&to=BTC&amount=1000', d(1000).dividedBy('16730.75').toFixedHalfEven(8)],
     ['BTC to USD, 2 digits', 'from=BTC&to=USD&amount=0.5', '8365.38'],
   ])('rounds %s', async (_case, query, converted) => {
     expect((await quote(query)).converted).toBe(converted);
@@ -251,9 +252,9 @@ describe('GET /v1/rates/history', () => {
     const { get } = api(week);
     const body = await page(get, 'base=USD&quote=JPY&from=2022-07-07&to=2022-07-09');
     expect(body.items.map((p) => p.rate)).toEqual([
-      exact(d('138.43').div('1.0180')),
-      exact(d('138.05').div('1.0163')),
-      exact(d('138.05').div('1.0163')),
+      exact(d('138.43').dividedBy('1.0180')),
+      exact(d('138.05').dividedBy('1.0163')),
+      exact(d('138.05').dividedBy('1.0163')),
     ]);
     expect(body.items.map((p) => p.provider)).toEqual(['ecb', 'ecb', 'ecb']);
   });

@@ -195,12 +195,10 @@ describe('cron()', () => {
   });
 
   it('throws, rather than looping, when the schedule never fires again', () => {
-    const started = Date.now();
     expect(() => nextIso('cron(0 0 30 FEB ? *)', '2026-01-01T00:00:00Z')).toThrow(
       /"cron\(0 0 30 FEB \? \*\)" never fires/,
     );
     expect(() => nextIso('cron(0 0 1 1 ? 2026)', '2026-06-01T00:00:00Z')).toThrow(/never fires/);
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('rejects an invalid Date', () => {

@@ -49,6 +49,8 @@ describe('what the status page shows', () => {
     ]);
     now += 61 * 60_000;
     expect(activity.perMinute('process-transactions').every((m) => m.processed === 0)).toBe(true);
+    // The totals since start outlive the hour: tests wait on them for "processing finished".
+    expect(activity.totals()).toEqual({ 'process-transactions': { batches: 2, processed: 33, failed: 2 } });
   });
 
   it('a sparkline scales decimals exactly: the lowest is the lowest bar, the highest the highest', () => {
@@ -115,6 +117,7 @@ describe('what the status page shows', () => {
         { minute: '2026-01-01T12:00:00.000Z', processed: 4, failed: 0 },
       ],
     },
+    consumers: { 'process-rates': { batches: 3, processed: 2, failed: 1 } },
     emails: { inbox: 'http://127.0.0.1:1/', sent: 1, latest: [{ at: '2026-01-01T11:58:00.000Z', to: 'ops@example.com', subject: 'High value <script>' }] },
     errors: { 'process-rates': [{ at: '2026-01-01T11:57:00.000Z', message: 'message failed: rejected' }], 'fetch-rates': [] },
   };

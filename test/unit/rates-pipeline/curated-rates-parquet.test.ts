@@ -1,7 +1,7 @@
-import { Decimal } from '../../../lambdas/domain/decimal';
 import { curatedRatesParquet, CURATED_RATE_COLUMNS } from '../../../lambdas/adapters/parquet/curated-rates';
 import { toParquet } from '../../../lambdas/adapters/parquet/parquet-table';
-import { queryParquet } from '../../support/parquet-sql';
+import { queryParquet } from '../../support/lake';
+import { rational } from '../../support/rational';
 import { snapshotOf } from '../../support/rates';
 
 // A USD-based snapshot mixing quote-per-base fiat with a base-per-quote crypto price.
@@ -19,10 +19,10 @@ describe('curatedRatesParquet', () => {
   it('encodes published rates as exact DECIMAL(38,18) values DuckDB reads back digit for digit', async () => {
     const rows = await queryParquet(
       curatedRatesParquet(snapshot),
-      `SELECT snapshot_id, provider, base_currency, quote_currency, rate::VARCHAR AS rate,
+      (parquet) => `SELECT snapshot_id, provider, base_currency, quote_currency, rate::VARCHAR AS rate,
               rate_published, orientation, quote_per_base::VARCHAR AS quote_per_base,
               strftime(in_force_from, '%Y-%m-%dT%H:%M:%S.%g') AS in_force_from, rate_date
-         FROM read_parquet({file}) ORDER BY quote_currency`,
+         FROM ${parquet} ORDER BY quote_currency`,
     );
 
     expect(rows).toEqual([
@@ -39,7 +39,7 @@ describe('curatedRatesParquet', () => {
         rate_date: '2023-01-02',
       });
       const published = snapshot.rates.find((r) => r.quote === row.quote_currency)!;
-      expect(new Decimal(row.rate as string).eq(published.rate)).toBe(true);
+      expect(rational(row.rate as string).equals(published.rate)).toBe(true);
       expect(row.orientation).toBe(published.orientation ?? 'quote-per-base');
     }
   });
@@ -47,11 +47,11 @@ describe('curatedRatesParquet', () => {
   it('stores quote_per_base: the rate itself, or the inverted crypto price rounded to 18 places', async () => {
     const rows = await queryParquet(
       curatedRatesParquet(snapshot),
-      `SELECT quote_currency, quote_per_base::VARCHAR AS qpb FROM read_parquet({file}) ORDER BY quote_currency`,
+      (parquet) => `SELECT quote_currency, quote_per_base::VARCHAR AS qpb FROM ${parquet} ORDER BY quote_currency`,
     );
 
     expect(rows).toEqual([
-      { quote_currency: 'BTC', qpb: new Decimal(1).div('16730.75').toDecimalPlaces(18).toFixed(18) },
+      { quote_currency: 'BTC', qpb: rational('1').dividedBy('16730.75').toFixedHalfEven(18) },
       { quote_currency: 'EUR', qpb: '0.847700000000000000' },
       { quote_currency: 'JPY', qpb: '138.050000000000000000' },
     ]);
@@ -59,7 +59,7 @@ describe('curatedRatesParquet', () => {
   });
 
   it('declares the columns Glue and Athena expect, decimals as DECIMAL(38,18)', async () => {
-    const columns = await queryParquet(curatedRatesParquet(snapshot), 'DESCRIBE SELECT * FROM read_parquet({file})');
+    const columns = await queryParquet(curatedRatesParquet(snapshot), (parquet) => `DESCRIBE SELECT * FROM ${parquet}`);
 
     expect(columns.map((c) => [c.column_name, c.column_type])).toEqual([
       ['snapshot_id', 'VARCHAR'],
@@ -89,7 +89,7 @@ describe('curatedRatesParquet', () => {
   it('accepts exactly 18 fraction digits', async () => {
     const edge = snapshotOf('2023-01-02T17:08:13.000Z', { SHIB: '0.000000000000000001' }, { provider: 'coingecko', base: 'USD' });
 
-    const [row] = await queryParquet(curatedRatesParquet(edge), 'SELECT rate::VARCHAR AS rate FROM read_parquet({file})');
+    const [row] = await queryParquet(curatedRatesParquet(edge), (parquet) => `SELECT rate::VARCHAR AS rate FROM ${parquet}`);
 
     expect(row.rate).toBe('0.000000000000000001');
   });
@@ -100,7 +100,7 @@ describe('toParquet decimal range', () => {
 
   it('keeps the largest DECIMAL(38,18) value exactly', async () => {
     const max = '99999999999999999999.999999999999999999';
-    const [row] = await queryParquet(toParquet(column, [{ v: max }]), 'SELECT v::VARCHAR AS v FROM read_parquet({file})');
+    const [row] = await queryParquet(toParquet(column, [{ v: max }]), (parquet) => `SELECT v::VARCHAR AS v FROM ${parquet}`);
     expect(row.v).toBe(max);
   });
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { FetchRatesResult } from '../../../lambdas/use-cases/fetch-rates';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
-import { ECB_DAILY_FIXTURE, ecbFixtureSnapshot, rateFixture } from '../../support/rates';
+import { ECB_2022_07_08, ECB_DAILY_FIXTURE, rateFixture } from '../../support/rates';
 
 const BUCKET = 'lake';
 const RATES_QUEUE_URL = 'http://127.0.0.1:4566/000000000000/rates';
@@ -79,7 +79,11 @@ describe('fetch-rates handler', () => {
     expect(sends).toHaveLength(1);
     expect(sends[0].QueueUrl).toBe(RATES_QUEUE_URL);
     const [queued] = sends[0].Entries!.map((e) => JSON.parse(e.MessageBody!));
-    expect(queued).toEqual({ ...ecbFixtureSnapshot(), fetchedAt: queued.fetchedAt });
+    // Expected from the fixture file as printed (ECB_2022_07_08, copied by hand), not from the parser.
+    const { rates, ...publication } = ECB_2022_07_08;
+    expect(queued).toEqual({ ...publication, provider: 'ecb', base: 'EUR', fetchedAt: queued.fetchedAt, rates: expect.any(Array) });
+    expect(queued.rates).toHaveLength(31);
+    expect(Object.fromEntries(queued.rates.map((r: { quote: string; rate: string }) => [r.quote, r.rate]))).toEqual(rates);
     expect(Date.now() - Date.parse(queued.fetchedAt)).toBeLessThan(60_000);
     // A 2022 file is years of ECB business days behind: the stale-rate alarm's metrics say so.
     const ageMinutes = Math.floor((Date.parse(queued.fetchedAt) - Date.parse('2022-07-08T14:00:00.000Z')) / 60_000);

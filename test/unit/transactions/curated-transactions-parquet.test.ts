@@ -3,7 +3,7 @@ import {
   curatedTransactionsParquet,
 } from '../../../lambdas/adapters/parquet/curated-transactions';
 import type { EnrichedTransaction } from '../../../lambdas/domain/transaction';
-import { queryParquet } from '../../support/parquet-sql';
+import { queryParquet } from '../../support/lake';
 
 const base: EnrichedTransaction = {
   transaction_id: 'tx-2',
@@ -43,10 +43,10 @@ describe('curatedTransactionsParquet', () => {
   it('writes exact DECIMAL(38,18) amounts, the rate rounded to 18 places, and nulls for absent optional fields', async () => {
     const rows = await queryParquet(
       curatedTransactionsParquet([base, second]),
-      `SELECT transaction_id, amount::VARCHAR AS amount, amount_base::VARCHAR AS amount_base, rate::VARCHAR AS rate,
+      (parquet) => `SELECT transaction_id, amount::VARCHAR AS amount, amount_base::VARCHAR AS amount_base, rate::VARCHAR AS rate,
               typeof(amount) AS amount_type, high_value_alert, merchant_category, country,
               strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%g') AS ts, strftime(rate_as_of, '%Y-%m-%d') AS rate_day
-         FROM read_parquet({file})`,
+         FROM ${parquet}`,
     );
 
     expect(rows).toEqual([
