@@ -257,7 +257,10 @@ export type SqsConsumerName = {
   [K in FunctionName]: (typeof FUNCTIONS)[K] extends { readonly sqsTrigger: SqsTrigger } ? K : never;
 }[FunctionName];
 
-/** AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout. */
+/**
+ * AWS guidance: a queue's visibility timeout is at least six times its consumer's timeout plus
+ * the trigger's batching window (a batch gathered for the whole window must outlive its retries).
+ */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
 export function consumerOf(queue: QueueKey): FunctionDefinition | undefined {
@@ -270,6 +273,6 @@ export function visibilityTimeoutSeconds(queue: QueueKey): number {
   const consumer = consumerOf(queue);
   const own: QueueDefinition = QUEUES[queue];
   return consumer
-    ? consumer.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR
+    ? consumer.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR + (consumer.sqsTrigger?.maxBatchingWindowSeconds ?? 0)
     : (own.visibilityTimeoutSeconds ?? 30);
 }

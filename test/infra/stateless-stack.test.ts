@@ -207,9 +207,8 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
         const batchingWindow = (mapping.Properties?.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
         expect(timeout).toBeGreaterThan(0);
         const visibility = queue.Properties?.VisibilityTimeout as number;
-        expect(visibility).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR * timeout);
-        // A batch gathered for the whole window must still be invisible when its invocation times out.
-        expect(visibility).toBeGreaterThanOrEqual(timeout + batchingWindow);
+        // AWS: at least six times the function's timeout plus the batching window.
+        expect(visibility).toBeGreaterThanOrEqual(AWS_MIN_VISIBILITY_FACTOR * timeout + batchingWindow);
       }
     });
   });
