@@ -90,6 +90,15 @@ describe('currencies', () => {
     expect.assertions(4);
   });
 
+  it('names the crypto assets', () => {
+    const names = Object.fromEntries(
+      listCurrencies()
+        .filter((c) => c.kind === 'crypto')
+        .map((c) => [c.code, c.name]),
+    );
+    expect(names).toEqual({ BTC: 'Bitcoin', ETH: 'Ether', SOL: 'Solana', USDT: 'Tether', USDC: 'USD Coin' });
+  });
+
   it('requireCurrency shows at most 64 characters of what it got', () => {
     const code = 'Q'.repeat(100);
     expect(() => requireCurrency(code)).toThrow(

@@ -29,6 +29,9 @@ describe('quarantineLine', () => {
     const hash = userIdHash(HMAC_KEY, 'user-42');
     expect(line({ ...feedTransaction({ user_id: undefined }), user_id_hash: hash }).record).toMatchObject({ user_id_hash: hash });
     expect(line({ ...feedTransaction({ user_id: undefined }), user_id_hash: 'alice@example.com' }).record).not.toHaveProperty('user_id_hash');
+    for (const notAHash of [`x${hash}`, `${hash}0`, hash.slice(1)]) {
+      expect(line({ ...feedTransaction({ user_id: undefined }), user_id_hash: notAHash }).record).not.toHaveProperty('user_id_hash');
+    }
   });
 
   it('leaves out a value longer than any valid one, or not a text or number, and says which', () => {
