@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'cdk.out', '.local', 'coverage'] },
+  { ignores: ['node_modules', 'cdk.out', '.local', 'coverage', 'reports', '.stryker-tmp'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -37,5 +37,14 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // CommonJS config modules for jest and Stryker (jest.shared.cjs, stryker/*.cjs) run in Node.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -51,7 +51,8 @@ function significantDigits(unsigned: string): number {
 /** The plain-notation text of a JS number, or undefined when it might not be what was sent. */
 function exactNumberText(n: number): string | undefined {
   if (Number.isSafeInteger(n)) return String(n);
-  if (!Number.isFinite(n) || Number.isInteger(n)) return undefined;
+  // An unsafe integer has 16+ digits, so the 15-digit check below refuses it.
+  if (!Number.isFinite(n)) return undefined;
   const text = String(n);
   if (text.includes('e')) return undefined;
   return significantDigits(text.replace('-', '')) <= MAX_EXACT_NUMBER_DIGITS ? text : undefined;
@@ -82,7 +83,7 @@ function parse(input: unknown, field: string, ErrorType: ErrorClass, shape: stri
   if (!PLAIN_DECIMAL.test(text)) {
     fail(ErrorType, field, input, `must be ${shape}`);
   }
-  const [, fraction = ''] = text.replace('-', '').split('.');
+  const [, fraction = ''] = text.split('.');
   if (fraction.length > MAX_FRACTION_DIGITS) {
     fail(ErrorType, field, input, `has more than ${MAX_FRACTION_DIGITS} fraction digits`);
   }

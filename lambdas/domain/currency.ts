@@ -61,11 +61,9 @@ if (BY_CODE.size !== ALL.length) {
   throw new Error('A crypto ticker collides with an ISO 4217 code');
 }
 
-const CODE_PATTERN = /^[A-Z]{3,5}$/;
-
-/** Case-sensitive: "usd" is not a code. */
+/** Case-sensitive: "usd" is not a code. Anything that is not a key (a number, "") finds nothing. */
 export function findCurrency(code: string): Currency | undefined {
-  return typeof code === 'string' && CODE_PATTERN.test(code) ? BY_CODE.get(code) : undefined;
+  return BY_CODE.get(code);
 }
 
 export function requireCurrency(code: string): Currency {

@@ -94,6 +94,27 @@ describe('parseAmount', () => {
     expect(error.message.length).toBeLessThan(150);
   });
 
+  it('says exactly what is wrong, and marks a value it cut short', () => {
+    const message = (input: unknown) => errorOf(() => parseAmount(input)).message;
+    const shape = 'must be a positive decimal string like "12.50"';
+
+    expect(message(true)).toBe(`amount ${shape}; got true`);
+    expect(message('0')).toBe(`amount ${shape}; got "0"`);
+    expect(message('x'.repeat(500))).toBe(`amount has too many digits; got "${'x'.repeat(64)}..."`);
+    expect(message('x'.repeat(64))).toBe(`amount ${shape}; got "${'x'.repeat(64)}"`);
+    const asString = `${shape} (a JSON number only with up to 15 significant digits and no exponent; send it as a string)`;
+    expect(message(NaN)).toBe(`amount ${asString}; got NaN`);
+    expect(message(Infinity)).toBe(`amount ${asString}; got Infinity`);
+    expect(message(1e-7)).toBe(`amount ${asString}; got 1e-7`);
+    expect(message(1e21)).toBe(`amount ${asString}; got 1e+21`);
+  });
+
+  it('takes up to 100 characters, leading zeros included', () => {
+    expect(parseAmount(`${'0'.repeat(99)}1`).toString()).toBe('1');
+    expect(() => parseAmount(`${'0'.repeat(100)}1`)).toThrow('too many digits');
+    expect(parseAmount(`00${'9'.repeat(38)}`).toString()).toBe('9'.repeat(38));
+  });
+
   it('rejects more than 38 significant digits', () => {
     expect(() => parseAmount('1'.repeat(39))).toThrow('more than 38 significant digits');
     expect(() => parseAmount(`1${'0'.repeat(38)}`)).toThrow('more than 38 significant digits');
@@ -137,6 +158,11 @@ describe('parseAmount', () => {
 });
 
 describe('parseDecimal', () => {
+  it('does not count the minus sign as a digit', () => {
+    expect(parseDecimal(`-${'9'.repeat(38)}`, 'delta').toString()).toBe(`-${'9'.repeat(38)}`);
+    expect(parseDecimal(-0.123456789012345, 'delta').toString()).toBe('-0.123456789012345');
+  });
+
   it('accepts zero and negative values in plain notation', () => {
     expect(parseDecimal('-12.75', 'delta').toString()).toBe('-12.75');
     expect(parseDecimal('0', 'delta').toString()).toBe('0');

@@ -90,6 +90,25 @@ describe('currencies', () => {
     expect.assertions(4);
   });
 
+  it('names the crypto assets', () => {
+    const names = Object.fromEntries(
+      listCurrencies()
+        .filter((c) => c.kind === 'crypto')
+        .map((c) => [c.code, c.name]),
+    );
+    expect(names).toEqual({ BTC: 'Bitcoin', ETH: 'Ether', SOL: 'Solana', USDT: 'Tether', USDC: 'USD Coin' });
+  });
+
+  it('requireCurrency shows at most 64 characters of what it got', () => {
+    const code = 'Q'.repeat(100);
+    expect(() => requireCurrency(code)).toThrow(
+      expect.objectContaining({
+        message: `Unsupported currency "${'Q'.repeat(64)}"; use an ISO 4217 code like "USD" or a supported crypto asset like "BTC"`,
+        details: { currency: 'Q'.repeat(64) },
+      }),
+    );
+  });
+
   it('returns undefined for an unknown CoinGecko id', () => {
     expect(cryptoByCoingeckoId('dogecoin')).toBeUndefined();
   });

@@ -102,6 +102,25 @@ describe('Money', () => {
     expect(() => Money.of(new Decimal(Infinity), 'USD')).toThrow(InvalidAmountError);
   });
 
+  it('names the field and shows the value in the error a client sees', () => {
+    expect(() => Money.of('abc', 'USD')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_AMOUNT',
+        message: 'amount must be a decimal string like "12.50"; got "abc"',
+        details: { field: 'amount', value: 'abc' },
+      }),
+    );
+    // 112 characters: the message and details show the first 64 only.
+    const long = `-0.${'0'.repeat(49)}${'1'.repeat(60)}`;
+    const shown = `-0.${'0'.repeat(49)}${'1'.repeat(12)}`;
+    expect(() => Money.of(new Decimal(long), 'USD')).toThrow(
+      expect.objectContaining({
+        message: `amount must be zero or a positive decimal; got ${shown}`,
+        details: { field: 'amount', value: shown },
+      }),
+    );
+  });
+
   it('rejects an unsupported currency', () => {
     expect(() => Money.of('1', 'XAU')).toThrow(UnsupportedCurrencyError);
   });
@@ -125,7 +144,13 @@ describe('Money', () => {
     const add = () => Money.of('1', 'USD').plus(Money.of('1', 'EUR'));
 
     expect(add).toThrow(DomainError);
-    expect(add).toThrow(expect.objectContaining({ code: 'CURRENCY_MISMATCH' }));
+    expect(add).toThrow(
+      expect.objectContaining({
+        code: 'CURRENCY_MISMATCH',
+        message: 'Cannot add EUR to USD',
+        details: { currencies: ['USD', 'EUR'] },
+      }),
+    );
   });
 
   it('multiplies at full precision', () => {
