@@ -52,6 +52,20 @@ describe('the detail of a rejected feed record', () => {
     });
   });
 
+  it("keeps the amount parser's own reason for a number or a string of up to 64 characters", () => {
+    // A JSON number that is not exact must be sent as a string (README, feed contract).
+    expect(rejection({ ...GOOD, amount: 0.30000000000000004 }).detail).toContain(
+      'send it as a string',
+    );
+    // 64 digits: too many significant digits, said as such; 65 characters: only the length is shown.
+    expect(rejection({ ...GOOD, amount: '1'.repeat(64) }).detail).toContain(
+      'more than 38 significant digits',
+    );
+    expect(rejection({ ...GOOD, amount: '1'.repeat(65) }).detail).toBe(
+      'amount must be a positive decimal string like "12.50"; got a 65-character string',
+    );
+  });
+
   it('names the fraction and integer digit limits of the curated DECIMAL(38,18) column', () => {
     expect(rejection({ ...GOOD, amount: '1.0000000000000000001' })).toEqual({
       reason: 'INVALID_AMOUNT',
