@@ -100,7 +100,12 @@ const COMPONENTS: Record<string, { source: string; bundleAwsSdk?: boolean }> = {
 };
 
 interface CpuProfile {
-  readonly nodes: { id: number; callFrame: { url: string; lineNumber: number; functionName: string } }[];
+  readonly nodes: {
+    readonly callFrame: { url: string; lineNumber: number; functionName: string };
+    readonly hitCount?: number;
+    /** Samples per source line (1-based) inside this function. */
+    readonly positionTicks?: readonly { line: number; ticks: number }[];
+  }[];
   readonly samples: number[];
   readonly timeDeltas: number[];
 }
@@ -141,16 +146,19 @@ async function cpuProfile(entry: string, env: Record<string, string>): Promise<v
   });
   const [profFile] = readdirSync(profDir);
   const profile = JSON.parse(readFileSync(path.join(profDir, profFile), 'utf8')) as CpuProfile;
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const usPerSample = profile.timeDeltas.reduce((a, b) => a + b, 0) / profile.samples.length;
   const selfUs = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const frame = nodes.get(id)!.callFrame;
-    const key = frame.url === pathToFileURL(file).href || frame.url === file
-      ? owners[frame.lineNumber] ?? 'bundle'
-      : frame.url.startsWith('node:') ? `node: ${frame.url.slice(5).split('/').slice(0, 2).join('/')}`
-        : frame.url ? ownerOf(frame.url) : `(${frame.functionName || 'vm'})`;
-    selfUs.set(key, (selfUs.get(key) ?? 0) + profile.timeDeltas[i]);
-  });
+  const add = (key: string, samples: number) => selfUs.set(key, (selfUs.get(key) ?? 0) + samples * usPerSample);
+  for (const { callFrame: frame, hitCount = 0, positionTicks } of profile.nodes) {
+    if (hitCount === 0) continue;
+    if (frame.url === pathToFileURL(file).href || frame.url === file) {
+      // By line, not by function: esbuild hoists every ES module's top level into the bundle's
+      // own top-level function, so a function's start line would name the first module only.
+      if (positionTicks) for (const { line, ticks } of positionTicks) add(owners[line - 1] ?? 'bundle', ticks);
+      else add(owners[frame.lineNumber] ?? 'bundle', hitCount);
+    } else if (frame.url.startsWith('node:')) add(`node: ${frame.url.slice(5).split('/').slice(0, 3).join('/')}`, hitCount);
+    else add(frame.url ? ownerOf(frame.url) : `(${frame.functionName || 'vm'})`, hitCount);
+  }
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
   console.log(`${entry}: ${(total / 1000).toFixed(1)} ms sampled (whole process, including Node's own start)`);
   console.table(

@@ -74,21 +74,48 @@ export function addTargetBusinessDays(day: string, n: number): string {
   });
 }
 
-const BERLIN = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'Europe/Berlin',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+const HOUR_MS = 3_600_000;
 
-/** Berlin's wall-clock time at `time`, read as if it were UTC (so the difference is the offset). */
-function berlinWallClock(time: number): number {
-  const parts = Object.fromEntries(BERLIN.formatToParts(new Date(time)).map((p) => [p.type, p.value]));
+/** 00:00 UTC of the last Sunday of a month (0-based) of a year. */
+function lastSunday(year: number, month: number): number {
+  const lastDay = Date.UTC(year, month + 1, 0);
+  return lastDay - new Date(lastDay).getUTCDay() * DAY_MS;
+}
+
+/** The year the EU's common summer-time rule took effect in Germany. */
+const EU_RULE_SINCE = 1996;
+
+let historicBerlin: Intl.DateTimeFormat | undefined;
+
+/** Berlin's wall clock before 1996, from the runtime's time zone data. */
+function historicBerlinWallClock(time: number): number {
+  historicBerlin ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Europe/Berlin',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const parts = Object.fromEntries(historicBerlin.formatToParts(new Date(time)).map((p) => [p.type, p.value]));
   return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+}
+
+/**
+ * Berlin's wall-clock time at `time`, read as if it were UTC (so the difference is the offset).
+ * Since 1996 the EU rule (Directive 2000/84/EC): CET (UTC+1), summer time (UTC+2) from 01:00 UTC
+ * on the last Sunday of March to 01:00 UTC on the last Sunday of October. Arithmetic rather than
+ * Intl: the first Intl formatter in a process costs about 13 ms of ICU start-up, in the cold start
+ * of every function that resolves a rate. test/unit/domain/target-calendar.test.ts checks the rule
+ * against the runtime's time zone data, every transition through 2099.
+ */
+function berlinWallClock(time: number): number {
+  const year = new Date(time).getUTCFullYear();
+  if (year < EU_RULE_SINCE) return historicBerlinWallClock(time);
+  const summer = time >= lastSunday(year, 2) + HOUR_MS && time < lastSunday(year, 9) + HOUR_MS;
+  return time + (summer ? 2 : 1) * HOUR_MS;
 }
 
 /** The calendar day in Berlin at an instant. */
@@ -99,7 +126,7 @@ export function berlinDay(instant: string): string {
 
 /**
  * The instant at which Berlin's clocks show `hour`:00 on `day`, daylight saving time included
- * (the zone rules come from the runtime's ICU data, not from a table here).
+ * (see berlinWallClock for where the zone's rules come from).
  */
 export function berlinTimeToInstant(day: string, hour: number): string {
   return remembered(`${day}T${hour}`, () => {

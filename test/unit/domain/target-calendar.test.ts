@@ -67,6 +67,57 @@ describe('16:00 Berlin as an instant', () => {
   });
 });
 
+describe('Berlin time agrees with the runtime\'s time zone data (tzdata via Intl)', () => {
+  const HOUR = 3_600_000;
+  const tzdata = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Europe/Berlin',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+  });
+  const wall = (time: number) => {
+    const p = Object.fromEntries(tzdata.formatToParts(new Date(time)).map((part) => [part.type, part.value]));
+    return { day: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour) };
+  };
+  const offset = (t: number) => {
+    const w = wall(t);
+    return Date.parse(`${w.day}T${String(w.hour).padStart(2, '0')}:00:00.000Z`) - t;
+  };
+  /** Every instant where Berlin's UTC offset changes in a year: day by day, then the hour. */
+  const transitions = (year: number) => {
+    const found: number[] = [];
+    for (let day = Date.UTC(year, 0, 1); day < Date.UTC(year + 1, 0, 1); day += 24 * HOUR) {
+      if (offset(day) === offset(day + 24 * HOUR)) continue;
+      let t = day + HOUR;
+      while (offset(t) === offset(day)) t += HOUR;
+      found.push(t);
+    }
+    return found;
+  };
+  const years = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it.each(years(1990, 2099))('%i: the Berlin day of every hour around each switch', (year) => {
+    const switches = transitions(year);
+    expect(switches).toHaveLength(2);
+    for (const t of switches.flatMap((s) => [-26, -25, -24, -23, -2, -1, 0, 1, 2, 22, 23, 24, 25].map((h) => s + h * HOUR))) {
+      const instant = new Date(t).toISOString();
+      expect({ instant, day: berlinDay(instant) }).toEqual({ instant, day: wall(t).day });
+    }
+  });
+
+  it.each(years(1990, 2099))('%i: 16:00 Berlin on the days around each switch', (year) => {
+    for (const s of transitions(year)) {
+      for (let d = -2; d <= 2; d++) {
+        const day = new Date(s + d * 24 * HOUR).toISOString().slice(0, 10);
+        const instant = berlinTimeToInstant(day, 16);
+        expect({ day, wall: wall(Date.parse(instant)) }).toEqual({ day, wall: { day, hour: 16 } });
+      }
+    }
+  });
+});
+
 describe('settledUntil', () => {
   const ecb = (rateDate: string) => ({ rateDate, inForceFrom: targetDailyInForceFrom(rateDate) });
 
