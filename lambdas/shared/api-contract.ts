@@ -80,6 +80,8 @@ const alertRuleFields = {
   active: z.boolean().describe('An inactive rule fires no more until it is switched on again'),
 };
 const limit = (max: number) => z.string().regex(/^\d{1,4}$/).describe(`Page size, 1 to ${max}`);
+/** The query of a list route: an optional page size (1 to 100) and the previous page's cursor. */
+const pageQuery = z.object({ limit: limit(100).optional(), cursor: cursor.optional() });
 
 export const Schemas = {
   Error: z
@@ -348,7 +350,7 @@ export const ROUTES = [
     summary: "The caller's conversions, newest first",
     scopes: [SCOPES.conversionsRead],
     function: 'conversions-api',
-    query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    query: pageQuery,
     example: { query: { limit: '5' } },
     response: { status: 200, schema: page(Schemas.Conversion, 'ConversionPage') },
   },
@@ -385,7 +387,7 @@ export const ROUTES = [
     summary: "The caller's alert rules, newest first",
     scopes: [SCOPES.alertsRead],
     function: 'alerts-api',
-    query: z.object({ limit: limit(100).optional(), cursor: cursor.optional() }),
+    query: pageQuery,
     example: { query: { limit: '20' } },
     response: { status: 200, schema: page(Schemas.AlertRule, 'AlertRulePage') },
   },
