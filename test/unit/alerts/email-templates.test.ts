@@ -92,6 +92,28 @@ describe('the high-value digest e-mail', () => {
     expect(() => digestRowOf(null)).toThrow(BadHighValueEventError);
   });
 
+  it.each([
+    ['an empty transaction id', { transaction_id: '' }, 'high-value event: transaction_id is missing or not a string of 1 to 2048 characters'],
+    ['a currency over 10 characters', { currency: 'EURO-DOLLAR' }, 'high-value event: currency is missing or not a string of 1 to 10 characters'],
+    ['a hash over 64 characters', { user_id_hash: 'a'.repeat(65) }, 'high-value event: user_id_hash is missing or not a string of 1 to 64 characters'],
+    ['a negative amount', { amount: '-5000.00' }, 'high-value event: amount and amount_base must be positive decimal strings'],
+    ['an amount in base in exponent form', { amount_base: '5.475e3' }, 'high-value event: amount and amount_base must be positive decimal strings'],
+    ['a lower-case currency', { currency: 'eur' }, 'high-value event: bad currency code'],
+    ['a base currency with a prefix', { base_currency: 'xUSD' }, 'high-value event: bad currency code'],
+    ['a base currency with a suffix', { base_currency: 'USDx' }, 'high-value event: bad currency code'],
+    ['a hash with a non-hex prefix', { user_id_hash: `z${'a'.repeat(63)}` }, 'high-value event: user_id_hash is not an HMAC-SHA256 hex digest'],
+    ['a hash with a non-hex suffix', { user_id_hash: `${'a'.repeat(63)}z` }, 'high-value event: user_id_hash is not an HMAC-SHA256 hex digest'],
+  ])('refuses an event with %s, saying what is wrong', (_what, overrides, message) => {
+    let thrown: unknown;
+    try {
+      digestRowOf(event(overrides));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BadHighValueEventError);
+    expect({ name: (thrown as Error).name, message: (thrown as Error).message }).toEqual({ name: 'BadHighValueEventError', message });
+  });
+
   it('puts an instant in its window', () => {
     expect(windowOf(new Date('2024-01-10T12:14:59.999Z'), 15)).toEqual({ start: '2024-01-10T12:00:00.000Z', end: '2024-01-10T12:15:00.000Z' });
     expect(windowOf(new Date('2024-01-10T12:15:00.000Z'), 15).start).toBe('2024-01-10T12:15:00.000Z');

@@ -13,6 +13,22 @@ describe('record limits', () => {
     expect(dynamoItemBytes({ big: 'x'.repeat(LIMITS.dynamoItemBytes) })).toBeGreaterThan(LIMITS.dynamoItemBytes);
   });
 
+  it.each([
+    ['an empty item: the item itself', {}, 3],
+    ['a string: name and value in UTF-8, plus one', { a: 'xy' }, 3 + 1 + 2 + 1],
+    ['non-ASCII name and value', { é: 'ü' }, 3 + 2 + 2 + 1],
+    ['a number: its text plus one', { n: 12.5 }, 3 + 1 + 5 + 1],
+    ['a bigint: its digits plus one', { n: 10n }, 3 + 1 + 3 + 1],
+    ['a boolean: one byte', { b: true }, 3 + 1 + 1 + 1],
+    ['null: one byte', { z: null }, 3 + 1 + 1 + 1],
+    ['binary: its bytes', { bin: new Uint8Array(5) }, 3 + 3 + 5 + 1],
+    ['a list: 3 plus each element and one per element', { l: ['a', 1] }, 3 + 1 + (3 + (1 + 1) + (2 + 1)) + 1],
+    ['a map: counted as an item', { m: { k: 'v' } }, 3 + 1 + (3 + 1 + 1 + 1) + 1],
+    ['an absent attribute: nothing', { a: 'xy', gone: undefined }, 3 + 1 + 2 + 1],
+  ])('sizes %s', (_what, item, bytes) => {
+    expect(dynamoItemBytes(item)).toBe(bytes);
+  });
+
   it('says why a body cannot be a queue message, and nothing for one that can', () => {
     expect(queueMessageProblem('x'.repeat(LIMITS.sqsMessageBytes))).toBeUndefined();
     expect(queueMessageProblem(`"${'é'.repeat(524_288)}"`)).toBe(
