@@ -1,7 +1,10 @@
 import {
   buildSnapshot,
   checkDayRange,
+  daysAgo,
   daysOf,
+  publicationAtUnixSeconds,
+  publicationOfDay,
   quotePerBase,
   RatePayloadError,
   snapshotIdOf,
@@ -13,6 +16,15 @@ import {
 const NOW = new Date('2022-07-08T14:30:00.000Z');
 /** The ECB's publication for 2022-07-08: in force from 16:00 Berlin (CEST), 14:00 UTC. */
 const ECB_JUL8 = { inForceFrom: '2022-07-08T14:00:00.000Z', rateDate: '2022-07-08' };
+/** The error a call throws, as name and message. */
+function refusal(call: () => unknown): { name: string; message: string } | 'no error' {
+  try {
+    call();
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+  return 'no error';
+}
 const snapshotWith = (rates: PublishedRate[], base = 'EUR'): RateSnapshot => ({
   snapshotId: snapshotIdOf('ecb', base, ECB_JUL8.inForceFrom),
   provider: 'ecb',
@@ -51,27 +63,62 @@ describe('validateSnapshot', () => {
   });
 
   it.each([
-    ['empty', []],
-    ['zero', [{ quote: 'USD', rate: '0' }]],
-    ['zero with decimals', [{ quote: 'USD', rate: '0.0000' }]],
-    ['negative', [{ quote: 'USD', rate: '-1' }]],
-    ['not a number', [{ quote: 'USD', rate: 'abc' }]],
-    ['exponent', [{ quote: 'USD', rate: '1e-7' }]],
-    ['leading dot', [{ quote: 'USD', rate: '.5' }]],
-    ['empty string', [{ quote: 'USD', rate: '' }]],
-    ['39 significant digits (more than DynamoDB holds)', [{ quote: 'USD', rate: `1.${'1'.repeat(38)}` }]],
+    ['empty', [], 'no rates for base EUR at 2022-07-08T14:00:00.000Z'],
+    ['zero', [{ quote: 'USD', rate: '0' }], 'rate for USD is not a plain positive decimal: "0"'],
+    ['zero with decimals', [{ quote: 'USD', rate: '0.0000' }], 'rate for USD is not a plain positive decimal: "0.0000"'],
+    ['negative', [{ quote: 'USD', rate: '-1' }], 'rate for USD is not a plain positive decimal: "-1"'],
+    ['not a number', [{ quote: 'USD', rate: 'abc' }], 'rate for USD is not a plain positive decimal: "abc"'],
+    ['exponent', [{ quote: 'USD', rate: '1e-7' }], 'rate for USD is not a plain positive decimal: "1e-7"'],
+    ['leading dot', [{ quote: 'USD', rate: '.5' }], 'rate for USD is not a plain positive decimal: ".5"'],
+    ['empty string', [{ quote: 'USD', rate: '' }], 'rate for USD is not a plain positive decimal: ""'],
+    ['a JSON number', [{ quote: 'USD', rate: 1.1 }], 'rate for USD is not a plain positive decimal: 1.1'],
+    ['39 significant digits (more than DynamoDB holds)', [{ quote: 'USD', rate: `1.${'1'.repeat(38)}` }], 'rate for USD has more than 38 significant digits'],
+    ['39 significant digits ending in zeros', [{ quote: 'USD', rate: `1${'0'.repeat(38)}` }], 'rate for USD has more than 38 significant digits'],
     [
       'duplicate quote',
       [
         { quote: 'USD', rate: '1.1' },
         { quote: 'USD', rate: '1.2' },
       ],
+      'duplicate rate for USD',
     ],
-    ['quote equals base', [{ quote: 'EUR', rate: '1' }]],
-    ['lower-case code', [{ quote: 'usd', rate: '1.1' }]],
-    ['bad code', [{ quote: 'U$', rate: '1.1' }]],
-  ])('rejects %s', (_label, rates) => {
-    expect(() => validateSnapshot(snapshotWith(rates as PublishedRate[]), NOW)).toThrow(RatePayloadError);
+    ['quote equals base', [{ quote: 'EUR', rate: '1' }], 'rate for EUR quotes the base against itself'],
+    ['lower-case code', [{ quote: 'usd', rate: '1.1' }], 'bad currency code "usd"'],
+    ['bad code', [{ quote: 'U$', rate: '1.1' }], 'bad currency code "U$"'],
+    ['a code with a prefix', [{ quote: 'xUSD', rate: '1.1' }], 'bad currency code "xUSD"'],
+    ['a code with a suffix', [{ quote: 'USDx', rate: '1.1' }], 'bad currency code "USDx"'],
+    ['a numeric code', [{ quote: 840, rate: '1.1' }], 'bad currency code 840'],
+    ['an unknown orientation', [{ quote: 'USD', rate: '1.1', orientation: 'sideways' }], 'bad orientation "sideways" for USD'],
+  ])('rejects %s, saying why', (_label, rates, detail) => {
+    expect(refusal(() => validateSnapshot(snapshotWith(rates as PublishedRate[]), NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
+  });
+
+  it('accepts 38 significant digits, either orientation, and none given', () => {
+    const rates: PublishedRate[] = [
+      { quote: 'USD', rate: `1.${'1'.repeat(37)}` },
+      { quote: 'JPY', rate: '0.0071', orientation: 'base-per-quote' },
+      { quote: 'GBP', rate: '0.85', orientation: 'quote-per-base' },
+    ];
+    expect(validateSnapshot(snapshotWith(rates), NOW).rates).toEqual(rates);
+  });
+
+  it.each([
+    ['a base that is not a string', { base: 978 }, 'bad base currency code 978'],
+    ['a base with a suffix', { base: 'EURx' }, 'bad base currency code "EURx"'],
+    ['inForceFrom without a time', { inForceFrom: '2022-07-08' }, 'inForceFrom "2022-07-08" is not ISO-8601 UTC with milliseconds'],
+    ['fetchedAt that is no time', { fetchedAt: 'now' }, 'fetchedAt "now" is not ISO-8601 UTC with milliseconds'],
+    ['a rate date that is not a day', { rateDate: '2022-7-08' }, 'bad rateDate "2022-7-08"'],
+    ['a rate date that is not a string', { rateDate: 20220708 }, 'bad rateDate 20220708'],
+    ['a mismatched id', { snapshotId: 'x' }, 'snapshotId "x" does not match provider, base and inForceFrom'],
+    ['fetchedAt past the skew', { fetchedAt: '2022-07-08T14:35:00.001Z' }, 'fetchedAt 2022-07-08T14:35:00.001Z is later than now (2022-07-08T14:30:00.000Z)'],
+  ])('rejects %s, saying why', (_label, change, detail) => {
+    const snapshot = { ...snapshotWith([{ quote: 'USD', rate: '1.0163' }]), ...change } as unknown as RateSnapshot;
+    expect(refusal(() => validateSnapshot(snapshot, NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
+  });
+
+  it('accepts a fetch time up to the skew ahead of now', () => {
+    const good = { ...snapshotWith([{ quote: 'USD', rate: '1.0163' }]), fetchedAt: '2022-07-08T14:35:00.000Z' };
+    expect(validateSnapshot(good, NOW)).toBe(good);
   });
 
   it('rejects a bad base, instants that are not exact ISO, a rate date at odds with the instant and a mismatched id', () => {
@@ -134,8 +181,29 @@ describe('day ranges', () => {
     ]);
   });
 
-  it('rejects bad days and reversed ranges', () => {
-    expect(() => checkDayRange({ from: '2024-02-30', to: '2024-03-01' })).toThrow(RangeError);
-    expect(() => checkDayRange({ from: '2024-03-02', to: '2024-03-01' })).toThrow(RangeError);
+  it('rejects bad days and reversed ranges, saying which', () => {
+    expect(refusal(() => checkDayRange({ from: '2024-02-30', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-02-30", expected YYYY-MM-DD' });
+    expect(refusal(() => checkDayRange({ from: '2024-03-01', to: '2024-03-01x' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-03-01x", expected YYYY-MM-DD' });
+    expect(refusal(() => checkDayRange({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
+    expect(refusal(() => daysOf({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
+  });
+
+  it('names the UTC day n days before an instant', () => {
+    expect(daysAgo(new Date('2024-03-01T05:00:00.000Z'), 1)).toBe('2024-02-29');
+    expect(daysAgo(new Date('2024-03-01T05:00:00.000Z'), 0)).toBe('2024-03-01');
+  });
+});
+
+describe('publications from a payload', () => {
+  it('reads a TARGET day as its 16:00 Berlin publication, and refuses a day that does not exist', () => {
+    expect(publicationOfDay('ecb', '2022-07-08')).toEqual(ECB_JUL8);
+    expect(refusal(() => publicationOfDay('ecb', '2022-02-30'))).toEqual({ name: 'RatePayloadError', message: 'ecb: bad date "2022-02-30"' });
+  });
+
+  it('reads a unix time written as digits, and refuses anything else', () => {
+    expect(publicationAtUnixSeconds('oxr', '1512799203')).toEqual({ inForceFrom: '2017-12-09T06:00:03.000Z', rateDate: '2017-12-09' });
+    for (const seconds of ['1512799203.5', '-1', '1512799203x', '', '1234567890123']) {
+      expect(refusal(() => publicationAtUnixSeconds('oxr', seconds))).toEqual({ name: 'RatePayloadError', message: `oxr: bad unix timestamp ${JSON.stringify(seconds)}` });
+    }
   });
 });
