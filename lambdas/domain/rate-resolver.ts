@@ -43,8 +43,7 @@ export interface ResolvedRate extends RateFraction {
   readonly rate: Decimal;
   readonly inverse: Decimal;
   readonly path: RatePath;
-  /** The currencies the path goes through, in order. */
-  readonly pivots: readonly string[];
+  /** The published numbers the answer uses, in path order (from `from` to `to`). */
   readonly legs: readonly RateLeg[];
   readonly providers: readonly RateProviderName[];
   /** The oldest leg's in-force instant (the query's instant for identity). */
@@ -149,7 +148,6 @@ function identity(query: RateQuery): ResolvedRate {
     rate: one,
     inverse: one,
     path: 'identity',
-    pivots: [],
     legs: [],
     providers: [],
     inForceFrom: query.at,
@@ -245,7 +243,6 @@ function answer(query: RateQuery, a: Chain, b: Chain, { i, j }: { i: number; j: 
     rate: rateOf(fraction),
     inverse: inverseOf(fraction),
     path: legs.length > 1 ? 'pivot' : singlePath(fromLegs, toLegs),
-    pivots: [...a.nodes.slice(1, i + 1), ...b.nodes.slice(1, j).reverse()],
     legs,
     providers: [...new Set(legs.map((l) => l.provider))],
     inForceFrom: oldest.inForceFrom,
