@@ -180,6 +180,8 @@ describe('what a crossing does to a rule', () => {
     expect(rearmOutcome({ waitingSince: '2024-01-10T11:00:00.000Z' }, at, now)).toBe('rearm');
     expect(rearmOutcome({ waitingSince: at }, at, now)).toBe('skip');
     expect(rearmOutcome({ waitingSince: '2024-01-10T11:00:00.000Z', expiresAt: '2024-01-10T11:30:00.000Z' }, at, now)).toBe('expire');
+    expect(rearmOutcome({ waitingSince: '2024-01-10T11:00:00.000Z', expiresAt: now.toISOString() }, at, now)).toBe('expire');
+    expect(rearmOutcome({ waitingSince: '2024-01-10T11:00:00.000Z', expiresAt: new Date(now.getTime() + 1).toISOString() }, at, now)).toBe('rearm');
   });
 });
 

@@ -87,5 +87,14 @@ describe('waiting for a settled rate', () => {
     expect(checkRateWait(RATE_WAIT)).toEqual(RATE_WAIT);
     expect(() => checkRateWait({ ...RATE_WAIT, maxRetryAfterSeconds: 50_000 })).toThrow('maxRetryAfterSeconds must be a whole number of seconds from 1 to 43200');
     expect(() => checkRateWait({ ...RATE_WAIT, retryAfterSeconds: '15' })).toThrow('retryAfterSeconds');
+    const bounds = { retryAfterSeconds: 1, maxRetryAfterSeconds: 43_200, maxWaitSeconds: 43_200 };
+    expect(checkRateWait(bounds)).toEqual(bounds);
+    expect(() => checkRateWait({ ...bounds, retryAfterSeconds: 0 })).toThrow('retryAfterSeconds must be a whole number of seconds from 1 to 43200 (SQS allows 12 hours), got 0');
+    expect(() => checkRateWait({ ...bounds, maxWaitSeconds: 43_201 })).toThrow('maxWaitSeconds must be a whole number of seconds from 1 to 43200 (SQS allows 12 hours), got 43201');
+  });
+
+  it('counts the deliveries to outwait exactly: 10 s steps to 30 s are 3 waits, then the one that decides', () => {
+    expect(deliveriesToOutwait({ retryAfterSeconds: 10, maxRetryAfterSeconds: 10, maxWaitSeconds: 30 })).toBe(4);
+    expect(deliveriesToOutwait({ retryAfterSeconds: 10, maxRetryAfterSeconds: 10, maxWaitSeconds: 31 })).toBe(5);
   });
 });

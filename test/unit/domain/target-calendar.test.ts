@@ -17,6 +17,16 @@ describe('easterSunday (Gregorian computus)', () => {
     // The extremes of the Gregorian cycle.
     [2285, '2285-03-22'],
     [2038, '2038-04-25'],
+    // Golden number 1 (year % 19 === 0), where the epact term is smallest.
+    [2014, '2014-04-20'],
+    [1999, '1999-04-04'],
+    [2000, '2000-04-23'],
+    [2008, '2008-03-23'],
+    // The years Gauss's rule moves a week earlier (the Meeus "m" term is 1).
+    [1954, '1954-04-18'],
+    [1981, '1981-04-19'],
+    [2049, '2049-04-18'],
+    [2076, '2076-04-19'],
   ])('%i: %s', (year, day) => {
     expect(easterSunday(year)).toBe(day);
   });
@@ -58,6 +68,11 @@ describe('16:00 Berlin as an instant', () => {
   ])('%s -> %s, %s', (day, instant) => {
     expect(berlinTimeToInstant(day, 16)).toBe(instant);
     expect(targetDailyInForceFrom(day)).toBe(instant);
+  });
+
+  it('takes any hour of the day, morning hours included', () => {
+    expect(berlinTimeToInstant('2024-01-10', 9)).toBe('2024-01-10T08:00:00.000Z');
+    expect(berlinTimeToInstant('2024-07-10', 0)).toBe('2024-07-09T22:00:00.000Z');
   });
 
   it('reads the Berlin calendar day of an instant', () => {

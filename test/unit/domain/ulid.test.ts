@@ -36,5 +36,8 @@ describe('ulid', () => {
     expect(earlier < later).toBe(true);
     expect([earlier, later].every((id) => ULID_PATTERN.test(id))).toBe(true);
     expect(earlier).not.toBe(ulid(new Date('2024-01-10T12:00:00.000Z')));
+    for (const other of ['0'.repeat(27), `${'0'.repeat(25)}a`, `-${'0'.repeat(26)}`, `${'0'.repeat(26)}-`]) {
+      expect({ other, match: ULID_PATTERN.test(other) }).toEqual({ other, match: false });
+    }
   });
 });

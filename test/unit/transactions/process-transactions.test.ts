@@ -24,6 +24,7 @@ const WAIT = { retryAfterSeconds: 15, maxRetryAfterSeconds: 300, maxWaitSeconds:
 
 function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateSnapshot) => string; now?: string } = {}) {
   const objects = new Map<string, string | Uint8Array>();
+  const contentTypes = new Map<string, string>();
   const items = new Map<string, EnrichedTransaction>();
   const events: OutgoingMessage[] = [];
   const unwritable = new Set<string>();
@@ -43,8 +44,9 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
       },
     },
     lake: {
-      async put(key, body) {
+      async put(key, body, contentType) {
         objects.set(key, body);
+        contentTypes.set(key, contentType);
       },
     },
     highValue: {
@@ -58,7 +60,7 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
     quarantinePrefix: 'quarantine/transactions',
     toCurated: curatedTransactionsParquet,
   };
-  return { deps, objects, items, events, unwritable };
+  return { deps, objects, contentTypes, items, events, unwritable };
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -77,7 +79,7 @@ const good = (id: string, overrides: Record<string, unknown> = {}, firstReceived
 
 describe('processTransactions', () => {
   it('quarantines exactly the bad records with their reasons and stores their siblings', async () => {
-    const { deps, objects, items } = stubs();
+    const { deps, objects, contentTypes, items } = stubs();
     const batch: TransactionMessage[] = [
       good('ok-1'),
       transactionMessage('m-json', '{"transaction_id": "bad-json", "user_id": "user-42",'),
@@ -128,6 +130,8 @@ describe('processTransactions', () => {
     expect([...objects.keys()].filter((k) => k.startsWith('quarantine/'))).toEqual([
       `quarantine/transactions/dt=2024-01-10/${sha256(quarantineIds.join('\n'))}.jsonl`,
     ]);
+    // JSON lines, as the object's content type says (NDJSON).
+    expect(contentTypes.get(`quarantine/transactions/dt=2024-01-10/${sha256(quarantineIds.join('\n'))}.jsonl`)).toBe('application/x-ndjson');
     expect(quarantineLines(objects).map((l) => [l.messageId, l.reason])).toEqual([
       ['m-amount', 'INVALID_AMOUNT'],
       ['m-array', 'MALFORMED'],
