@@ -15,7 +15,7 @@ describe('parseInstant', () => {
     expect(parseInstant(text)).toEqual({ ok: true, iso });
   });
 
-  it.each(['2024-01-10T12:00:00', '2024-01-10 12:00', '2024-01-10T12:00', '2024-01-10T12:00:00.5'])('%s has no zone', (text) => {
+  it.each(['2024-01-10T12:00:00', '2024-01-10 12:00', '2024-01-10T12:00', '2024-01-10T12:00:00.5', '2024-01-10T12:00:00,123'])('%s has no zone', (text) => {
     expect(parseInstant(text)).toEqual({ ok: false, problem: 'has no zone; add "Z" or an offset like "+02:00"' });
   });
 
@@ -27,6 +27,8 @@ describe('parseInstant', () => {
     '2024-01-10T12:00:00 Z',
     ' 2024-01-10T12:00:00Z',
     '2024-01-10T12:00:00Zjunk',
+    'x2024-01-10T12:00:00',
+    '2024-01-10x12:00:00',
     '',
     1704888000000,
     null,

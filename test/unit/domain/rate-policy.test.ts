@@ -9,7 +9,7 @@ describe('staleness windows', () => {
   it('reads ISO-8601 durations of days, hours, minutes and seconds', () => {
     expect(durationMs('PT3H')).toBe(3 * 3_600_000);
     expect(durationMs('P1DT12H30M15S')).toBe(((36 * 60 + 30) * 60 + 15) * 1000);
-    for (const bad of ['P', 'PT', '3H', 'P1M2', 'P1Y', 'PT-1H', '']) expect(() => durationMs(bad)).toThrow(/ISO-8601 duration/);
+    for (const bad of ['P', 'PT', '3H', 'P1M2', 'P1Y', 'PT-1H', '', 'xPT3H', 'PT3Hx']) expect(() => durationMs(bad)).toThrow(/ISO-8601 duration/);
   });
 
   it('makes a publication stale at in-force + duration, or at 16:00 Berlin n TARGET business days after its date', () => {
@@ -46,6 +46,11 @@ describe('the source policy', () => {
     [{ ...policy, crypto: [{ provider: 'coingecko', staleAfter: { businessDays: 1 } }] }, 'coingecko publishes continuously'],
     [{ ...policy, fiat: [{ provider: 'ecb', staleAfter: 'three days' }] }, 'ISO-8601 duration'],
     [{ ...policy, currencies: { XYZ: policy.fiat } }, 'unsupported currency "XYZ"'],
+    [{ ...policy, crypto: [] }, 'rate policy: crypto must list at least one source'],
+    [{ ...policy, crypto: [null] }, 'rate policy: crypto names an unknown provider undefined'],
+    [{ ...policy, currencies: { GBP: [] } }, 'rate policy: currencies.GBP must list at least one source'],
+    [{ ...policy, fiat: [{ provider: 'ecb', staleAfter: { businessDays: 0 } }] }, 'rate policy: fiat ecb needs staleAfter, an ISO-8601 duration or { businessDays: n >= 1 }'],
+    [{ ...policy, fiat: [{ provider: 'ecb', staleAfter: { businessDays: 1.5 } }] }, 'rate policy: fiat ecb needs staleAfter'],
   ])('refuses a bad policy: %j', (bad, message) => {
     expect(() => checkRatePolicy(bad)).toThrow(message);
   });
