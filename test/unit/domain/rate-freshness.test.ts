@@ -97,3 +97,10 @@ describe('the stale-rate alarm’s condition', () => {
     expect(stalenessWindowOf(policy, 'frankfurter', { businessDays: 3 })).toEqual({ businessDays: 3 });
   });
 });
+
+describe('missed publications of a long-silent source', () => {
+  it('stops counting at 300 business days', () => {
+    // 2022-01-03 to 2024-06-01 holds far more than 300 TARGET business days.
+    expect(missed('2022-01-03', '2024-06-01T00:00:00.000Z')).toBe(300);
+  });
+});

@@ -152,5 +152,7 @@ describe('settledUntil', () => {
     const oxr = { inForceFrom: '2024-01-10T11:00:00.000Z', rateDate: '2024-01-10' };
     expect(settledUntil('oxr', oxr, '2024-01-10T11:20:00.000Z')).toBe('2024-01-10T11:20:00.000Z');
     expect(settledUntil('simulated', oxr, '2024-01-10T11:00:00.000Z')).toBe('2024-01-10T11:00:00.000Z');
+    // A check stamped before the publication it found (clock skew) settles up to the publication.
+    expect(settledUntil('oxr', oxr, '2024-01-10T10:59:00.000Z')).toBe('2024-01-10T11:00:00.000Z');
   });
 });
