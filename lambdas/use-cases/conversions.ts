@@ -21,7 +21,6 @@ import { backoffDelay, defaultSleep } from '../shared/retry';
 
 export const DEFAULT_CONVERSIONS_PAGE = 20;
 export const MAX_CONVERSIONS_PAGE = 100;
-/** Header on a response that repeats the result of an earlier request with the same key. */
 
 export interface ConversionDeps extends RateQueryDeps {
   readonly conversions: ConversionStore;
