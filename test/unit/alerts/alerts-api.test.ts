@@ -77,6 +77,29 @@ describe('POST /v1/alerts', () => {
     expect(deps.alerts.all()).toHaveLength(0);
   });
 
+  it.each([
+    ['the same currency twice', { quote: 'EUR' }, 'quote: must differ from base'],
+    ['a cooldown on a once rule', { cooldown: 'PT1H' }, 'cooldown: applies to mode "repeat" only (a "once" rule e-mails once)'],
+    ['a cooldown of nothing', { mode: 'repeat', cooldown: 'PT0S' }, 'cooldown: must be an ISO-8601 duration longer than 0 and at most P30D, such as "PT1H"'],
+    ['a cooldown a second over 30 days', { mode: 'repeat', cooldown: 'P30DT1S' }, 'cooldown: must be an ISO-8601 duration longer than 0 and at most P30D, such as "PT1H"'],
+    ['a hysteresis of 0', { mode: 'repeat', hysteresisPercent: '0' }, 'hysteresisPercent: must be greater than 0 and at most 50'],
+    ['a hysteresis over 50', { hysteresisPercent: '50.01' }, 'hysteresisPercent: must be greater than 0 and at most 50'],
+    ['an expiry at this very instant', { expiresAt: '2022-07-13T12:00:00Z' }, 'expiresAt: must be in the future'],
+  ])('refuses %s, saying what is wrong', async (_what, change, message) => {
+    const { create } = api();
+    const error = errorOf(await create('bad', { ...eurUsd, ...change }));
+    expect(error.message).toBe(`Invalid body ${message}`);
+    const [path, problem] = message.split(/: (.*)/);
+    expect(error.details).toEqual({ issues: [{ in: 'body', path, message: problem }] });
+  });
+
+  it('takes the limits themselves: a cooldown of 30 days, a hysteresis of 50%, an expiry a second ahead', async () => {
+    const { create } = api();
+    const result = await create('edge', { ...eurUsd, mode: 'repeat', cooldown: 'P30D', hysteresisPercent: '50', expiresAt: '2022-07-13T12:00:01Z' });
+    expect(result.statusCode).toBe(201);
+    expect(bodyOf(result)).toMatchObject({ cooldown: 'P30D', hysteresisPercent: '50', expiresAt: '2022-07-13T12:00:01.000Z' });
+  });
+
   it('refuses an unsupported currency (422 UNSUPPORTED_CURRENCY) and a pair no source publishes (422 RATE_NOT_FOUND)', async () => {
     const { create, deps } = api();
     expect(errorOf(await create('a', { ...eurUsd, quote: 'XAU' })).code).toBe('UNSUPPORTED_CURRENCY');
@@ -153,7 +176,13 @@ describe('GET, PATCH and DELETE /v1/alerts/{id}: a partner’s own rules only', 
     const off = bodyOf(await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { active: false } }));
     expect(off.status).toBe('inactive');
     expect(deps.alerts.stored('partner-a', id)?.state).toBe('inactive');
-    expect((await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: {} })).statusCode).toBe(400);
+    const empty = await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: {} });
+    expect({ status: empty.statusCode, error: errorOf(empty) }).toEqual({
+      status: 400,
+      error: { code: 'VALIDATION_ERROR', message: 'Give at least one field to change', details: { issues: [{ in: 'body', path: '', message: 'empty' }] } },
+    });
+    const missing = await send({ method: 'GET', path: '/v1/alerts/01HM0000000000000000000000' });
+    expect(errorOf(missing)).toEqual({ code: 'NOT_FOUND', message: 'No alert rule 01HM0000000000000000000000', details: { id: '01HM0000000000000000000000' } });
     expect((await send({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { mode: 'once', cooldown: 'PT5M' } })).statusCode).toBe(400);
   });
 
