@@ -1,5 +1,6 @@
 import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError, type ConversionStore, type StoredConversion } from '../../../lambdas/ports/conversion-store';
 import { createConversion, getConversion, type ConversionDeps } from '../../../lambdas/use-cases/conversions';
+import { refusal } from '../../support/refusal';
 
 const caller = { clientId: 'partner-a', scopes: ['fx/convert'] };
 const request = { from: 'EUR', to: 'USD', amount: '10.00' };
@@ -19,15 +20,7 @@ function scripted(...answers: (Error | StoredConversion)[]) {
   return { deps: { conversions } as unknown as ConversionDeps, calls: () => calls };
 }
 
-async function refusal(call: () => Promise<unknown>) {
-  try {
-    await call();
-  } catch (error) {
-    const { status, code, message, details } = error as { status: number; code: string; message: string; details: unknown };
-    return { status, code, message, details };
-  }
-  return 'no error';
-}
+const failure = (call: () => Promise<unknown>) => refusal(call, ['status', 'code', 'message', 'details']);
 
 describe('a conversion retried while its key is in progress', () => {
   it('waits for the first request, then answers with its result', async () => {
@@ -43,7 +36,7 @@ describe('a conversion retried while its key is in progress', () => {
   it('gives up after six tries and five waits of at least 40 ms each: 409 IDEMPOTENCY_IN_PROGRESS', async () => {
     const { deps, calls } = scripted(new IdempotencyKeyInProgressError());
     const waits: number[] = [];
-    expect(await refusal(() => createConversion(deps, caller, 'key-1', request, async (ms) => void waits.push(ms)))).toEqual({
+    expect(await failure(() => createConversion(deps, caller, 'key-1', request, async (ms) => void waits.push(ms)))).toEqual({
       status: 409,
       code: 'IDEMPOTENCY_IN_PROGRESS',
       message: 'Another request with this Idempotency-Key is in progress; retry it',
@@ -58,7 +51,7 @@ describe('a conversion retried while its key is in progress', () => {
 
   it('answers a key reused with another request with 409 IDEMPOTENCY_CONFLICT, naming the first conversion', async () => {
     const { deps } = scripted(new IdempotencyKeyReusedError(first.id));
-    expect(await refusal(() => createConversion(deps, caller, 'key-1', request, async () => undefined))).toEqual({
+    expect(await failure(() => createConversion(deps, caller, 'key-1', request, async () => undefined))).toEqual({
       status: 409,
       code: 'IDEMPOTENCY_CONFLICT',
       message: 'This Idempotency-Key was used with a different request; use a new key for a new conversion',
@@ -68,6 +61,6 @@ describe('a conversion retried while its key is in progress', () => {
 
   it('answers an unknown conversion id with 404 naming it', async () => {
     const { deps } = scripted(first);
-    expect(await refusal(() => getConversion(deps, caller, 'nope'))).toEqual({ status: 404, code: 'NOT_FOUND', message: 'No conversion nope', details: { id: 'nope' } });
+    expect(await failure(() => getConversion(deps, caller, 'nope'))).toEqual({ status: 404, code: 'NOT_FOUND', message: 'No conversion nope', details: { id: 'nope' } });
   });
 });

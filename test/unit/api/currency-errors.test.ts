@@ -1,18 +1,11 @@
 import type { CurrencyStore, SupportedCurrency } from '../../../lambdas/ports/currency-store';
+import { refusal } from '../../support/refusal';
 import { checkEnabled, deleteCurrency, requireEnabledCurrency, updateCurrency } from '../../../lambdas/use-cases/currencies';
 
 const usd: SupportedCurrency = { code: 'USD', name: 'US Dollar', minorUnits: 2, kind: 'fiat', enabled: true } as SupportedCurrency;
 
 /** What an error says to the caller: its code, status (HTTP errors), message and details. */
-async function refusal(call: () => Promise<unknown> | unknown) {
-  try {
-    await call();
-  } catch (error) {
-    const { code, status, message, details } = error as { code: string; status?: number; message: string; details?: unknown };
-    return { code, status, message, details };
-  }
-  return 'no error';
-}
+const failure = (call: () => unknown) => refusal(call, ['code', 'status', 'message', 'details']);
 
 const store = (found: SupportedCurrency | undefined): CurrencyStore =>
   ({
@@ -23,7 +16,7 @@ const store = (found: SupportedCurrency | undefined): CurrencyStore =>
 
 describe('currency errors say which currency and why', () => {
   it('a currency nobody stored is not supported (422)', async () => {
-    expect(await refusal(() => requireEnabledCurrency(store(undefined), 'XYZ'))).toEqual({
+    expect(await failure(() => requireEnabledCurrency(store(undefined), 'XYZ'))).toEqual({
       code: 'UNSUPPORTED_CURRENCY',
       status: undefined,
       message: 'Currency XYZ is not supported; GET /v1/currencies lists the supported ones',
@@ -32,7 +25,7 @@ describe('currency errors say which currency and why', () => {
   });
 
   it('a disabled currency is disabled, and says so in its details', async () => {
-    expect(await refusal(() => checkEnabled({ ...usd, enabled: false }, 'USD'))).toEqual({
+    expect(await failure(() => checkEnabled({ ...usd, enabled: false }, 'USD'))).toEqual({
       code: 'UNSUPPORTED_CURRENCY',
       status: undefined,
       message: 'Currency USD is disabled; GET /v1/currencies lists the supported ones',
@@ -43,8 +36,8 @@ describe('currency errors say which currency and why', () => {
 
   it('updating or deleting a currency that is not there is a 404 naming it', async () => {
     const notFound = { code: 'NOT_FOUND', status: 404, message: 'Currency QQQ is not supported', details: { currency: 'QQQ' } };
-    expect(await refusal(() => updateCurrency({ currencies: store(undefined) }, 'QQQ', { enabled: false }))).toEqual(notFound);
-    expect(await refusal(() => deleteCurrency({ currencies: store(undefined) }, 'QQQ'))).toEqual(notFound);
-    expect(await refusal(() => deleteCurrency({ currencies: store(usd) }, 'USD'))).toBe('no error');
+    expect(await failure(() => updateCurrency({ currencies: store(undefined) }, 'QQQ', { enabled: false }))).toEqual(notFound);
+    expect(await failure(() => deleteCurrency({ currencies: store(undefined) }, 'QQQ'))).toEqual(notFound);
+    expect(await failure(() => deleteCurrency({ currencies: store(usd) }, 'USD'))).toBe('no error');
   });
 });

@@ -12,19 +12,12 @@ import {
   type PublishedRate,
   type RateSnapshot,
 } from '../../../lambdas/domain/rate-snapshot';
+import { refusal } from '../../support/refusal';
 
 const NOW = new Date('2022-07-08T14:30:00.000Z');
 /** The ECB's publication for 2022-07-08: in force from 16:00 Berlin (CEST), 14:00 UTC. */
 const ECB_JUL8 = { inForceFrom: '2022-07-08T14:00:00.000Z', rateDate: '2022-07-08' };
-/** The error a call throws, as name and message. */
-function refusal(call: () => unknown): { name: string; message: string } | 'no error' {
-  try {
-    call();
-  } catch (error) {
-    return { name: (error as Error).name, message: (error as Error).message };
-  }
-  return 'no error';
-}
+const failure = (call: () => unknown) => refusal(call, ['name', 'message']);
 const snapshotWith = (rates: PublishedRate[], base = 'EUR'): RateSnapshot => ({
   snapshotId: snapshotIdOf('ecb', base, ECB_JUL8.inForceFrom),
   provider: 'ecb',
@@ -89,8 +82,8 @@ describe('validateSnapshot', () => {
     ['a code with a suffix', [{ quote: 'USDx', rate: '1.1' }], 'bad currency code "USDx"'],
     ['a numeric code', [{ quote: 840, rate: '1.1' }], 'bad currency code 840'],
     ['an unknown orientation', [{ quote: 'USD', rate: '1.1', orientation: 'sideways' }], 'bad orientation "sideways" for USD'],
-  ])('rejects %s, saying why', (_label, rates, detail) => {
-    expect(refusal(() => validateSnapshot(snapshotWith(rates as PublishedRate[]), NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
+  ])('rejects %s, saying why', async (_label, rates, detail) => {
+    expect(await failure(() => validateSnapshot(snapshotWith(rates as PublishedRate[]), NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
   });
 
   it('accepts 38 significant digits, either orientation, and none given', () => {
@@ -111,9 +104,9 @@ describe('validateSnapshot', () => {
     ['a rate date that is not a string', { rateDate: 20220708 }, 'bad rateDate 20220708'],
     ['a mismatched id', { snapshotId: 'x' }, 'snapshotId "x" does not match provider, base and inForceFrom'],
     ['fetchedAt past the skew', { fetchedAt: '2022-07-08T14:35:00.001Z' }, 'fetchedAt 2022-07-08T14:35:00.001Z is later than now (2022-07-08T14:30:00.000Z)'],
-  ])('rejects %s, saying why', (_label, change, detail) => {
+  ])('rejects %s, saying why', async (_label, change, detail) => {
     const snapshot = { ...snapshotWith([{ quote: 'USD', rate: '1.0163' }]), ...change } as unknown as RateSnapshot;
-    expect(refusal(() => validateSnapshot(snapshot, NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
+    expect(await failure(() => validateSnapshot(snapshot, NOW))).toEqual({ name: 'RatePayloadError', message: `ecb: ${detail}` });
   });
 
   it('accepts a fetch time up to the skew ahead of now', () => {
@@ -181,11 +174,11 @@ describe('day ranges', () => {
     ]);
   });
 
-  it('rejects bad days and reversed ranges, saying which', () => {
-    expect(refusal(() => checkDayRange({ from: '2024-02-30', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-02-30", expected YYYY-MM-DD' });
-    expect(refusal(() => checkDayRange({ from: '2024-03-01', to: '2024-03-01x' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-03-01x", expected YYYY-MM-DD' });
-    expect(refusal(() => checkDayRange({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
-    expect(refusal(() => daysOf({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
+  it('rejects bad days and reversed ranges, saying which', async () => {
+    expect(await failure(() => checkDayRange({ from: '2024-02-30', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-02-30", expected YYYY-MM-DD' });
+    expect(await failure(() => checkDayRange({ from: '2024-03-01', to: '2024-03-01x' }))).toEqual({ name: 'RangeError', message: 'bad day "2024-03-01x", expected YYYY-MM-DD' });
+    expect(await failure(() => checkDayRange({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
+    expect(await failure(() => daysOf({ from: '2024-03-02', to: '2024-03-01' }))).toEqual({ name: 'RangeError', message: 'range starts after it ends: 2024-03-02..2024-03-01' });
   });
 
   it('names the UTC day n days before an instant', () => {
@@ -195,15 +188,15 @@ describe('day ranges', () => {
 });
 
 describe('publications from a payload', () => {
-  it('reads a TARGET day as its 16:00 Berlin publication, and refuses a day that does not exist', () => {
+  it('reads a TARGET day as its 16:00 Berlin publication, and refuses a day that does not exist', async () => {
     expect(publicationOfDay('ecb', '2022-07-08')).toEqual(ECB_JUL8);
-    expect(refusal(() => publicationOfDay('ecb', '2022-02-30'))).toEqual({ name: 'RatePayloadError', message: 'ecb: bad date "2022-02-30"' });
+    expect(await failure(() => publicationOfDay('ecb', '2022-02-30'))).toEqual({ name: 'RatePayloadError', message: 'ecb: bad date "2022-02-30"' });
   });
 
-  it('reads a unix time written as digits, and refuses anything else', () => {
+  it('reads a unix time written as digits, and refuses anything else', async () => {
     expect(publicationAtUnixSeconds('oxr', '1512799203')).toEqual({ inForceFrom: '2017-12-09T06:00:03.000Z', rateDate: '2017-12-09' });
     for (const seconds of ['1512799203.5', '-1', '1512799203x', '', '1234567890123']) {
-      expect(refusal(() => publicationAtUnixSeconds('oxr', seconds))).toEqual({ name: 'RatePayloadError', message: `oxr: bad unix timestamp ${JSON.stringify(seconds)}` });
+      expect(await failure(() => publicationAtUnixSeconds('oxr', seconds))).toEqual({ name: 'RatePayloadError', message: `oxr: bad unix timestamp ${JSON.stringify(seconds)}` });
     }
   });
 });
