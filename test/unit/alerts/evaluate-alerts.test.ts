@@ -315,4 +315,35 @@ describe('the rate-changes message', () => {
     expect(() => parseRateChange({ ...event, current: { ...event.current, rates: { EUR: { rate: '1e5', orientation: 'quote-per-base' } } } })).toThrow('current.rates.EUR.rate');
     expect(() => parseRateChange('not json')).toThrow('not a rate change');
   });
+
+  it.each([
+    ['an unknown provider', (e: Record<string, unknown>) => ({ ...e, provider: 'acme' }), 'not a rate change: provider an unknown provider'],
+    ['a whole-number rate', (e: Record<string, unknown>) => e, undefined],
+    ['an in-force time without milliseconds', (e: Record<string, unknown>) => ({ ...e, current: { ...(e.current as object), inForceFrom: '2024-01-10T12:00:00Z' } }), 'current.inForceFrom'],
+    ['an in-force time with a prefix', (e: Record<string, unknown>) => ({ ...e, current: { ...(e.current as object), inForceFrom: 'x2024-01-10T12:00:00.000Z' } }), 'current.inForceFrom'],
+    ['an in-force time with a suffix', (e: Record<string, unknown>) => ({ ...e, current: { ...(e.current as object), inForceFrom: '2024-01-10T12:00:00.000Zx' } }), 'current.inForceFrom'],
+    ['an unknown orientation', (e: Record<string, unknown>) => ({ ...e, current: { ...(e.current as object), rates: { EUR: { rate: '1', orientation: 'sideways' } } } }), 'current.rates.EUR.orientation'],
+    ['a value that is no object', () => 42, 'not a rate change: (root)'],
+  ])('%s', (_what, change, refused) => {
+    const w = world();
+    w.publish(oxr(T0, '0.9200'));
+    const event = JSON.parse(JSON.stringify(w.publish(oxr(minutesAfter(1), '0.9100')))) as Record<string, unknown>;
+    const whole = { ...event, current: { ...(event.current as object), rates: { EUR: { rate: '1', orientation: 'base-per-quote' } } } };
+    const body = change(whole);
+    if (refused === undefined) expect(parseRateChange(body)).toEqual(body);
+    else expect(() => parseRateChange(body)).toThrow(refused);
+  });
+});
+
+describe('an alert e-mail that could not be sent', () => {
+  it('says how many failed and why, each with its rule', () => {
+    const error = new AlertDeliveryError([
+      { ruleId: 'r-1', error: new Error('Throttling') },
+      { ruleId: 'r-2', error: 'socket hang up' },
+    ]);
+    expect({ name: error.name, message: error.message }).toEqual({
+      name: 'AlertDeliveryError',
+      message: '2 alert e-mail(s) not sent: r-1: Throttling; r-2: socket hang up',
+    });
+  });
 });
