@@ -118,8 +118,9 @@ export interface AlertIndex {
    */
   claim(rule: StoredAlertRule, claim: { readonly token: string; readonly crossingAt: string; readonly untilMs: number }, nowMs: number): Promise<boolean>;
   /**
-   * The claimed rule fired: it records `trigger` and moves on (once: fired; repeat: waiting at
-   * `rearmLevel` since the crossing), if `token` still holds its claim.
+   * The claimed rule fired: it records `trigger` and moves on (to waiting at `rearmLevel` since
+   * the crossing when one is given, which only a repeat rule has; else to fired), if `token`
+   * still holds its claim.
    */
   fire(
     rule: StoredAlertRule,

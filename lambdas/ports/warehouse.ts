@@ -20,6 +20,7 @@ export interface FactLoadState {
 
 /** The load step's bookkeeping, kept outside the warehouse (DynamoDB state table). */
 export interface LoadStateStore {
+  /** One entry per fact asked for: `{}` for a fact nothing was stored for yet. */
   read(facts: readonly string[]): Promise<Record<string, FactLoadState>>;
   saveColumns(fact: string, columns: readonly string[]): Promise<void>;
   /** Moves the watermark forward; an older value than the stored one leaves it unchanged. */

@@ -103,20 +103,19 @@ const snapshotOf = (event: RateChangeEvent, p: RateSeriesPoint): SeriesSnapshot 
 
 /**
  * The stored series, with the moved one as the event says it was before and after the move:
- * the moved series needs no read, and a redelivered event resolves the same rates.
+ * the moved series needs no read, and a redelivered event resolves the same rates. Only the
+ * move's instant and the one just before it are asked, and the series' publications are in
+ * force one after another, so `previous` is what was in force just before.
  */
 function timelineWithMove(timeline: RateTimeline, event: RateChangeEvent): RateTimeline {
   const moved = seriesId(event);
   const current = snapshotOf(event, event.current);
   const previous = event.previous ? snapshotOf(event, event.previous) : undefined;
-  const known = (at: string) => at >= current.inForceFrom || !previous || at >= previous.inForceFrom;
   return {
     async load(requests) {
-      const lookup = await timeline.load(requests.filter((r) => seriesId(r.key) !== moved || !known(r.at)));
-      return (key, at) => {
-        if (seriesId(key) !== moved || !known(at)) return lookup(key, at);
-        return { latest: current, inForce: at >= current.inForceFrom ? current : previous };
-      };
+      const lookup = await timeline.load(requests.filter((r) => seriesId(r.key) !== moved));
+      return (key, at) =>
+        seriesId(key) === moved ? { latest: current, inForce: at >= current.inForceFrom ? current : previous } : lookup(key, at);
     },
   };
 }

@@ -63,7 +63,7 @@ export async function planWarehouseLoad(deps: PlanDeps): Promise<LoadPlan> {
   const state = await deps.state.read(deps.tables.map((t) => t.fact));
   const candidates: (PartitionRef & { readonly fact: string; readonly modified: number })[] = [];
   for (const table of deps.tables) {
-    const loadedThrough = state[table.fact]?.loadedThrough;
+    const loadedThrough = state[table.fact].loadedThrough;
     const after = loadedThrough === undefined ? Number.NEGATIVE_INFINITY : Date.parse(loadedThrough);
     for (const object of await deps.lake.list(`${table.prefix}/`)) {
       const partition = partitionOf(table.prefix, object.key);
@@ -97,10 +97,10 @@ export async function planWarehouseLoad(deps: PlanDeps): Promise<LoadPlan> {
   const watermarks = [...through.entries()]
     .map(([fact, newest]) => ({ fact, loadedThrough: new Date(Math.min(newest, settled)).toISOString() }))
     .filter((w) => {
-      const previous = state[w.fact]?.loadedThrough;
+      const previous = state[w.fact].loadedThrough;
       return previous === undefined || w.loadedThrough > previous;
     });
-  const known = Object.fromEntries(deps.tables.map((t) => [t.fact, state[t.fact]?.columns]));
+  const known = Object.fromEntries(deps.tables.map((t) => [t.fact, state[t.fact].columns]));
   return {
     schema: {
       statements: deps.sql.schema(known),

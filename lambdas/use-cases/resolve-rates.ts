@@ -23,7 +23,7 @@ const MAX_PASSES = 12;
  * for the series it lacks, all queries' wants are read together, and it is asked again.
  */
 export async function resolveRates(deps: RateSourceDeps, queries: readonly RateQuery[]): Promise<RateResolution[]> {
-  const results: (RateResolution | undefined)[] = new Array(queries.length);
+  const results: (RateResolution | undefined)[] = [];
   let wanted: SeriesRequest[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const lookup = await deps.timeline.load(wanted);

@@ -113,7 +113,7 @@ export function memoryAlertTable(options: { maxRulesPerPartner?: number } = {}) 
     async fire(rule, token, { stateId, trigger, cooldownUntil, rearmLevel }) {
       const now = current(rule);
       if (!now || now.claimToken !== token) return false;
-      const waiting = now.mode === 'repeat' && rearmLevel !== undefined;
+      const waiting = rearmLevel !== undefined;
       put({
         ...without(now, 'claimToken', 'claimUntil', 'claimCrossing', 'armedSince'),
         state: waiting ? 'waiting' : 'fired',

@@ -52,7 +52,7 @@ export function dynamoAlertIndex(documents: DynamoDBDocumentClient, tableName: s
       }),
 
     fire: (rule, token, { stateId, trigger, cooldownUntil, rearmLevel }) => {
-      const waiting = rule.mode === 'repeat' && rearmLevel !== undefined;
+      const waiting = rearmLevel !== undefined;
       const set = [
         '#state = :state',
         'stateId = :stateId',

@@ -29,8 +29,9 @@ function world(policy: RatePolicy = singleSourcePolicy('oxr'), options: { now?: 
   let now = new Date(options.now ?? '2024-01-10T12:00:00.000Z');
   const stored: RateSnapshot[] = [];
   let ids = 0;
+  let rates = memoryRateSources(policy, stored, { clock: () => now });
   const deps = (): EvaluateAlertsDeps => ({
-    rates: memoryRateSources(policy, stored, { clock: () => now }),
+    rates: (rates = memoryRateSources(policy, stored, { clock: () => now })),
     index: table.index,
     email,
     claimMs: 60_000,
@@ -59,6 +60,8 @@ function world(policy: RatePolicy = singleSourcePolicy('oxr'), options: { now?: 
     evaluate: async (event: ReturnType<typeof publish>, over: Partial<EvaluateAlertsDeps> = {}) =>
       evaluateRateChange({ ...deps(), ...over }, event, await pairs()),
     setNow: (iso: string) => (now = new Date(iso)),
+    /** Reads of the stored series by the last evaluation. */
+    seriesReads: () => rates.reader.reads,
   };
 }
 
@@ -149,6 +152,30 @@ describe('evaluate-alerts: a move crosses a rule', () => {
   });
 });
 
+describe('evaluate-alerts: where the rates come from', () => {
+  it('takes the moved series from the event, reading none of it from the store', async () => {
+    const w = world();
+    await w.add(rule());
+    await w.evaluate(w.publish(oxr(T0, '0.9200')));
+    expect(await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9100')))).toMatchObject({ fired: 1 });
+    expect(w.seriesReads()).toBe(0);
+  });
+
+  it('reads the other series of a cross from the store: BTC/EUR moves with the coin price, at the stored EUR rate', async () => {
+    const policy: RatePolicy = { fiat: [{ provider: 'oxr', staleAfter: 'PT3H' }], crypto: [{ provider: 'coingecko', staleAfter: 'PT30M' }] };
+    const w = world(policy);
+    await w.add(rule({ base: 'BTC', quote: 'EUR', threshold: '39000' }));
+    w.publish(oxr(T0, '0.9200'));
+    const coin = (instant: string, price: string) => snapshotOf(instant, [{ quote: 'BTC', rate: price, orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+    await w.evaluate(w.publish(coin(minutesAfter(1), '42000'))); // 42000 x 0.92 = 38640 EUR
+    const result = await w.evaluate(w.publish(coin(minutesAfter(2), '43000'))); // 43000 x 0.92 = 39560 EUR
+
+    expect(result).toMatchObject({ pairsMoved: 1, fired: 1 });
+    expect(w.seriesReads()).toBeGreaterThan(0);
+    expect((w.email.sent[0].data as { text: Record<string, string> }).text).toMatchObject({ rate: '39560', previousRate: '38640' });
+  });
+});
+
 describe('evaluate-alerts: each crossing is e-mailed once', () => {
   it('sends nothing more when the same change is delivered again', async () => {
     const w = world();
@@ -186,7 +213,7 @@ describe('evaluate-alerts: each crossing is e-mailed once', () => {
     expect(w.email.sent.map((e) => e.to[0])).toEqual(['other@example.com']);
     expect(w.table.stored(r.owner, r.id)).toMatchObject({ state: 'armed', claimCrossing: minutesAfter(1) });
     // A delivery while the claim lives sends nothing (the claimer's own message comes back).
-    expect(await w.evaluate(crossing)).toMatchObject({ emailed: 0 });
+    expect(await w.evaluate(crossing)).toMatchObject({ emailed: 0, skipped: 1 });
     w.setNow('2024-01-10T12:01:01.000Z');
     expect(await w.evaluate(crossing)).toMatchObject({ emailed: 1 });
     expect(w.email.sent.map((e) => e.to[0])).toEqual(['other@example.com', 'treasury@example.com']);
@@ -250,6 +277,51 @@ describe('evaluate-alerts: repeat, hysteresis, cooldown, expiry, inactive rules'
     await w.evaluate(w.publish(oxr(minutesAfter(3), '0.9000')));
     expect(w.email.sent).toHaveLength(1);
     expect(w.table.stored(r.owner, r.id)?.state).toBe('fired');
+    expect(w.table.stored(r.owner, r.id)?.rearmLevel).toBeUndefined();
+    expect((w.email.sent[0].data as { text: { next: string } }).text.next).toBe('The rule has fired and watches no more (mode "once"); PATCH it to arm it again.');
+  });
+
+  it('tells a repeat below rule it re-arms at or above its level', async () => {
+    const w = world();
+    await w.add(rule({ mode: 'repeat', condition: 'below', threshold: '1.0800' })); // 1.0800 x 1.001 = 1.08108
+    await w.evaluate(w.publish(oxr(T0, '0.9200')));
+    await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9300')));
+    expect((w.email.sent[0].data as { text: { next: string } }).text.next).toBe('The rule re-arms once the rate is back at or above 1.08108.');
+  });
+
+  it('expires a waiting rule instead of re-arming it once its expiry has passed', async () => {
+    const w = world();
+    const r = await w.add(rule({ mode: 'repeat', expiresAt: '2024-01-10T12:30:00.000Z' }));
+    await w.evaluate(w.publish(oxr(T0, '0.9200')));
+    await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9100'))); // fires, waits to re-arm at 1.08891
+    w.setNow('2024-01-10T12:30:00.000Z');
+    const back = await w.evaluate(w.publish(oxr(minutesAfter(2), '0.9200'))); // 1.0869…: past the level
+    expect(back).toMatchObject({ rulesRead: 1, rearmed: 0, expired: 1 });
+    expect(w.table.stored(r.owner, r.id)?.state).toBe('expired');
+  });
+
+  it('does not re-arm a rule on a move from before it started waiting (a late redelivery)', async () => {
+    const w = world();
+    const r = await w.add(rule({ mode: 'repeat' }));
+    const first = w.publish(oxr(T0, '0.9200')); // 1.0869…, below the re-arm level to come
+    await w.evaluate(first);
+    await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9100'))); // fires: waiting since minute 1
+    expect(await w.evaluate(first)).toMatchObject({ rulesRead: 1, rearmed: 0, skipped: 1 });
+    expect(w.table.stored(r.owner, r.id)).toMatchObject({ state: 'waiting', waitingSince: minutesAfter(1) });
+  });
+
+  it('skips what a stale index entry returns: an armed rule the move did not cross, a waiting rule the rate does not re-arm', async () => {
+    const w = world();
+    const notCrossed = await w.add(rule({ threshold: '1.2000' }));
+    const notRearmed = await w.add(rule({ mode: 'repeat', state: 'waiting', armedSince: undefined, rearmLevel: '1.0000', waitingSince: T0 }));
+    const levelless = await w.add(rule({ mode: 'repeat', state: 'waiting', armedSince: undefined, waitingSince: T0 }));
+    await w.evaluate(w.publish(oxr(T0, '0.9200')));
+    const stale = { ...w.table.index, armed: async () => [notCrossed], waiting: async () => [notRearmed, levelless] };
+    const result = await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9100')), { index: stale });
+    // A rise crosses only "above" thresholds: the armed entry is read once, the two waiting
+    // entries once per condition. Five rules read, none acted on.
+    expect(result).toMatchObject({ rulesRead: 5, skipped: 5, fired: 0, rearmed: 0 });
+    expect(w.email.sent).toHaveLength(0);
   });
 
   it('sends no second e-mail within the cooldown (the crossing moves the rule on), and sends after it', async () => {

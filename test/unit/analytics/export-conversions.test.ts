@@ -8,6 +8,7 @@ import {
 } from '../../../lambdas/adapters/parquet/curated-conversions';
 import type { StoredConversion } from '../../../lambdas/ports/conversion-store';
 import { exportConversions, type ConversionChange } from '../../../lambdas/use-cases/export-conversions';
+import { createHash } from 'node:crypto';
 import { queryParquet } from '../../support/lake';
 
 const conversion = (id: string, createdAt: string, amount = '10.00'): StoredConversion => ({
@@ -26,16 +27,20 @@ const change = (seq: string, c: StoredConversion, partnerId = 'client-a'): Conve
 
 function memoryLake(failKeys: (key: string) => boolean = () => false) {
   const objects = new Map<string, Uint8Array | string>();
+  const contentTypes = new Map<string, string>();
   return {
     objects,
+    contentTypes,
     lake: {
-      async put(key: string, body: Uint8Array | string) {
+      async put(key: string, body: Uint8Array | string, contentType: string) {
         if (failKeys(key)) throw new Error('S3 is down');
         objects.set(key, body);
+        contentTypes.set(key, contentType);
       },
     },
   };
 }
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const codec = { row: curatedConversionRow, problem: curatedConversionProblem, parquet: curatedConversionsParquet };
 const deps = (lake: ReturnType<typeof memoryLake>['lake']) => ({ lake, codec, curatedPrefix: 'curated/conversions', quarantinePrefix: 'quarantine/conversions' });
 
@@ -84,6 +89,49 @@ describe('exportConversions', () => {
     const partial: Partial<StoredConversion> = { ...conversion('E', '2024-01-10T10:00:00.000Z'), createdAt: undefined };
     const result = await exportConversions(deps(lake), [a, { sequenceNumber: '104', partnerId: 'client-a', conversion: partial }]);
     expect(result).toMatchObject({ exported: 1, quarantined: 1 });
+  });
+
+  it('names each object by the sha256 of its ids, sorted and one per line, with the Parquet content type', async () => {
+    const { contentTypes, lake } = memoryLake();
+    const result = await exportConversions(deps(lake), [b, c, a]);
+    const day10 = `curated/conversions/year=2024/month=01/day=10/${sha256('A\nC')}.parquet`;
+    const day11 = `curated/conversions/year=2024/month=01/day=11/${sha256('B')}.parquet`;
+    expect(result.objectKeys).toEqual([day10, day11]);
+    expect(Object.fromEntries(contentTypes)).toEqual({ [day10]: 'application/vnd.apache.parquet', [day11]: 'application/vnd.apache.parquet' });
+  });
+
+  it('writes the unfit of a batch as one JSON line each, sorted by conversion id, under the earliest day', async () => {
+    const { objects, contentTypes, lake } = memoryLake();
+    const tooPrecise = (id: string, createdAt: string) => conversion(id, createdAt, '0.0000000000000000001');
+    const later = change('205', tooPrecise('Z', '2024-01-12T10:00:00.000Z'));
+    const earlier = change('204', tooPrecise('Y', '2024-01-11T10:00:00.000Z'));
+    const result = await exportConversions(deps(lake), [later, earlier]);
+    const key = `quarantine/conversions/dt=2024-01-11/${sha256('204\n205')}.jsonl`;
+    expect(result).toEqual({ exported: 0, quarantined: 2, failedSequenceNumbers: [], objectKeys: [key] });
+    expect(contentTypes.get(key)).toBe('application/x-ndjson');
+    const lines = String(objects.get(key)).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((line) => JSON.parse(line).conversion.id)).toEqual(['Y', 'Z']);
+  });
+
+  it('files unfit conversions without a created_at under dt=unknown', async () => {
+    const { objects, lake } = memoryLake();
+    const undated = { sequenceNumber: '301', partnerId: 'client-a', conversion: { ...conversion('U', ''), createdAt: undefined } };
+    await exportConversions(deps(lake), [undated]);
+    expect([...objects.keys()]).toEqual([`quarantine/conversions/dt=unknown/${sha256('301')}.jsonl`]);
+  });
+
+  it('counts an unfit conversion as failed, not quarantined, when its quarantine object cannot be written', async () => {
+    const { lake } = memoryLake((key) => key.startsWith('quarantine/'));
+    const tiny = change('103', conversion('D', '2024-01-10T10:00:00.000Z', '0.0000000000000000001'));
+    const result = await exportConversions(deps(lake), [a, tiny]);
+    expect(result).toMatchObject({ exported: 1, quarantined: 0, failedSequenceNumbers: ['103'] });
+  });
+
+  it('reports every failed record once, in sequence order, when nothing can be written', async () => {
+    const { lake } = memoryLake(() => true);
+    const result = await exportConversions(deps(lake), [b, c, a]);
+    expect(result).toEqual({ exported: 0, quarantined: 0, failedSequenceNumbers: ['100', '101', '102'], objectKeys: [] });
   });
 
   it('reports only the records of an object that could not be written', async () => {

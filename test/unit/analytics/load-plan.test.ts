@@ -119,6 +119,8 @@ describe('planWarehouseLoad: which partitions are new', () => {
           obj('curated/rates/year=24/month=02/day=28/a.parquet', minutesAgo(60)),
           obj('curated/rates/stray.parquet', minutesAgo(60)),
           obj('curated/rates/year=2024/month=02/day=28/deeper/a.parquet', minutesAgo(60)),
+          // What a listing by "curated/rates" without the slash would also return.
+          obj('curated/ratesXyear=2024/month=02/day=28/a.parquet', minutesAgo(60)),
         ],
       }),
     );
@@ -147,6 +149,38 @@ describe('planWarehouseLoad: which partitions are new', () => {
     const third = await planWarehouseLoad(deps({ 'curated/rates': objects }, state, { maxPartitions: 2 }));
     expect(third.partitions.map((p) => p.partition)).toEqual(['year=2024/month=01/day=04']);
     expect(third.more).toBe(false);
+  });
+
+  it('counts a partition already chosen once, and fills a run up to exactly the limit', async () => {
+    const objects = [
+      obj('curated/rates/year=2024/month=01/day=01/a.parquet', minutesAgo(900)),
+      obj('curated/rates/year=2024/month=01/day=01/b.parquet', minutesAgo(800)),
+      obj('curated/rates/year=2024/month=01/day=02/a.parquet', minutesAgo(800)),
+      obj('curated/rates/year=2024/month=01/day=03/a.parquet', minutesAgo(700)),
+    ];
+    const plan = await planWarehouseLoad(deps({ 'curated/rates': objects }, memoryState(), { maxPartitions: 2 }));
+    expect(plan.partitions.map((p) => p.partition)).toEqual(['year=2024/month=01/day=01', 'year=2024/month=01/day=02']);
+    expect(plan.watermarks).toEqual([{ fact: 'fact_rate', loadedThrough: minutesAgo(800) }]);
+    expect(plan.more).toBe(true);
+  });
+
+  it('lists the partitions of a run by table and day, whatever order they changed in', async () => {
+    const plan = await planWarehouseLoad(
+      deps({
+        'curated/rates': [
+          obj('curated/rates/year=2024/month=01/day=03/a.parquet', minutesAgo(900)),
+          obj('curated/rates/year=2024/month=01/day=01/a.parquet', minutesAgo(800)),
+          obj('curated/rates/year=2024/month=01/day=02/a.parquet', minutesAgo(700)),
+        ],
+        'curated/transactions': [obj('curated/transactions/year=2024/month=01/day=01/a.parquet', minutesAgo(950))],
+      }),
+    );
+    expect(plan.partitions).toEqual([
+      { table: 'rates', partition: 'year=2024/month=01/day=01' },
+      { table: 'rates', partition: 'year=2024/month=01/day=02' },
+      { table: 'rates', partition: 'year=2024/month=01/day=03' },
+      { table: 'transactions', partition: 'year=2024/month=01/day=01' },
+    ]);
   });
 
   it('takes a first group larger than the limit whole, so a run always makes progress', async () => {

@@ -1,7 +1,7 @@
 import type { RatePolicy } from '../../../lambdas/domain/rate-policy';
 import { pathText, providerText, type RateResolution } from '../../../lambdas/domain/rate-resolver';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
-import { resolveRateAt } from '../../../lambdas/use-cases/resolve-rates';
+import { resolveRateAt, resolveRates } from '../../../lambdas/use-cases/resolve-rates';
 import { memoryRateSources, snapshotOf } from '../../support/rates';
 
 /**
@@ -121,5 +121,24 @@ describe('why there is no rate', () => {
     expect(await resolve(split, [ecb, oxr], 'EUR', 'USD')).toEqual(
       expect.objectContaining({ reason: 'NOT_CONNECTED', currency: 'EUR', message: 'No rate connects EUR and USD at 2024-01-10T12:00:00.000Z' }),
     );
+  });
+});
+
+describe('resolveRates', () => {
+  it('answers each query in its own place', async () => {
+    const sources = memoryRateSources(policy, [ecb, coingecko]);
+    const answers = await resolveRates(sources, [
+      { from: 'BTC', to: 'JPY', at: AT },
+      { from: 'USD', to: 'EUR', at: AT },
+      { from: 'EUR', to: 'EUR', at: AT },
+    ]);
+    expect(answers.map((a) => (a.kind === 'rate' ? pathText(a) : a.kind))).toEqual(['USD/BTC,EUR/USD,EUR/JPY', 'EUR/USD', 'identity']);
+  });
+
+  it('gives up after 12 passes over a timeline that never loads what it is asked for, naming what it lacked', async () => {
+    let loads = 0;
+    const forgetful = { policy, timeline: { load: async () => (loads++, () => undefined) } };
+    await expect(resolveRates(forgetful, [{ from: 'USD', to: 'JPY', at: AT }])).rejects.toThrow(/^rates unresolved after 12 passes: \[\{"key":/);
+    expect(loads).toBe(12);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { userIdHash } from '../../../lambdas/domain/pii';
 import type { QuarantineLine } from '../../../lambdas/domain/quarantine';
 import { CursorConflictError, type CursorStore } from '../../../lambdas/ports/cursor-store';
@@ -188,6 +189,68 @@ describe('fetchTransactions', () => {
     expect(r.sent.map((m) => m.id)).toEqual(['t9']);
   });
 
+  it('still starts a page with exactly the reserve left', async () => {
+    const { feed } = numberedFeed(1);
+    const r = recorder();
+
+    const result = await fetchTransactions(deps(feed, r, { remainingTimeMs: () => 30_000, reserveMs: 30_000 }));
+
+    expect(result).toMatchObject({ pages: 2, transactions: 1, stoppedBecause: 'caught-up' });
+  });
+
+  it('stops without saving when a page names the cursor it was read at as the next one', async () => {
+    const r = recorder('c1');
+    const feed: TransactionFeed = {
+      name: 'acme',
+      url: FEED_URL,
+      fetchPage: async () => ({ transactions: [{ transactionId: 't9', json: '{"transaction_id":"t9"}' }], nextCursor: 'c1' }),
+    };
+
+    const result = await fetchTransactions(deps(feed, r));
+
+    expect(result).toEqual({ feed: 'acme', pages: 1, transactions: 1, cursor: 'c1', stoppedBecause: 'caught-up', quarantined: 0, cursorReset: false });
+    expect(r.journal).toEqual(['publish t9']);
+  });
+
+  it('stops at an empty page that names a next cursor, having saved it', async () => {
+    const r = recorder();
+    const requests: (string | null)[] = [];
+    const feed: TransactionFeed = {
+      name: 'acme',
+      url: FEED_URL,
+      async fetchPage(cursor) {
+        requests.push(cursor);
+        return cursor === null ? { transactions: [], nextCursor: 'p1' } : { transactions: [{ transactionId: 't1', json: '{}' }], nextCursor: 'p2' };
+      },
+    };
+
+    const result = await fetchTransactions(deps(feed, r));
+
+    expect(result).toMatchObject({ pages: 1, transactions: 0, cursor: 'p1', stoppedBecause: 'caught-up' });
+    expect(requests).toEqual([null]);
+  });
+
+  it('fails loudly when the cursor cannot be saved for a reason other than a newer cursor', async () => {
+    const { feed } = numberedFeed(4);
+    const r = recorder();
+    const broken: CursorStore = { load: r.cursors.load, save: async () => Promise.reject(new Error('DynamoDB unavailable')) };
+
+    await expect(fetchTransactions(deps(feed, r, { cursors: broken }))).rejects.toThrow('DynamoDB unavailable');
+  });
+
+  it('names a queued record without a transaction_id by its place on the page', async () => {
+    const r = recorder();
+    const feed: TransactionFeed = {
+      name: 'acme',
+      url: FEED_URL,
+      fetchPage: async (cursor) => (cursor === null ? { transactions: [{ transactionId: 't0', json: '{}' }, { json: '{"amount":"1"}' }], nextCursor: 'p1' } : { transactions: [], nextCursor: null }),
+    };
+
+    await fetchTransactions(deps(feed, r));
+
+    expect(r.sent.map((m) => [m.id, m.body])).toEqual([['t0', '{}'], ['item 1', '{"amount":"1"}']]);
+  });
+
   describe('a record that cannot go on the queue', () => {
     /** One page: two good records around a bad one, then the end of the feed. */
     const pageWith = (bad: { json: string; problem?: string }) => {
@@ -221,7 +284,8 @@ describe('fetchTransactions', () => {
       expect(requests).toEqual([null, 'p2']);
       expect(linesOf(r.objects)).toEqual([
         {
-          messageId: expect.stringMatching(/^feed:acme:[0-9a-f]{16}:1$/),
+          // The page read from the start (no cursor) is named by the sha256 of the empty string.
+          messageId: `feed:acme:${createHash('sha256').update('').digest('hex').slice(0, 16)}:1`,
           reason: 'TOO_LARGE',
           detail: `the record is ${Buffer.byteLength(JSON.stringify(huge))} bytes of JSON; a queue message holds at most 1048576`,
           record: { ...feedTransaction({ transaction_id: 'bad', user_id: undefined }), user_id_hash: userIdHash(HMAC_KEY, 'user-42') },

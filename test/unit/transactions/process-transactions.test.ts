@@ -28,6 +28,8 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
   const items = new Map<string, EnrichedTransaction>();
   const events: OutgoingMessage[] = [];
   const unwritable = new Set<string>();
+  /** transaction_id → the ValidationException message DynamoDB answers for its item. */
+  const refusedByStore = new Map<string, string>();
   const clock = () => new Date(options.now ?? '2024-01-10T12:00:06.000Z');
   const deps: ProcessTransactionsDeps = {
     rates: memoryRateSources(POLICY, options.snapshots ?? USD_PER, { clock, checkedAt: options.checkedAt }),
@@ -38,9 +40,12 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
         const unwritten = transactions
           .filter((t) => unwritable.has(t.transaction_id))
           .map((t) => t.transaction_id);
+        const rejected = transactions
+          .filter((t) => refusedByStore.has(t.transaction_id))
+          .map((t) => ({ transaction_id: t.transaction_id, reason: 'STORE_REJECTED' as const, detail: refusedByStore.get(t.transaction_id)! }));
         for (const t of transactions)
-          if (!unwritable.has(t.transaction_id)) items.set(t.transaction_id, t);
-        return { unwritten, rejected: [] };
+          if (!unwritable.has(t.transaction_id) && !refusedByStore.has(t.transaction_id)) items.set(t.transaction_id, t);
+        return { unwritten, rejected };
       },
     },
     lake: {
@@ -60,7 +65,7 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
     quarantinePrefix: 'quarantine/transactions',
     toCurated: curatedTransactionsParquet,
   };
-  return { deps, objects, contentTypes, items, events, unwritable };
+  return { deps, objects, contentTypes, items, events, unwritable, refusedByStore };
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -461,6 +466,116 @@ describe('processTransactions', () => {
     expect(objects).toEqual(snapshot.objects);
     expect(items).toEqual(snapshot.items);
     expect(events).toEqual([...snapshot.events, ...snapshot.events]);
+  });
+
+  it('quarantines a transaction DynamoDB refuses with its detail, and keeps it out of the lake and the events', async () => {
+    const { deps, objects, events, items, refusedByStore } = stubs();
+    refusedByStore.set('big-2', 'One or more parameter values were invalid');
+
+    const result = await processTransactions(deps, [good('big-1', { amount: '4000' }), good('big-2', { amount: '4000' })]);
+
+    expect(result).toMatchObject({ failedMessageIds: [], stored: 1, quarantined: 1, quarantinedByReason: { STORE_REJECTED: 1 }, highValue: 1 });
+    expect([...items.keys()]).toEqual(['big-1']);
+    expect(events.map((e) => e.id)).toEqual(['big-1']);
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.reason, l.detail, l.record?.transaction_id])).toEqual([
+      ['m-big-2', 'STORE_REJECTED', 'One or more parameter values were invalid', 'big-2'],
+    ]);
+    expect(result.objectKeys).toEqual([
+      `curated/transactions/year=2024/month=01/day=10/${sha256('big-1')}.parquet`,
+      `quarantine/transactions/dt=2024-01-10/${sha256('m-big-2')}.jsonl`,
+    ]);
+  });
+
+  it('names why each failed message is retried, and lists the failed ids in order', async () => {
+    // EUR was last confirmed at 11:59, so its rate at 12:00 may still be published; USD needs no rate.
+    const { deps, unwritable } = stubs({ checkedAt: () => '2024-01-10T11:59:00.000Z' });
+    unwritable.add('a');
+
+    const result = await processTransactions(deps, [
+      good('a', {}, '2024-01-10T12:00:01.000Z'),
+      transactionMessage('m-0', feedTransaction({ transaction_id: 'b', currency: 'EUR' }), '2024-01-10T12:00:05.000Z'),
+    ]);
+
+    expect(result.failures).toEqual([
+      { messageId: 'm-0', reason: 'RATE_NOT_SETTLED: the rate at 2024-01-10T12:00:00.000Z may still be published' },
+      { messageId: 'm-a', reason: 'DynamoDB left the item unprocessed' },
+    ]);
+    expect(result.failedMessageIds).toEqual(['m-0', 'm-a']);
+  });
+
+  it('stores the first received of two different records with one transaction_id, whatever the batch order', async () => {
+    const earlier = transactionMessage('m-z', feedTransaction({ transaction_id: 'dup', amount: '1.00' }), '2024-01-10T12:00:01.000Z');
+    const later = transactionMessage('m-a', feedTransaction({ transaction_id: 'dup', amount: '2.00' }), '2024-01-10T12:00:02.000Z');
+    for (const batch of [[earlier, later], [later, earlier]]) {
+      const { deps, items } = stubs();
+      expect(await processTransactions(deps, batch)).toMatchObject({ failedMessageIds: [], stored: 1 });
+      expect(items.get('dup')!.amount).toBe('1.00');
+    }
+  });
+
+  it('breaks a tie in first receive time by message id', async () => {
+    const first = transactionMessage('m-1', feedTransaction({ transaction_id: 'dup', amount: '1.00' }));
+    const second = transactionMessage('m-2', feedTransaction({ transaction_id: 'dup', amount: '2.00' }));
+    for (const batch of [[first, second], [second, first]]) {
+      const { deps, items } = stubs();
+      await processTransactions(deps, batch);
+      expect(items.get('dup')!.amount).toBe('1.00');
+    }
+  });
+
+  it('sorts the ids inside an object name and the high-value events by transaction_id, not by message', async () => {
+    const { deps, events, contentTypes } = stubs();
+
+    const result = await processTransactions(deps, [
+      transactionMessage('m-1', feedTransaction({ transaction_id: 'z', amount: '5000' })),
+      transactionMessage('m-2', feedTransaction({ transaction_id: 'y', amount: '5000' })),
+    ]);
+
+    const key = `curated/transactions/year=2024/month=01/day=10/${sha256('y\nz')}.parquet`;
+    expect(result.objectKeys).toEqual([key]);
+    expect(contentTypes.get(key)).toBe('application/vnd.apache.parquet');
+    expect(events.map((e) => e.id)).toEqual(['y', 'z']);
+  });
+
+  it('dates the quarantine object by the first arrival of a quarantined message, not of a stored one', async () => {
+    const { deps, objects } = stubs();
+
+    await processTransactions(deps, [
+      good('early', { timestamp: '2024-01-09T10:00:00Z' }, '2024-01-09T23:00:00.000Z'),
+      transactionMessage('m-bad', '{', '2024-01-10T01:00:00.000Z'),
+    ]);
+
+    expect([...objects.keys()].filter((k) => k.startsWith('quarantine/'))).toEqual([
+      `quarantine/transactions/dt=2024-01-10/${sha256('m-bad')}.jsonl`,
+    ]);
+  });
+
+  it('hashes the user_id of a replayed record that still has one, ignoring the hash beside it', async () => {
+    const { deps, items } = stubs();
+    const otherHash = userIdHash(HMAC_KEY, 'someone-else');
+
+    await processTransactions(deps, [
+      { ...transactionMessage('m-r', { ...feedTransaction({ transaction_id: 'r' }), user_id_hash: otherHash }), replayed: true },
+    ]);
+
+    expect(items.get('r')!.user_id_hash).toBe(userIdHash(HMAC_KEY, 'user-42'));
+  });
+
+  it('refuses a replayed user_id_hash with anything before or after its 64 hex digits', async () => {
+    const { deps, objects } = stubs();
+    const hash = userIdHash(HMAC_KEY, 'user-42');
+    const replay = (id: string, userIdHashText: string) => ({
+      ...transactionMessage(`m-${id}`, { ...feedTransaction({ transaction_id: id, user_id: undefined }), user_id_hash: userIdHashText }),
+      replayed: true,
+    });
+
+    const result = await processTransactions(deps, [replay('prefixed', `zz${hash}`), replay('suffixed', `${hash}zz`)]);
+
+    expect(result).toMatchObject({ stored: 0, quarantined: 2 });
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.reason])).toEqual([
+      ['m-prefixed', 'MISSING_FIELD'],
+      ['m-suffixed', 'MISSING_FIELD'],
+    ]);
   });
 
   it('throws, so the whole batch is retried, when a store cannot be reached', async () => {
