@@ -290,6 +290,66 @@ describe('GET /v1/rates/history', () => {
     }
   });
 
+  it('answers a one-day range with that day', async () => {
+    const body = await page(api(week).get, 'base=EUR&quote=USD&from=2022-07-08&to=2022-07-08');
+    expect(body.items.map((p) => [p.date, p.rate])).toEqual([['2022-07-08', '1.0163']]);
+  });
+
+  it('answers an empty page for a range wholly before the first publication', async () => {
+    expect(await page(api(week).get, 'base=EUR&quote=USD&from=2022-06-01&to=2022-06-30')).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('finds a first publication more than a year after from, and starts the page there', async () => {
+    const body = await page(api(week).get, 'base=EUR&quote=USD&from=2021-07-10&to=2022-07-12&limit=2');
+    expect(body.items.map((p) => p.date)).toEqual(['2022-07-06', '2022-07-07']);
+  });
+
+  it('gives today the rate in force now, not one in force later today', async () => {
+    // Stored ahead of time: in force 2022-07-13 at 16:00 Berlin, after "now" (12:00 UTC).
+    const body = await page(api([...week, snapshotOf('2022-07-13', { USD: '1.0050', JPY: '136.00' })]).get, 'base=EUR&quote=USD&from=2022-07-12&to=2022-07-13');
+    expect(body.items.map((p) => [p.date, p.rate, p.fallback])).toEqual([
+      ['2022-07-12', '1.0098', true],
+      ['2022-07-13', '1.0098', true],
+    ]);
+  });
+
+  it('serves the history of a pair whose rate is stale now', async () => {
+    const june = snapshotOf('2022-06-01', { USD: '1.0702', JPY: '139.04' });
+    expect(errorOf(await api([june]).get('/v1/rates/latest?base=EUR&symbols=USD')).code).toBe('RATE_STALE');
+    const body = await page(api([june]).get, 'base=EUR&quote=USD&from=2022-06-01&to=2022-06-02');
+    expect(body.items.map((p) => [p.date, p.rate, p.fallback])).toEqual([
+      ['2022-06-01', '1.0702', false],
+      ['2022-06-02', '1.0702', true],
+    ]);
+  });
+
+  it('refuses a cursor whose next day is outside the query’s range', async () => {
+    const { get } = api(week);
+    const query = 'base=EUR&quote=USD&from=2022-07-06&to=2022-07-12';
+    const { nextCursor } = await page(get, `${query}&limit=2`);
+    const issued = JSON.parse(Buffer.from(nextCursor!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    for (const next of ['2022-07-05', '2022-07-13']) {
+      const forged = Buffer.from(JSON.stringify({ ...issued, next })).toString('base64url');
+      const result = await get(`/v1/rates/history?${query}&cursor=${forged}`);
+      expect({ next, status: result.statusCode }).toEqual({ next, status: 400 });
+    }
+    for (const next of ['2022-07-06', '2022-07-12']) {
+      const edge = Buffer.from(JSON.stringify({ ...issued, next })).toString('base64url');
+      expect((await get(`/v1/rates/history?${query}&cursor=${edge}`)).statusCode).toBe(200);
+    }
+  });
+
+  it('marks a crossed day as a fallback when its older leg is from an earlier day', async () => {
+    const coin = (day: string, price: string) => snapshotOf(`${day}T00:00:00.000Z`, [{ quote: 'BTC', rate: price, orientation: 'base-per-quote' }], { provider: 'coingecko', base: 'USD' });
+    const { get } = api([...week, coin('2022-07-08', '21600'), coin('2022-07-09', '21700')]);
+    const body = await page(get, 'base=BTC&quote=EUR&from=2022-07-08&to=2022-07-09');
+    expect(body.items.map((p) => [p.date, p.asOf, p.provider, p.fallback])).toEqual([
+      ['2022-07-08', '2022-07-08T00:00:00.000Z', 'coingecko+ecb', false],
+      // Saturday: that day's coin price, Friday's ECB rate.
+      ['2022-07-09', '2022-07-08T14:00:00.000Z', 'coingecko+ecb', true],
+    ]);
+  });
+
   it('answers 422 when no stored rate connects the currencies', async () => {
     const result = await api(week).get('/v1/rates/history?base=EUR&quote=ARS&from=2022-07-06&to=2022-07-12');
     expect(result.statusCode).toBe(422);
