@@ -102,8 +102,8 @@ function checkSettings(settings: AlertRuleSettings, now: Date): void {
 }
 
 /** The body's expiry as ISO-8601 UTC with milliseconds (the contract checked its form). */
-function expiryOf(text: string | null | undefined): string | undefined {
-  if (text === null || text === undefined) return undefined;
+function expiryOf(text: string | null): string | undefined {
+  if (text === null) return undefined;
   const parsed = parseInstant(text);
   if (!parsed.ok) throw new BadRequestError(`Invalid body expiresAt: ${parsed.problem}`, { issues: [{ in: 'body', path: 'expiresAt', message: parsed.problem }] });
   return parsed.iso;

@@ -1,10 +1,12 @@
 import { IDEMPOTENCY_REPLAYED_HEADER, SCOPES, Schemas } from '../../../lambdas/shared/api-contract';
 import { withHttp } from '../../../lambdas/shared/http';
-import { alertRuleOperations } from '../../../lambdas/use-cases/alert-rules';
+import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
+import { alertRuleOperations, updateAlertRule } from '../../../lambdas/use-cases/alert-rules';
+import { snapshotOf } from '../../support/rates';
 import { apiEvent, bodyOf, errorOf, memoryDeps, NOW, type RequestSpec } from '../api/fakes';
 
-function api() {
-  const deps = memoryDeps();
+function api(snapshots?: readonly RateSnapshot[]) {
+  const deps = memoryDeps(snapshots);
   const handler = withHttp(alertRuleOperations, deps);
   const send = (spec: RequestSpec) => handler(apiEvent(spec));
   const create = (key: string, body: unknown, spec: Partial<RequestSpec> = {}) =>
@@ -213,5 +215,123 @@ describe('GET, PATCH and DELETE /v1/alerts/{id}: a partner’s own rules only', 
     });
     deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, expiresAt: '2022-07-13T11:00:00.000Z' });
     expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` })).status).toBe('expired');
+  });
+});
+
+describe('alert rules: what a partner sees and keeps', () => {
+  const patch = (send: ReturnType<typeof api>['send'], id: string, body: unknown) => send({ method: 'PATCH', path: `/v1/alerts/${id}`, body });
+
+  it('shows a fired rule as fired, and a rule whose expiry is this very instant as expired', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, expiresAt: '2022-07-13T12:00:01Z' }));
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, state: 'fired' });
+    expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` })).status).toBe('fired');
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, state: 'armed', expiresAt: NOW.toISOString() });
+    expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` })).status).toBe('expired');
+  });
+
+  it('shows a re-arm level only while the rule waits', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, mode: 'repeat' }));
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, state: 'expired', rearmLevel: '1.023975' });
+    expect(bodyOf(await send({ method: 'GET', path: `/v1/alerts/${id}` }))).toMatchObject({ status: 'expired', rearmLevel: null });
+  });
+
+  it('arms a rule on a cross since the newer of its legs', async () => {
+    const { create, deps } = api();
+    const { id } = bodyOf(await create('eur-btc', { ...eurUsd, base: 'EUR', quote: 'BTC', threshold: '0.00006' }));
+    // CoinGecko's price is from 10:00, the ECB's rates of that day from 14:00 (16:00 in Frankfurt).
+    expect(deps.alerts.stored('partner-a', id)?.armedSince).toBe('2022-07-08T14:00:00.000Z');
+  });
+
+  it('creates a rule on a pair whose rate is stale now, armed from now', async () => {
+    const { create, deps } = api([snapshotOf('2022-06-01', { USD: '1.0702' })]);
+    const created = await create('k', eurUsd);
+    expect(created.statusCode).toBe(201);
+    expect(deps.alerts.stored('partner-a', bodyOf(created).id)?.armedSince).toBe(NOW.toISOString());
+  });
+
+  it('names the pair no source connects in the 422', async () => {
+    const { create } = api();
+    expect(errorOf(await create('k', { ...eurUsd, quote: 'ZMW' })).details).toEqual({ base: 'EUR', quote: 'ZMW' });
+  });
+
+  it('says how to get under the limit and why a reused key is refused', async () => {
+    const { create } = api();
+    for (const key of ['1', '2', '3']) await create(key, eurUsd);
+    expect(errorOf(await create('4', eurUsd)).message).toBe('A partner may have at most 3 alert rules; delete one first (GET /v1/alerts lists them)');
+    expect(errorOf(await create('1', { ...eurUsd, threshold: '2' })).message).toBe('This Idempotency-Key was used with a different request; use a new key for a new rule');
+  });
+
+  it('answers 409 IDEMPOTENCY_IN_PROGRESS to a second request with a key whose first is still running', async () => {
+    const { create, deps } = api();
+    const [first, second] = await Promise.all([create('same', eurUsd), create('same', eurUsd)]);
+    expect(first.statusCode).toBe(201);
+    expect({ status: second.statusCode, error: errorOf(second) }).toEqual({
+      status: 409,
+      error: { code: 'IDEMPOTENCY_IN_PROGRESS', message: 'Another request with this Idempotency-Key is in progress; retry it', details: { idempotencyKey: 'same' } },
+    });
+    expect(deps.alerts.all()).toHaveLength(1);
+  });
+
+  it('refuses an expiry that is not a real instant, naming the field', async () => {
+    const { create } = api();
+    const result = await create('k', { ...eurUsd, expiresAt: '2023-02-30T12:00:00Z' });
+    expect(result.statusCode).toBe(400);
+    expect(errorOf(result).details).toEqual({ issues: [{ in: 'body', path: 'expiresAt', message: expect.any(String) }] });
+  });
+
+  it('PATCH keeps what it is not given: cooldown, expiry, cooldown-until and the last trigger', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, mode: 'repeat', cooldown: 'PT1H', expiresAt: '2022-08-01T00:00:00Z' }));
+    const lastTriggered = { at: '2022-07-13T11:00:00.000Z', rate: '1.03', provider: 'ecb', emailed: true };
+    deps.alerts.put({ ...deps.alerts.stored('partner-a', id)!, cooldownUntil: '2022-07-13T12:10:00.000Z', lastTriggered, triggerCount: 1 });
+
+    const patched = bodyOf(await patch(send, id, { threshold: '1.0300' }));
+
+    expect(patched).toMatchObject({ threshold: '1.0300', cooldown: 'PT1H', expiresAt: '2022-08-01T00:00:00.000Z', lastTriggered, triggerCount: 1 });
+    expect(deps.alerts.stored('partner-a', id)).toMatchObject({ cooldownUntil: '2022-07-13T12:10:00.000Z', lastTriggered });
+  });
+
+  it('PATCH sets a new expiry, and null clears it', async () => {
+    const { create, send } = api();
+    const { id } = bodyOf(await create('k', { ...eurUsd, expiresAt: '2022-08-01T00:00:00Z' }));
+    expect(bodyOf(await patch(send, id, { expiresAt: '2022-09-01T00:00:00+02:00' })).expiresAt).toBe('2022-08-31T22:00:00.000Z');
+    expect(bodyOf(await patch(send, id, { expiresAt: null })).expiresAt).toBeNull();
+  });
+
+  it('takes a settings object whose unset fields are undefined as leaving them alone', async () => {
+    const { create, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    const view = await updateAlertRule(deps, { clientId: 'partner-a', scopes: [] } as never, id, { threshold: undefined, active: false });
+    expect(view).toMatchObject({ threshold: '1.0250', active: false });
+  });
+
+  it('keeps the watched registry right through PATCHes: same pair, new base, then DELETE', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    await patch(send, id, { threshold: '1.0300' });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+    await patch(send, id, { base: 'GBP' });
+    expect(await deps.watched.list()).toEqual([{ base: 'GBP', quote: 'USD' }]);
+    expect((await send({ method: 'DELETE', path: `/v1/alerts/${id}` })).statusCode).toBe(204);
+    expect(await deps.watched.list()).toEqual([]);
+  });
+
+  it('answers 409 ALERT_RULE_CHANGED when the rule changed meanwhile, and leaves the registry as it was', async () => {
+    const { create, send, deps } = api();
+    const { id } = bodyOf(await create('k', eurUsd));
+    const lost = { ...deps, rules: { ...deps.rules, replace: async () => false, delete: async () => false } };
+    const racing = withHttp(alertRuleOperations, lost);
+    const expected = { code: 'ALERT_RULE_CHANGED', message: 'The rule was changed or deleted by another request meanwhile; read it again and retry', details: { id } };
+
+    const patched = await racing(apiEvent({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { quote: 'JPY', threshold: '140' } }));
+    expect({ status: patched.statusCode, error: errorOf(patched) }).toEqual({ status: 409, error: expected });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+
+    const deleted = await racing(apiEvent({ method: 'DELETE', path: `/v1/alerts/${id}` }));
+    expect({ status: deleted.statusCode, error: errorOf(deleted) }).toEqual({ status: 409, error: expected });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+    expect((await send({ method: 'GET', path: `/v1/alerts/${id}` })).statusCode).toBe(200);
   });
 });
