@@ -25,6 +25,11 @@ describe('what the rates API refuses, and how it says so', () => {
       query('limit', 'out of range'),
     ],
     [
+      '/v1/convert?from=EUR&to=USD&amount=10&at=2022-02-30T12:00:00Z',
+      'at "2022-02-30T12:00:00Z" is not a real date and time',
+      query('at', 'is not a real date and time'),
+    ],
+    [
       '/v1/rates/history?base=EUR&quote=USD&from=2022-07-12&to=2022-07-06',
       'Invalid dates: range starts after it ends: 2022-07-12..2022-07-06',
       { from: '2022-07-12', to: '2022-07-06' },
@@ -39,6 +44,7 @@ describe('what the rates API refuses, and how it says so', () => {
     const today = await get('/v1/convert?from=EUR&to=USD&amount=10&date=2022-07-13');
     expect(today.statusCode).toBe(200);
     expect((await get('/v1/rates/history?base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&limit=366')).statusCode).toBe(200);
+    expect(bodyOf(await get('/v1/rates/history?base=EUR&quote=USD&from=2022-07-06&to=2022-07-12&limit=1')).items).toHaveLength(1);
     expect(bodyOf(today).asOf <= '2022-07-13T12:00:00.000Z').toBe(true);
   });
 

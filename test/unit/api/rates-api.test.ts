@@ -199,6 +199,7 @@ describe('GET /v1/convert', () => {
     const result = await api().get('/v1/convert?from=USD&to=KWD&amount=0.0001');
     expect(result.statusCode).toBe(422);
     expect(errorOf(result)).toMatchObject({ code: 'AMOUNT_ROUNDS_TO_ZERO', details: { minorUnits: 3 } });
+    expect(errorOf(result).message).toBe('0.0001 USD is less than the smallest amount of KWD (3 decimals)');
   });
 
   it('rejects a zero amount (400) and a result over 38 digits (422)', async () => {
@@ -209,7 +210,18 @@ describe('GET /v1/convert', () => {
     expect(zero.statusCode).toBe(400);
     expect(errorOf(zero).code).toBe('INVALID_AMOUNT');
     expect(huge.statusCode).toBe(422);
-    expect(errorOf(huge).code).toBe('AMOUNT_OUT_OF_RANGE');
+    expect(errorOf(huge)).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      message: 'The converted amount has more than 38 digits',
+      details: { from: 'EUR', to: 'IDR', amount: '9'.repeat(38) },
+    });
+  });
+
+  it('converts at the rate in force now for today’s date, not at one in force later today', async () => {
+    // Stored ahead of time: in force 2022-07-13 at 16:00 Berlin, after "now" (12:00 UTC).
+    const later = snapshotOf('2022-07-13', { USD: '1.0050', JPY: '136.00' });
+    const body = bodyOf(await api([...defaultSnapshots(), later]).get('/v1/convert?from=EUR&to=USD&amount=10&date=2022-07-13'));
+    expect(body).toMatchObject({ rate: '1.0163', asOf: JUL8 });
   });
 
   it('converts a currency to itself at 1, still rounding half-even', async () => {
