@@ -2,6 +2,7 @@ import { seriesSnapshotOf, type RateSnapshot, type SeriesSnapshot } from '../../
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
 import type { OutgoingMessage } from '../../../lambdas/ports/message-publisher';
 import type { LatestAdvance } from '../../../lambdas/ports/rate-series';
+import { seriesId } from '../../../lambdas/domain/rate-policy';
 import { processRateSnapshots, type ProcessRatesDeps, type RateSnapshotMessage } from '../../../lambdas/use-cases/process-rate-snapshot';
 import { snapshotOf } from '../../support/rates';
 
@@ -15,7 +16,9 @@ const ecbDay = (day: string, usd: string, fetchedAt = new Date(`${day}T15:30:00.
 
 function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string, string>; lake?: string; advance?: string; publish?: string } = {}) {
   const history = new Map<string, RateSnapshot>(stored.map((s) => [s.snapshotId, s]));
-  let latest: RateSnapshot | undefined = [...stored].sort((a, b) => (a.inForceFrom < b.inForceFrom ? 1 : -1))[0];
+  /** Each series' latest publication, by seriesId. */
+  const latestOf = new Map<string, RateSnapshot>();
+  for (const s of [...stored].sort((a, b) => (a.inForceFrom < b.inForceFrom ? -1 : 1))) latestOf.set(seriesId(s), s);
   const puts: { key: string; contentType: string }[] = [];
   const published: OutgoingMessage[] = [];
   const deps: ProcessRatesDeps = {
@@ -27,17 +30,18 @@ function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string,
       },
       async advanceLatest(snapshot): Promise<LatestAdvance> {
         if (failures.advance) throw new Error(failures.advance);
+        const latest = latestOf.get(seriesId(snapshot));
         if (!latest || snapshot.inForceFrom > latest.inForceFrom) {
           const previous = latest && seriesSnapshotOf(latest);
-          latest = snapshot;
+          latestOf.set(seriesId(snapshot), snapshot);
           return { outcome: 'moved', previous };
         }
         if (snapshot.inForceFrom < latest.inForceFrom) return { outcome: 'superseded', latestInForceFrom: latest.inForceFrom };
         if (snapshot.fetchedAt > latest.fetchedAt) return { outcome: 'confirmed' };
         return { outcome: 'unchanged', latestInForceFrom: latest.inForceFrom };
       },
-      async atOrBefore(_key, at, limit): Promise<readonly SeriesSnapshot[]> {
-        return [...history.values()].filter((s) => s.inForceFrom <= at).sort((a, b) => (a.inForceFrom < b.inForceFrom ? 1 : -1)).slice(0, limit).map(seriesSnapshotOf);
+      async atOrBefore(key, at, limit): Promise<readonly SeriesSnapshot[]> {
+        return [...history.values()].filter((s) => seriesId(s) === seriesId(key) && s.inForceFrom <= at).sort((a, b) => (a.inForceFrom < b.inForceFrom ? 1 : -1)).slice(0, limit).map(seriesSnapshotOf);
       },
     },
     lake: {
@@ -57,7 +61,7 @@ function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string,
     clock: () => NOW,
   };
   const events = () => published.map((m) => JSON.parse(m.body) as RateChangeEvent);
-  return { deps, history, puts, published, events, latest: () => latest };
+  return { deps, history, puts, published, events, latest: () => latestOf.get('ecb#EUR') };
 }
 
 const message = (id: string, snapshot: RateSnapshot, receiveCount = 1): RateSnapshotMessage => ({ messageId: id, body: JSON.stringify(snapshot), receiveCount });
@@ -139,6 +143,57 @@ describe('processRateSnapshots', () => {
     const f = fakes([d8], { publish: 'KMS.ThrottlingException' });
     const result = await processRateSnapshots(f.deps, [message('m-9', d9)]);
     expect(result.failed).toEqual([{ messageId: 'm-9', reason: 'rate changes not sent: KMS.ThrottlingException' }]);
+  });
+
+  it('keeps the later fetch of a publication sent twice, whichever message comes first', async () => {
+    const later = ecbDay('2024-01-09', '1.0950', new Date('2024-01-09T16:30:00.000Z'));
+    const f = fakes([d8]);
+    await processRateSnapshots(f.deps, [message('m-b', later), message('m-a', d9)]);
+    expect(f.history.get(d9.snapshotId)?.fetchedAt).toBe('2024-01-09T16:30:00.000Z');
+  });
+
+  it('fails both messages of a publication sent twice when its history is not written', async () => {
+    const f = fakes([d8], { history: { [d9.snapshotId]: 'ValidationException' } });
+    const result = await processRateSnapshots(f.deps, [message('m-a', d9), message('m-b', d9)]);
+    expect(result.failed.map((x) => x.messageId)).toEqual(['m-a', 'm-b']);
+  });
+
+  it('re-sends the moves when any copy of a publication sent twice is a redelivery', async () => {
+    const f = fakes([d8, d9]);
+    const result = await processRateSnapshots(f.deps, [message('m-a', d9, 1), message('m-b', d9, 2)]);
+    expect(moves(f.events())).toEqual(['2024-01-08->2024-01-09']);
+    expect(result).toMatchObject({ moved: [], changes: 1 });
+  });
+
+  it('re-sends, oldest first, the moves of a redelivered batch that started its series', async () => {
+    const f = fakes([d9, d10]);
+    await processRateSnapshots(f.deps, [message('m-10', d10, 2), message('m-9', d9, 2)]);
+    expect(moves(f.events())).toEqual(['none->2024-01-09', '2024-01-09->2024-01-10']);
+  });
+
+  it('re-sends nothing for a redelivered snapshot older than the latest', async () => {
+    const f = fakes([d8, d9, d10]);
+    expect(await processRateSnapshots(f.deps, [message('m-9', d9, 2)])).toMatchObject({ failed: [], changes: 0 });
+    expect(f.published).toEqual([]);
+  });
+
+  describe('two series in one batch', () => {
+    const oxr = (instant: string, eurPerUsd: string) => snapshotOf(instant, { EUR: eurPerUsd }, { provider: 'oxr', base: 'USD', fetchedAt: new Date(instant) });
+    const o1 = oxr('2024-01-09T10:00:00.000Z', '0.9100');
+    const o2 = oxr('2024-01-09T11:00:00.000Z', '0.9150');
+
+    it('lists the moved series in order', async () => {
+      const f = fakes([d8, o1]);
+      const result = await processRateSnapshots(f.deps, [message('m-o2', o2), message('m-9', d9)]);
+      expect(result).toMatchObject({ moved: ['ecb#EUR', 'oxr#USD'], changes: 2, failed: [] });
+    });
+
+    it('fails only the messages whose moves were not sent', async () => {
+      const f = fakes([d8, o1], { publish: 'KMS.ThrottlingException' });
+      // o1 again: already the latest of its series, a first delivery: no move to send.
+      const result = await processRateSnapshots(f.deps, [message('m-o1', o1), message('m-9', d9)]);
+      expect(result.failed).toEqual([{ messageId: 'm-9', reason: 'rate changes not sent: KMS.ThrottlingException' }]);
+    });
   });
 
   it('refuses a message that is no snapshot, and counts it as rejected', async () => {
