@@ -102,10 +102,11 @@ const snapshotOf = (event: RateChangeEvent, p: RateSeriesPoint): SeriesSnapshot 
 });
 
 /**
- * The stored series, with the moved one as the event says it was before and after the move:
- * the moved series needs no read, and a redelivered event resolves the same rates. Only the
- * move's instant and the one just before it are asked, and the series' publications are in
- * force one after another, so `previous` is what was in force just before.
+ * The stored series, with the moved one as the event says it was before and after the move: the
+ * moved series is always answered, so the resolver never asks to read it, and a redelivered
+ * event resolves the same rates. Only the move's instant and the one just before it are asked,
+ * and a series' publications are in force one after another, so `previous` is what was in
+ * force just before.
  */
 function timelineWithMove(timeline: RateTimeline, event: RateChangeEvent): RateTimeline {
   const moved = seriesId(event);
@@ -113,7 +114,7 @@ function timelineWithMove(timeline: RateTimeline, event: RateChangeEvent): RateT
   const previous = event.previous ? snapshotOf(event, event.previous) : undefined;
   return {
     async load(requests) {
-      const lookup = await timeline.load(requests.filter((r) => seriesId(r.key) !== moved));
+      const lookup = await timeline.load(requests);
       return (key, at) =>
         seriesId(key) === moved ? { latest: current, inForce: at >= current.inForceFrom ? current : previous } : lookup(key, at);
     },

@@ -278,7 +278,11 @@ describe('alert rules: what a partner sees and keeps', () => {
     const { create } = api();
     const result = await create('k', { ...eurUsd, expiresAt: '2023-02-30T12:00:00Z' });
     expect(result.statusCode).toBe(400);
-    expect(errorOf(result).details).toEqual({ issues: [{ in: 'body', path: 'expiresAt', message: expect.any(String) }] });
+    expect(errorOf(result)).toEqual({
+      code: 'VALIDATION_ERROR',
+      message: 'Invalid body expiresAt: is not a real date and time',
+      details: { issues: [{ in: 'body', path: 'expiresAt', message: 'is not a real date and time' }] },
+    });
   });
 
   it('PATCH keeps what it is not given: cooldown, expiry, cooldown-until and the last trigger', async () => {
@@ -327,6 +331,10 @@ describe('alert rules: what a partner sees and keeps', () => {
 
     const patched = await racing(apiEvent({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { quote: 'JPY', threshold: '140' } }));
     expect({ status: patched.statusCode, error: errorOf(patched) }).toEqual({ status: 409, error: expected });
+    expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
+
+    const samePair = await racing(apiEvent({ method: 'PATCH', path: `/v1/alerts/${id}`, body: { threshold: '1.0300' } }));
+    expect(samePair.statusCode).toBe(409);
     expect(await deps.watched.list()).toEqual([{ base: 'EUR', quote: 'USD' }]);
 
     const deleted = await racing(apiEvent({ method: 'DELETE', path: `/v1/alerts/${id}` }));

@@ -152,6 +152,19 @@ describe('evaluate-alerts: a move crosses a rule', () => {
   });
 });
 
+describe('evaluate-alerts: a rule another invocation changed meanwhile', () => {
+  it('counts a rule it could not fire, re-arm or expire (changed since it was read) as skipped', async () => {
+    const w = world();
+    await w.add(rule());
+    await w.add(rule({ mode: 'repeat', state: 'waiting', armedSince: undefined, rearmLevel: '1.1000', waitingSince: T0 }));
+    await w.add(rule({ threshold: '1.0950', expiresAt: '2024-01-10T11:00:00.000Z' }));
+    await w.evaluate(w.publish(oxr(T0, '0.9200')));
+    const lost = { ...w.table.index, fire: async () => false, rearm: async () => false, expire: async () => false };
+    const result = await w.evaluate(w.publish(oxr(minutesAfter(1), '0.9100')), { index: lost });
+    expect(result).toMatchObject({ rulesRead: 3, fired: 0, rearmed: 0, expired: 0, skipped: 3 });
+  });
+});
+
 describe('evaluate-alerts: where the rates come from', () => {
   it('takes the moved series from the event, reading none of it from the store', async () => {
     const w = world();
@@ -417,5 +430,12 @@ describe('an alert e-mail that could not be sent', () => {
       name: 'AlertDeliveryError',
       message: '2 alert e-mail(s) not sent: r-1: Throttling; r-2: socket hang up',
     });
+  });
+
+  it('keeps the list to 500 characters, and names a failure without an error object', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ ruleId: `rule-${String(i).padStart(2, '0')}`, error: new Error('Throttling: rate exceeded') }));
+    const error = new AlertDeliveryError([{ ruleId: 'r-0', error: undefined }, ...many]);
+    expect(error.message.startsWith('41 alert e-mail(s) not sent: r-0: undefined; rule-00: Throttling: rate exceeded; ')).toBe(true);
+    expect(error.message.length).toBe('41 alert e-mail(s) not sent: '.length + 500);
   });
 });

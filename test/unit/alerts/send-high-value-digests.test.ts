@@ -39,7 +39,7 @@ const NOW = new Date('2024-01-10T12:20:00.000Z');
 /** The template data as text (the HTML copy is escaped the same way). */
 const text = (email: Email) => (email.data as { text: Record<string, string> }).text;
 
-function run(digest: DigestStore, send: (email: Email) => Promise<{ messageId: string }>) {
+function run(digest: DigestStore, send: (email: Email) => Promise<{ messageId: string }>, now = NOW) {
   const sent: Email[] = [];
   let tokens = 0;
   return {
@@ -50,7 +50,7 @@ function run(digest: DigestStore, send: (email: Email) => Promise<{ messageId: s
       recipients: ['ops@example.com'],
       windowMinutes: 15,
       claimMs: 60_000,
-      clock: () => NOW,
+      clock: () => now,
       newToken: () => `token-${++tokens}`,
     }),
   };
@@ -87,9 +87,9 @@ describe('sending the high-value digests', () => {
   });
 
   it('closes a window at its end instant: one ending exactly now is sent', async () => {
-    const { digest } = store({ '2024-01-10T12:05:00.000Z': [row('t-1')] }); // 12:05 + 15 min = 12:20 = now
-    const { result } = run(digest, async () => ({ messageId: 'm-1' }));
-    expect((await result).sent).toHaveLength(1);
+    const { digest } = store({ '2024-01-10T12:00:00.000Z': [row('t-1')] }); // 12:00 + 15 min
+    expect((await run(digest, async () => ({ messageId: 'm-1' }), new Date('2024-01-10T12:15:00.000Z')).result).sent).toHaveLength(1);
+    expect((await run(digest, async () => ({ messageId: 'm-1' }), new Date('2024-01-10T12:14:59.999Z')).result).pending).toBe(1);
   });
 
   it('counts a window another run is sending as pending, and skips one already sent', async () => {
@@ -146,5 +146,14 @@ describe('sending the high-value digests', () => {
       ['3000.75 USD', ''],
       ['mixed base currencies', ''],
     ]);
+  });
+
+  it('lists at most 200 transactions and says how many more there are', async () => {
+    const rows = Array.from({ length: 203 }, (_, i) => row(`t-${String(i).padStart(3, '0')}`));
+    const { digest } = store({ '2024-01-10T12:00:00.000Z': rows });
+    const { sent, result } = run(digest, async () => ({ messageId: 'm-1' }));
+    await result;
+    expect(text(sent[0]).omitted).toBe('3 more are not listed here; query the transactions table (high_value_alert) for them.');
+    expect(text(sent[0]).count).toBe('203');
   });
 });

@@ -4,7 +4,7 @@ import { Schemas } from '../../../lambdas/shared/api-contract';
 import { withHttp } from '../../../lambdas/shared/http';
 import { rateOperations, type RateQueryDeps } from '../../../lambdas/use-cases/rate-queries';
 import { rational, type Rational } from '../../support/rational';
-import { snapshotOf } from '../../support/rates';
+import { ecbFixtureSnapshot, snapshotOf } from '../../support/rates';
 import { COINGECKO_BTC, JUL8, apiEvent, bodyOf, defaultSnapshots, errorOf, memoryDeps } from './fakes';
 
 /** Expected values come from the BigInt-rational reference, never the project's Decimal. */
@@ -105,6 +105,21 @@ describe('GET /v1/rates/latest', () => {
     expect(unpriced.statusCode).toBe(422);
     expect(errorOf(unpriced)).toMatchObject({ code: 'RATE_NOT_FOUND', details: { currencies: ['ARS'] } });
     expect(malformed.statusCode).toBe(400);
+  });
+
+  it('names each symbol it cannot price and why: one reason gives its own code, mixed reasons RATE_NOT_FOUND', async () => {
+    // OXR's dinar rate from June is stale by 2022-07-13 (P7D); nobody publishes ARS.
+    const staleKwd = snapshotOf('2022-06-01T10:00:00.000Z', { KWD: '0.30700' }, { provider: 'oxr', base: 'USD' });
+    const { get } = api([ecbFixtureSnapshot(), staleKwd]);
+
+    const stale = errorOf(await get('/v1/rates/latest?base=USD&symbols=JPY,KWD'));
+    expect(stale).toMatchObject({ code: 'RATE_STALE', details: { currencies: ['KWD'], reasons: { KWD: 'RATE_STALE' } } });
+
+    const mixed = errorOf(await get('/v1/rates/latest?base=USD&symbols=KWD,JPY,ARS'));
+    expect(mixed).toMatchObject({ code: 'RATE_NOT_FOUND', details: { base: 'USD', currencies: ['KWD', 'ARS'], reasons: { KWD: 'RATE_STALE', ARS: 'RATE_NOT_FOUND' } } });
+    const [kwdWhy, arsWhy] = mixed.message.split('; ');
+    expect(kwdWhy).toMatch(/KWD/);
+    expect(arsWhy).toMatch(/ARS/);
   });
 });
 
@@ -360,6 +375,19 @@ describe('GET /v1/rates/history', () => {
       // Saturday: that day's coin price, Friday's ECB rate.
       ['2022-07-09', '2022-07-08T14:00:00.000Z', 'coingecko+ecb', true],
     ]);
+  });
+
+  it('refuses a currency that is not supported, before reading any rate', async () => {
+    const result = await api(week).get('/v1/rates/history?base=EUR&quote=XAU&from=2022-07-06&to=2022-07-12');
+    expect(errorOf(result).code).toBe('UNSUPPORTED_CURRENCY');
+  });
+
+  it('refuses a cursor whose next day does not exist', async () => {
+    const { get } = api(week);
+    const query = 'base=EUR&quote=USD&from=2022-02-01&to=2022-03-31';
+    const forged = Buffer.from(JSON.stringify({ next: '2022-02-30', query: JSON.stringify(['EUR', 'USD', '2022-02-01', '2022-03-31']) })).toString('base64url');
+    const result = await get(`/v1/rates/history?${query}&cursor=${forged}`);
+    expect({ status: result.statusCode, code: errorOf(result).code }).toEqual({ status: 400, code: 'INVALID_CURSOR' });
   });
 
   it('answers 422 when no stored rate connects the currencies', async () => {

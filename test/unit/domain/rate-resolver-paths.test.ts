@@ -140,5 +140,8 @@ describe('resolveRates', () => {
     const forgetful = { policy, timeline: { load: async () => (loads++, () => undefined) } };
     await expect(resolveRates(forgetful, [{ from: 'USD', to: 'JPY', at: AT }])).rejects.toThrow(/^rates unresolved after 12 passes: \[\{"key":/);
     expect(loads).toBe(12);
+    const many = ['USD', 'JPY', 'GBP', 'CHF'].map((to) => ({ from: 'EUR', to, at: AT }));
+    const error = await resolveRates(forgetful, many).catch((e: Error) => e);
+    expect(JSON.parse((error as Error).message.replace(/^rates unresolved after 12 passes: /, ''))).toHaveLength(3);
   });
 });

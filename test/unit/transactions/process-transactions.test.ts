@@ -493,14 +493,14 @@ describe('processTransactions', () => {
 
     const result = await processTransactions(deps, [
       good('a', {}, '2024-01-10T12:00:01.000Z'),
-      transactionMessage('m-0', feedTransaction({ transaction_id: 'b', currency: 'EUR' }), '2024-01-10T12:00:05.000Z'),
+      transactionMessage('m-z', feedTransaction({ transaction_id: 'b', currency: 'EUR' }), '2024-01-10T12:00:00.500Z'),
     ]);
 
     expect(result.failures).toEqual([
-      { messageId: 'm-0', reason: 'RATE_NOT_SETTLED: the rate at 2024-01-10T12:00:00.000Z may still be published' },
+      { messageId: 'm-z', reason: 'RATE_NOT_SETTLED: the rate at 2024-01-10T12:00:00.000Z may still be published' },
       { messageId: 'm-a', reason: 'DynamoDB left the item unprocessed' },
     ]);
-    expect(result.failedMessageIds).toEqual(['m-0', 'm-a']);
+    expect(result.failedMessageIds).toEqual(['m-a', 'm-z']);
   });
 
   it('stores the first received of two different records with one transaction_id, whatever the batch order', async () => {
@@ -535,6 +535,23 @@ describe('processTransactions', () => {
     expect(result.objectKeys).toEqual([key]);
     expect(contentTypes.get(key)).toBe('application/vnd.apache.parquet');
     expect(events.map((e) => e.id)).toEqual(['y', 'z']);
+  });
+
+  it('quarantines, as INVALID_AMOUNT, a transaction whose amount in base would not fit DECIMAL(38,18)', async () => {
+    const { deps, objects, items } = stubs();
+    const amount = '99999999999999999999'; // 20 integer digits: the most the column holds
+    const result = await processTransactions(deps, [good('huge', { currency: 'BTC', amount }), good('fine')]);
+    expect(result).toMatchObject({ stored: 1, quarantined: 1, quarantinedByReason: { INVALID_AMOUNT: 1 } });
+    expect([...items.keys()]).toEqual(['fine']);
+    // 43000 USD per BTC, by BigInt: 25 integer digits.
+    const inBase = (BigInt(amount) * 43000n).toString();
+    expect(quarantineLines(objects).map((l) => [l.messageId, l.detail])).toEqual([['m-huge', `amount_base ${inBase} USD has more than 20 integer digits`]]);
+  });
+
+  it('dates the quarantine object by the earliest first arrival of its messages', async () => {
+    const { deps, objects } = stubs();
+    await processTransactions(deps, [transactionMessage('m-later', '{', '2024-01-10T01:00:00.000Z'), transactionMessage('m-earlier', '[', '2024-01-09T23:00:00.000Z')]);
+    expect([...objects.keys()]).toEqual([`quarantine/transactions/dt=2024-01-09/${sha256('m-earlier\nm-later')}.jsonl`]);
   });
 
   it('dates the quarantine object by the first arrival of a quarantined message, not of a stored one', async () => {
