@@ -135,7 +135,7 @@ export async function rateHistory(
   };
 }
 
-const historyKey = (q: HistoryQuery) => JSON.stringify([q.base, q.quote, q.from, q.to]);
+const historyKey = (q: HistoryQuery) => [q.base, q.quote, q.from, q.to].join('/');
 
 function readHistoryCursor(cursor: string, query: HistoryQuery): string {
   const { next, query: key } = decodeCursor(cursor);

@@ -385,7 +385,8 @@ describe('GET /v1/rates/history', () => {
   it('refuses a cursor whose next day does not exist', async () => {
     const { get } = api(week);
     const query = 'base=EUR&quote=USD&from=2022-02-01&to=2022-03-31';
-    const forged = Buffer.from(JSON.stringify({ next: '2022-02-30', query: JSON.stringify(['EUR', 'USD', '2022-02-01', '2022-03-31']) })).toString('base64url');
+    // The query's key as the cursor carries it, with a day that does not exist as the next one.
+    const forged = Buffer.from(JSON.stringify({ next: '2022-02-30', query: 'EUR/USD/2022-02-01/2022-03-31' })).toString('base64url');
     const result = await get(`/v1/rates/history?${query}&cursor=${forged}`);
     expect({ status: result.statusCode, code: errorOf(result).code }).toEqual({ status: 400, code: 'INVALID_CURSOR' });
   });
