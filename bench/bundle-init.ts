@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { BUILTINS_BY_REQUIRE, LAMBDA_BUNDLING } from '../lib/constructs/fx-function';
+import { bundleAliases, LAMBDA_BUNDLING } from '../lib/constructs/fx-function';
 
 /**
  * Measuring what a Lambda cold start pays for a bundle: the time to import the module (its
@@ -132,7 +132,7 @@ export async function bundleLikeAFunction(
     target: LAMBDA_BUNDLING.target,
     minify: options.minify ?? true,
     // CommonJS the way esbuild bundles for Node by default (the baseline of the issue).
-    ...(cjs ? {} : { mainFields: [...LAMBDA_BUNDLING.mainFields], banner: { js: LAMBDA_BUNDLING.banner }, alias: BUILTINS_BY_REQUIRE }),
+    ...(cjs ? {} : { mainFields: [...LAMBDA_BUNDLING.mainFields], banner: { js: LAMBDA_BUNDLING.banner }, alias: bundleAliases() }),
     external: options.bundleAwsSdk ? [] : [...LAMBDA_BUNDLING.externalModules],
     nodePaths: [path.join(__dirname, '..', 'node_modules')],
     logLevel: 'silent',

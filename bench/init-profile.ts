@@ -69,9 +69,6 @@ const COMPONENTS: Record<string, { source: string; bundleAwsSdk?: boolean }> = {
   'Powertools batch': {
     source: "import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch'; export const p = new BatchProcessor(EventType.SQS);",
   },
-  'Powertools parameters (Secrets Manager)': {
-    source: "import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'; export const p = new SecretsProvider();",
-  },
   'Powertools idempotency (DynamoDB layer)': {
     source: [
       "import { makeIdempotent } from '@aws-lambda-powertools/idempotency';",

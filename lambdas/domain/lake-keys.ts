@@ -14,7 +14,7 @@ export const DATE_PARTITION = /^year=\d{4}\/month=\d{2}\/day=\d{2}$/;
 export const lakeKeys = {
   rawRates: (prefix: string, snapshot: RateSnapshot, extension: string) =>
     `${prefix}/provider=${snapshot.provider}/dt=${snapshot.rateDate}/${snapshot.snapshotId}.${extension}`,
-  curatedRates: (prefix: string, snapshot: RateSnapshot) =>
+  curatedRates: (prefix: string, snapshot: Pick<RateSnapshot, 'inForceFrom' | 'snapshotId'>) =>
     `${prefix}/${datePartitions(snapshot.inForceFrom)}/${snapshot.snapshotId}.parquet`,
   /**
    * One object per batch and day, named by the hash of the ids it holds: the same batch always

@@ -2,15 +2,12 @@ import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { dynamoRateSeries } from '../adapters/aws/dynamodb-rate-series';
-import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
-import { curatedRatesParquet } from '../adapters/parquet/curated-rates';
+import { curatedRatesProblem } from '../adapters/parquet/curated-rate-rows';
 import { dynamoDocumentClient } from '../shared/clients';
-import { s3 } from '../shared/s3-client';
 import { sqs } from '../shared/sqs-client';
 import { loadConfig } from '../shared/config';
 import { ENV } from '../shared/env-names';
-import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { METRICS } from '../shared/metric-names';
 import { observability, traced } from '../shared/observability';
@@ -18,16 +15,13 @@ import { processRateSnapshots } from '../use-cases/process-rate-snapshot';
 
 const config = loadConfig('process-rates', {
   table: ENV.ratesTable,
-  bucket: ENV.dataLakeBucket,
   rateChangesQueueUrl: ENV.rateChangesQueue,
 });
 const tools = observability('process-rates');
 const { logger, metrics } = tools;
 const deps = {
   series: dynamoRateSeries(traced(tools, dynamoDocumentClient()), config.table),
-  lake: s3ObjectStore(traced(tools, s3()), config.bucket),
-  curatedPrefix: LAKE_PREFIXES.curatedRates,
-  toCurated: curatedRatesParquet,
+  curatedProblem: curatedRatesProblem,
   rateChanges: sqsMessagePublisher(traced(tools, sqs()), config.rateChangesQueueUrl, {
     correlationId: () => logger.getCorrelationId() as string | undefined,
   }),

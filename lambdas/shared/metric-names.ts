@@ -19,6 +19,8 @@ export const METRICS = {
   ratesStored: 'RatesStored',
   /** process-rates: rate changes published for the alerts. */
   rateChanges: 'RateChanges',
+  /** export-rates: publications written to the curated lake. */
+  ratesExported: 'RatesExported',
   /** process-transactions: transactions stored. */
   transactionsStored: 'TransactionsStored',
   /** process-transactions: high-value transactions notified. */

@@ -1,17 +1,16 @@
-import { lakeKeys } from '../domain/lake-keys';
 import { seriesMoves, type RateChangeEvent } from '../domain/rate-change';
 import { seriesId, type SeriesKey } from '../domain/rate-policy';
 import { seriesSnapshotOf, validateSnapshot, type RateSnapshot } from '../domain/rate-snapshot';
 import type { MessagePublisher } from '../ports/message-publisher';
-import type { ObjectStore } from '../ports/object-store';
 import type { RateSeriesReader, RateSeriesWriter } from '../ports/rate-series';
 
 export interface ProcessRatesDeps {
   readonly series: RateSeriesWriter & Pick<RateSeriesReader, 'atOrBefore'>;
-  readonly lake: ObjectStore;
-  readonly curatedPrefix: string;
-  /** Encodes the snapshot as its curated Parquet object. */
-  readonly toCurated: (snapshot: RateSnapshot) => Uint8Array;
+  /**
+   * Why the curated table could not hold the snapshot exactly, or undefined: such a snapshot is
+   * refused here, since export-rates writes every stored publication to the lake.
+   */
+  readonly curatedProblem: (snapshot: RateSnapshot) => string | undefined;
   readonly rateChanges: MessagePublisher;
   /** @default () => new Date() */
   readonly clock?: () => Date;
@@ -29,7 +28,7 @@ export interface ProcessRatesResult {
   readonly failed: readonly { readonly messageId: string; readonly reason: string }[];
   /** Messages whose snapshot broke the rules (future-dated, malformed): the RateSnapshotsRejected metric. */
   readonly rejected: number;
-  /** Snapshots written to history and the lake, and the rates they hold. */
+  /** Snapshots written to history, and the rates they hold. */
   readonly snapshots: number;
   readonly rates: number;
   /** Series whose latest publication moved forward. */
@@ -39,7 +38,6 @@ export interface ProcessRatesResult {
 
 interface Held {
   snapshot: RateSnapshot;
-  readonly curated: Uint8Array;
   readonly messageIds: string[];
   redelivered: boolean;
 }
@@ -48,14 +46,14 @@ const keyOf = (s: RateSnapshot): SeriesKey => ({ provider: s.provider, base: s.b
 
 /**
  * Stores one SQS batch of snapshots (each message one snapshot):
- * 1. each is validated (now is the processor's clock, so a future-dated one is refused) and
- *    encoded as Parquet; a bad one fails alone;
- * 2. one history item per snapshot, every snapshot of the batch in BatchWriteItem calls;
- * 3. one Parquet object per snapshot, at a key derived from its id;
- * 4. per series, the newest snapshot of the batch is offered as the series' latest, on a
+ * 1. each is validated (now is the processor's clock, so a future-dated one is refused), and
+ *    checked against the curated table's columns; a bad one fails alone;
+ * 2. one history item per snapshot, every snapshot of the batch in BatchWriteItem calls (the
+ *    rates table's stream takes each to export-rates, which writes its curated Parquet object);
+ * 3. per series, the newest snapshot of the batch is offered as the series' latest, on a
  *    condition that a newer one never loses to it (a re-fetch of the same publication only
  *    moves `checkedAt`);
- * 5. one change event per publication the series moved through, batched onto the queue.
+ * 4. one change event per publication the series moved through, batched onto the queue.
  * History comes before latest: whoever sees a latest item can rely on the history below it.
  * Every step is idempotent; a message delivered again leaves the same state, and re-sends the
  * events its first delivery may have died before sending (same eventIds).
@@ -71,11 +69,12 @@ export async function processRateSnapshots(
   for (const message of messages) {
     try {
       const snapshot = validateSnapshot(JSON.parse(message.body) as RateSnapshot, now);
-      // Encoded first: a snapshot the curated table cannot hold fails before anything is written.
-      const curated = deps.toCurated(snapshot);
+      // A snapshot the curated table cannot hold fails before anything is written.
+      const problem = deps.curatedProblem(snapshot);
+      if (problem) throw new Error(problem);
       const same = held.get(snapshot.snapshotId);
       const redelivered = message.receiveCount > 1;
-      if (!same) held.set(snapshot.snapshotId, { snapshot, curated, messageIds: [message.messageId], redelivered });
+      if (!same) held.set(snapshot.snapshotId, { snapshot, messageIds: [message.messageId], redelivered });
       else {
         same.messageIds.push(message.messageId);
         same.redelivered ||= redelivered;
@@ -96,14 +95,6 @@ export async function processRateSnapshots(
   for (const { snapshotId, reason } of await deps.series.putHistory([...held.values()].map((h) => h.snapshot))) {
     fail([held.get(snapshotId)!], `history not written: ${reason}`);
   }
-  const puts = await Promise.allSettled(
-    [...held.values()].map(async (h) => {
-      await deps.lake.put(lakeKeys.curatedRates(deps.curatedPrefix, h.snapshot), h.curated, 'application/vnd.apache.parquet');
-      return h;
-    }),
-  );
-  const stored = [...held.values()];
-  puts.forEach((put, i) => put.status === 'rejected' && fail([stored[i]], `curated object not written: ${(put.reason as Error).message}`));
 
   const bySeries = new Map<string, Held[]>();
   for (const h of held.values()) bySeries.set(seriesId(h.snapshot), [...(bySeries.get(seriesId(h.snapshot)) ?? []), h]);

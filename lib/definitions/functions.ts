@@ -1,6 +1,7 @@
 import { ALERTS_TABLE, EVALUATOR_ATTRIBUTES } from '../../lambdas/shared/alerts-table';
 import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { CONVERSION_INSERT_FILTER } from '../../lambdas/adapters/aws/dynamodb-conversion-stream';
+import { RATE_HISTORY_FILTER } from '../../lambdas/adapters/aws/dynamodb-rate-stream';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
@@ -101,13 +102,27 @@ export const FUNCTIONS = {
   'process-rates': {
     id: 'ProcessRates',
     entry: 'lambdas/handlers/process-rates.ts',
-    description: 'Stores rate snapshots exactly in DynamoDB and curated Parquet, emits rate changes',
+    description: 'Stores rate snapshots exactly in DynamoDB, emits rate changes',
     timeoutSeconds: 30,
     memorySize: 512,
     tables: { rates: 'readwrite' },
     sendsTo: ['rateChanges'],
-    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedRates] } },
     sqsTrigger: { queue: 'rates', batchSize: 10, maxBatchingWindowSeconds: 5 },
+  },
+  'export-rates': {
+    id: 'ExportRates',
+    entry: 'lambdas/handlers/export-rates.ts',
+    description: 'Writes stored rate publications from the rates table stream to curated Parquet in the data lake',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedRates] } },
+    streamTrigger: {
+      table: 'rates',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      retryAttempts: 5,
+      filter: RATE_HISTORY_FILTER,
+    },
   },
   'fetch-transactions': {
     id: 'FetchTransactions',

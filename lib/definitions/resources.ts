@@ -36,6 +36,8 @@ export const TABLES = {
     envVar: ENV.ratesTable,
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
+    /** Stored publications flow to the data lake through it (export-rates). */
+    stream: 'NEW_IMAGE',
   },
   /** Enriched partner transactions, one item per transaction_id; a customer's history by hash. */
   transactions: {

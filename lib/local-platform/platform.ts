@@ -218,7 +218,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // Before any function runs: the SES emulator keeps templates in memory only.
     await provisionEmailTemplates(emulators.endpoints.ses, config.stage);
     const schedules = scheduledInvocations(config);
-    const functionAwsEnv = { ...awsEnv, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
+    const functionAwsEnv = { ...awsEnv, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.extensionPort) };
     const partnerClients = loadPartnerClients(path.join(dataDir, 'partner-clients.json'), config.api.partners);
     const partnerEnv = (name: FunctionName): Record<string, string> =>
       (PARTNER_FACING_FUNCTIONS as readonly string[]).includes(name)

@@ -333,6 +333,7 @@ export class StatelessStack extends Stack {
       logRetentionDays: props.config.logRetentionDays,
       retainLogs: props.config.retainData,
       logsKey: this.logsKey,
+      readsSecrets: (def.secrets ?? []).length > 0 || externalSecretNames(name as FunctionName, props.config).length > 0,
     });
     for (const [key, access] of Object.entries(def.tables ?? {}) as [TableKey, NonNullable<FunctionDefinition['tables']>[TableKey]][]) {
       fn.useTable(TABLES[key], props.tables[key], access!);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { CURATED_CONVERSION_COLUMNS } from '../../lambdas/adapters/parquet/curated-conversions';
-import { CURATED_RATE_COLUMNS } from '../../lambdas/adapters/parquet/curated-rates';
+import { CURATED_RATE_COLUMNS } from '../../lambdas/adapters/parquet/curated-rate-rows';
 import { CURATED_TRANSACTION_COLUMNS } from '../../lambdas/adapters/parquet/curated-transactions';
 import type { StageName } from '../../lib/config/stage-config';
 import { FUNCTIONS } from '../../lib/definitions/functions';

@@ -25,7 +25,9 @@ import {
   type TableDefinition,
   type TableKey,
 } from '../../lib/definitions/resources';
+import { SECRET_CACHE_TTL_SECONDS } from '../../lambdas/adapters/aws/secrets';
 import { deliveriesToOutwait } from '../../lambdas/domain/rate-settlement';
+import { externalSecretNames } from '../../lib/definitions/function-settings';
 import { ENV } from '../../lambdas/shared/env-names';
 import {
   asArray,
@@ -543,6 +545,18 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       },
     );
 
+    it.each(functionEntries)('%s has the Parameters and Secrets extension exactly when it reads a secret', (name, def) => {
+      const props = resourceOf(template, functionId(name)).Properties as {
+        Layers?: unknown[];
+        Environment: { Variables: Record<string, unknown> };
+      };
+      const readsSecrets = (def.secrets ?? []).length > 0 || externalSecretNames(name, s.config).length > 0;
+      const layers = JSON.stringify(props.Layers ?? []);
+      expect({ layer: /Paramsandsecrets/i.test(layers), ttl: props.Environment.Variables.SECRETS_MANAGER_TTL }).toEqual(
+        readsSecrets ? { layer: true, ttl: String(SECRET_CACHE_TTL_SECONDS) } : { layer: false, ttl: undefined },
+      );
+    });
+
     it('process-rates knows the rates table and fetch-rates knows the configured providers', () => {
       const env = (name: FunctionName) =>
         (
@@ -791,7 +805,7 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
     });
 
     // The lake layout as analysts and Glue know it, spelled out on purpose.
-    it('fetch-rates can write raw payloads and process-rates curated ones, nothing else', () => {
+    it('fetch-rates can write raw payloads and export-rates curated ones; process-rates reaches no bucket', () => {
       const s3Grants = (name: FunctionName) =>
         statementsOf(roleId(name))
           .filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')))
@@ -802,9 +816,10 @@ describe.each(STAGES)('stateless stack (%s)', (stage) => {
       expect(s3Grants('fetch-rates')).toEqual([
         { actions: ['s3:PutObject'], resources: [objectArn('raw/rates')] },
       ]);
-      expect(s3Grants('process-rates')).toEqual([
+      expect(s3Grants('export-rates')).toEqual([
         { actions: ['s3:PutObject'], resources: [objectArn('curated/rates')] },
       ]);
+      expect(s3Grants('process-rates')).toEqual([]);
     });
 
     it.each(functionEntries)(

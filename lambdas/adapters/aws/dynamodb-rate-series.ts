@@ -10,23 +10,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { seriesId, type SeriesKey } from '../../domain/rate-policy';
 import type { RateProviderName } from '../../domain/rate-publication';
-import type { RateOrientation, RateSnapshot, SeriesSnapshot } from '../../domain/rate-snapshot';
+import type { RateSnapshot } from '../../domain/rate-snapshot';
 import type { LatestAdvance, LatestSeries, RateSeriesReader, RateSeriesWriter } from '../../ports/rate-series';
 import { AWS_BATCH_RETRY, chunk, retryPending, type RetryOptions } from '../../shared/retry';
-
-/**
- * Rates table layout (pk, sk), one series per provider and base:
- * - history: `SERIES#<provider>#<base>`, `<inForceFrom>` — one item per publication;
- * - latest:  `LATEST#<provider>#<base>`, `LATEST` — the newest publication, plus `fetchedAt`
- *   (the fetch that made it the latest) and `checkedAt` (the newest fetch that confirmed it).
- * Both hold provider, base, inForceFrom, rateDate, snapshotId and `rates`, a map
- * quote -> { rate (a NumberValue), published (the provider's exact digits), orientation }.
- * "In force at t" is the newest history item with sk <= t: one Query, descending, Limit 1.
- */
-export const seriesKeys = {
-  history: (key: SeriesKey, inForceFrom: string) => ({ pk: `SERIES#${key.provider}#${key.base}`, sk: inForceFrom }),
-  latest: (key: SeriesKey) => ({ pk: `LATEST#${key.provider}#${key.base}`, sk: 'LATEST' }),
-};
+import { seriesKeys, toSeriesSnapshot } from './rate-series-items';
 
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
@@ -42,19 +29,6 @@ function publicationItem(s: RateSnapshot): Record<string, unknown> {
     rates: Object.fromEntries(
       s.rates.map((r) => [r.quote, { rate: NumberValue.from(r.rate), published: r.rate, orientation: r.orientation ?? 'quote-per-base' }]),
     ),
-  };
-}
-
-export function toSeriesSnapshot(item: Record<string, unknown>): SeriesSnapshot {
-  const rates = item.rates as Record<string, { published: string; orientation: RateOrientation }>;
-  return {
-    provider: String(item.provider) as RateProviderName,
-    base: String(item.base),
-    inForceFrom: String(item.inForceFrom),
-    rateDate: String(item.rateDate),
-    snapshotId: String(item.snapshotId),
-    // `published` keeps the provider's digits; `rate` (a NumberValue) drops trailing zeros.
-    rates: new Map(Object.entries(rates).map(([quote, r]) => [quote, { rate: String(r.published), orientation: r.orientation }])),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnSpec } from './parquet-table';
+import type { ColumnSpec } from './column-values';
 
 /** The engines a curated column is declared in. */
 export type SqlDialect = 'glue' | 'presto' | 'duckdb' | 'warehouse';

@@ -1,7 +1,8 @@
 import { Decimal } from '../../domain/decimal';
 import { AMOUNT_SCALE } from '../../domain/transaction';
 import type { StoredConversion } from '../../ports/conversion-store';
-import { rowProblem, toParquet, type ColumnSpec, type Row } from './parquet-table';
+import { rowProblem, type ColumnSpec, type Row } from './column-values';
+import { toParquet } from './parquet-table';
 
 const DECIMAL = { kind: 'decimal', precision: 38, scale: AMOUNT_SCALE } as const;
 

@@ -1,38 +1,7 @@
-import { quotePerBase, type RateSnapshot } from '../../domain/rate-snapshot';
-import { toParquet, type ColumnSpec } from './parquet-table';
+import { toParquet } from './parquet-table';
+import type { CuratedRatePublication } from '../../use-cases/export-rates';
+import { CURATED_RATE_COLUMNS, curatedRateRows } from './curated-rate-rows';
 
-/** curated/rates columns; Glue and the local Athena stand-in read the same list. */
-export const CURATED_RATE_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'snapshot_id', kind: 'string' },
-  { name: 'provider', kind: 'string' },
-  { name: 'base_currency', kind: 'string' },
-  { name: 'quote_currency', kind: 'string' },
-  /** The provider's number, exactly (its orientation says which way round it reads). */
-  { name: 'rate', kind: 'decimal', precision: 38, scale: 18 },
-  { name: 'rate_published', kind: 'string' },
-  { name: 'orientation', kind: 'string' },
-  /** Quote per base; an inverted crypto price is rounded to 18 places here, never upstream. */
-  { name: 'quote_per_base', kind: 'decimal', precision: 38, scale: 18 },
-  /** From when the publication is in force (ECB: 16:00 Berlin on its rate date). */
-  { name: 'in_force_from', kind: 'timestamp' },
-  /** The provider's own date (ECB, Frankfurter) or the UTC date of in_force_from, "YYYY-MM-DD". */
-  { name: 'rate_date', kind: 'string' },
-];
-
-export function curatedRatesParquet(snapshot: RateSnapshot): Uint8Array {
-  return toParquet(
-    CURATED_RATE_COLUMNS,
-    snapshot.rates.map((r) => ({
-      snapshot_id: snapshot.snapshotId,
-      provider: snapshot.provider,
-      base_currency: snapshot.base,
-      quote_currency: r.quote,
-      rate: r.rate,
-      rate_published: r.rate,
-      orientation: r.orientation ?? 'quote-per-base',
-      quote_per_base: quotePerBase(r).toDecimalPlaces(18).toFixed(18),
-      in_force_from: snapshot.inForceFrom,
-      rate_date: snapshot.rateDate,
-    })),
-  );
-}
+/** One Parquet object per publication, its rates in the order published. */
+export const curatedRatesParquet = (snapshot: CuratedRatePublication): Uint8Array =>
+  toParquet(CURATED_RATE_COLUMNS, curatedRateRows(snapshot));

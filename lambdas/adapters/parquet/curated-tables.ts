@@ -1,8 +1,8 @@
 import { LAKE_PREFIXES } from '../../shared/lake-prefixes';
 import { CURATED_CONVERSION_COLUMNS } from './curated-conversions';
-import { CURATED_RATE_COLUMNS } from './curated-rates';
+import { CURATED_RATE_COLUMNS } from './curated-rate-rows';
 import { CURATED_TRANSACTION_COLUMNS } from './curated-transactions';
-import type { ColumnSpec } from './parquet-table';
+import type { ColumnSpec } from './column-values';
 
 /**
  * The curated tables of the lake: where their objects live and which columns they hold. The

@@ -1,6 +1,7 @@
 import { Decimal } from '../../domain/decimal';
 import { AMOUNT_SCALE, type EnrichedTransaction } from '../../domain/transaction';
-import { toParquet, type ColumnSpec } from './parquet-table';
+import type { ColumnSpec } from './column-values';
+import { toParquet } from './parquet-table';
 
 const DECIMAL = { kind: 'decimal', precision: 38, scale: AMOUNT_SCALE } as const;
 

@@ -1,7 +1,7 @@
 import { DATE_PARTITION } from '../../domain/lake-keys';
 import { columnType, quoteIdentifier as q } from '../parquet/column-types';
 import { CURATED_TABLES, type CuratedTable, type CuratedTableKey } from '../parquet/curated-tables';
-import type { ColumnSpec } from '../parquet/parquet-table';
+import type { ColumnSpec } from '../parquet/column-values';
 import type { LoadStep } from '../../ports/warehouse';
 import type { LoadableTable, WarehouseSql } from '../../use-cases/load-warehouse';
 

@@ -5,14 +5,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import { ENV } from '../../../lambdas/shared/env-names';
-import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
 import {
   approximateMessages,
-  createBucket,
   createQueue,
   createTableFrom,
   drainQueue,
@@ -20,7 +17,6 @@ import {
   type CreatedQueue,
   useEmulators,
 } from '../../support/emulator-resources';
-import { listKeys } from '../../support/lake';
 import { QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { snapshotOf, snapshotWithZeroRate } from '../../support/rates';
 import { sqsEventFromMessages } from '../../support/sqs-events';
@@ -28,7 +24,6 @@ import { sqsEventFromMessages } from '../../support/sqs-events';
 jest.setTimeout(120_000);
 
 const TABLE = 'rates-poison';
-const BUCKET = 'lake-poison';
 const MAX_RECEIVE_COUNT = 2;
 /**
  * Short, so a failed message comes back quickly; not 1 s, so a slow first (cold) batch cannot
@@ -45,7 +40,6 @@ let restoreEnv = () => undefined as void;
 
 beforeAll(async () => {
   await createTableFrom(env.clients, TABLES.rates, TABLE);
-  await createBucket(env.clients, BUCKET);
   rateChanges = await createQueue(env.clients, 'rate-changes');
   dlq = await createQueue(env.clients, 'rates-dlq');
   ratesQueue = await createQueue(env.clients, 'rates', {
@@ -57,7 +51,6 @@ beforeAll(async () => {
     ...awsEndpointEnv(env.emulators.endpoints),
     ...QUIET_POWERTOOLS,
     [ENV.ratesTable]: TABLE,
-    [ENV.dataLakeBucket]: BUCKET,
     [ENV.rateChangesQueue]: rateChanges.url,
   });
   // A cold start with this environment, as the Lambda runtime would do it.
@@ -140,15 +133,12 @@ describe('process-rates handler on a queue with a DLQ', () => {
     expect(dead.map((m) => m.Body)).toEqual([poisonBody]);
     expect(await approximateMessages(env.clients, ratesQueue.url)).toBe(0);
 
-    // The siblings are stored: one history item per day, the newest day as latest, one curated object each.
+    // The siblings are stored: one history item per day (export-rates takes each to the lake), the newest day as latest.
     const items = await scanAll(env.clients, TABLE);
     expect(items.filter((i) => String(i.pk).startsWith('SERIES#'))).toHaveLength(3);
     expect(items.some((i) => String(i.rateDate) === '2022-07-09')).toBe(false);
     const { Item } = await env.clients.dynamodb.send(new GetCommand({ TableName: TABLE, Key: { pk: 'LATEST#ecb#EUR', sk: 'LATEST' } }));
     expect(Item).toMatchObject({ snapshotId: valid[2].snapshotId, rates: { USD: { published: '1.0163' }, JPY: { published: '138.05' } } });
-    expect(await listKeys(env.clients.s3, BUCKET, `${LAKE_PREFIXES.curatedRates}/`)).toEqual(
-      valid.map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
-    );
     // And nothing of the poison reached the rate-change stream.
     const events = await drainQueue(env.clients, rateChanges.url);
     expect(events.length).toBeGreaterThan(0);

@@ -1,7 +1,10 @@
 import { GetCommand, NumberValue } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
+import { RATE_HISTORY_FILTER, rateHistoryChange } from '../../../lambdas/adapters/aws/dynamodb-rate-stream';
+import { curatedRatesProblem } from '../../../lambdas/adapters/parquet/curated-rate-rows';
 import { curatedRatesParquet } from '../../../lambdas/adapters/parquet/curated-rates';
 import { cachedRateTimeline } from '../../../lambdas/adapters/rate-timeline';
 import { lakeKeys } from '../../../lambdas/domain/lake-keys';
@@ -10,9 +13,11 @@ import { policySeries, type RatePolicy } from '../../../lambdas/domain/rate-poli
 import { providerText } from '../../../lambdas/domain/rate-resolver';
 import { snapshotIdOf, type RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
+import { exportRates, type RateHistoryChange } from '../../../lambdas/use-cases/export-rates';
 import { processRateSnapshots, type ProcessRatesDeps } from '../../../lambdas/use-cases/process-rate-snapshot';
 import { resolveRates } from '../../../lambdas/use-cases/resolve-rates';
 import { TABLES } from '../../../lib/definitions/resources';
+import { matchesFilter } from '../../../lib/local-platform/event-filter';
 import {
   createBucket,
   createQueue,
@@ -25,6 +30,7 @@ import {
 import { getBytes, listKeys, queryParquet } from '../../support/lake';
 import { rational, type Rational } from '../../support/rational';
 import { ECB_2022_07_08, ecbFixtureSnapshot, FETCHED_AT, snapshotOf } from '../../support/rates';
+import { streamReader } from '../../support/streams';
 
 jest.setTimeout(120_000);
 
@@ -34,14 +40,18 @@ interface Pipeline {
   readonly table: string;
   readonly bucket: string;
   readonly deps: ProcessRatesDeps;
-  /** One SQS batch (through JSON, as snapshots travel on the rates queue); `receiveCount` 2+ is a redelivery. */
+  /**
+   * One SQS batch (through JSON, as snapshots travel on the rates queue); `receiveCount` 2+ is a
+   * redelivery. Then export-rates' use case on what the table's stream got meanwhile (through the
+   * trigger's filter), as the stream trigger runs it.
+   */
   process(snapshots: readonly (RateSnapshot | unknown)[], receiveCount?: number): ReturnType<typeof processRateSnapshots>;
   /** Change events emitted since the last call. */
   events(): Promise<RateChangeEvent[]>;
   item(pk: string, sk: string): Promise<Record<string, unknown> | undefined>;
 }
 
-/** A fresh table, bucket and rate-changes queue wired to the real adapters. */
+/** A fresh table (with its stream), bucket and rate-changes queue wired to the real adapters. */
 async function pipeline(): Promise<Pipeline> {
   const table = uniqueName('rates');
   const bucket = uniqueName('lake');
@@ -50,20 +60,25 @@ async function pipeline(): Promise<Pipeline> {
   const { url: rateChangesUrl } = await createQueue(env.clients, uniqueName('rate-changes'));
   const deps: ProcessRatesDeps = {
     series: dynamoRateSeries(env.clients.dynamodb, table),
-    lake: s3ObjectStore(env.clients.s3, bucket),
-    curatedPrefix: LAKE_PREFIXES.curatedRates,
-    toCurated: curatedRatesParquet,
+    curatedProblem: curatedRatesProblem,
     rateChanges: sqsMessagePublisher(env.clients.sqs, rateChangesUrl),
   };
+  const stream = streamReader(env, table);
+  const exportDeps = { lake: s3ObjectStore(env.clients.s3, bucket), curatedPrefix: LAKE_PREFIXES.curatedRates, toCurated: curatedRatesParquet };
   return {
     table,
     bucket,
     deps,
-    process: (snapshots, receiveCount = 1) =>
-      processRateSnapshots(
+    async process(snapshots, receiveCount = 1) {
+      const result = await processRateSnapshots(
         deps,
         snapshots.map((s, i) => ({ messageId: `m-${i}`, body: JSON.stringify(s), receiveCount })),
-      ),
+      );
+      const records = (await stream.next()).filter((r) => matchesFilter(RATE_HISTORY_FILTER, r));
+      const changes = records.map((r) => rateHistoryChange(r as DynamoDBRecord)).filter((c): c is RateHistoryChange => c !== undefined);
+      expect((await exportRates(exportDeps, changes)).failedSequenceNumbers).toEqual([]);
+      return result;
+    },
     events: async () => (await drainQueue(env.clients, rateChangesUrl)).map((m) => JSON.parse(m.Body!) as RateChangeEvent),
     item: async (pk, sk) => (await env.clients.dynamodb.send(new GetCommand({ TableName: table, Key: { pk, sk } }))).Item,
   };

@@ -104,7 +104,7 @@ beforeAll(async () => {
 
   restoreEnv = setEnv({
     ...awsEndpointEnv(env.emulators.endpoints),
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.extensionPort),
     ...QUIET_POWERTOOLS,
     [ENV.stateTable]: STATE_TABLE,
     [ENV.transactionsQueue]: transactionsQueue.url,

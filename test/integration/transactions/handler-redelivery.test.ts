@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -7,12 +6,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { join } from 'node:path';
 import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-series';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { TABLES } from '../../../lib/definitions/resources';
 import { awsEndpointEnv } from '../../../lib/local-platform/emulators';
+import { startSecretsEmulator, type SecretsEmulator } from '../../../lib/local-platform/secrets-emulator';
 import {
   createBucket,
   createQueue,
@@ -47,14 +47,13 @@ async function store(snapshot: RateSnapshot): Promise<void> {
   await series.advanceLatest(snapshot);
 }
 
-// Only the secret is mocked; DynamoDB, S3 and SQS are the env.emulators.
-const secretsMock = mockClient(SecretsManagerClient);
 
 const env = useEmulators('transactions-handler');
 let queue: CreatedQueue;
 let highValue: CreatedQueue;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let restoreEnv = () => undefined as void;
+let secrets: SecretsEmulator;
 
 beforeAll(async () => {
   await createTableFrom(env.clients, TABLES.rates, RATES_TABLE);
@@ -66,11 +65,11 @@ beforeAll(async () => {
   highValue = await createQueue(env.clients, 'high-value-transactions');
   // The ECB's publication of the 9th, in force on the morning of the 10th; Frankfurter has published nothing yet.
   await store(snapshotOf('2024-01-09', { USD: '1.0950', JPY: '158.47' }));
-  secretsMock
-    .on(GetSecretValueCommand, { SecretId: 'fx/pii-hmac-key' })
-    .resolves({ SecretString: HMAC_KEY });
+  secrets = await startSecretsEmulator(join(env.dir, 'secrets.json'));
+  secrets.ensure('fx/pii-hmac-key', () => HMAC_KEY);
   restoreEnv = setEnv({
     ...awsEndpointEnv(env.emulators.endpoints),
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.extensionPort),
     ...QUIET_POWERTOOLS,
     [ENV.transactionsTable]: TABLE,
     [ENV.transactionsQueue]: queue.url,
@@ -94,6 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   restoreEnv();
+  await secrets?.stop();
 });
 
 async function receiveAll(expected: number): Promise<Message[]> {
@@ -222,6 +222,5 @@ describe('process-transactions handler on a real queue', () => {
       rate_via: 'EUR/KWD,EUR/USD',
       rate_provider: 'frankfurter+ecb',
     });
-    expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
-import { curatedRatesParquet, CURATED_RATE_COLUMNS } from '../../../lambdas/adapters/parquet/curated-rates';
+import { CURATED_RATE_COLUMNS } from '../../../lambdas/adapters/parquet/curated-rate-rows';
+import { curatedRatesParquet } from '../../../lambdas/adapters/parquet/curated-rates';
 import { toParquet } from '../../../lambdas/adapters/parquet/parquet-table';
 import { queryParquet } from '../../support/lake';
 import { rational } from '../../support/rational';

@@ -3,7 +3,6 @@ import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
 
 const PROCESS_RATES_ENV = {
   [ENV.ratesTable]: 'rates',
-  [ENV.dataLakeBucket]: 'lake',
   [ENV.rateChangesQueue]: 'http://127.0.0.1:4566/000000000000/rate-changes',
 };
 const FETCH_RATES_ENV = {
@@ -21,6 +20,8 @@ async function coldStart(load: () => Promise<{ handler: unknown }>): Promise<unk
   return handler;
 }
 
+const EXPORT_RATES_ENV = { [ENV.dataLakeBucket]: 'lake' };
+
 const handlers = [
   {
     name: 'process-rates',
@@ -31,6 +32,11 @@ const handlers = [
     name: 'fetch-rates',
     env: FETCH_RATES_ENV,
     load: () => import('../../../lambdas/handlers/fetch-rates'),
+  },
+  {
+    name: 'export-rates',
+    env: EXPORT_RATES_ENV,
+    load: () => import('../../../lambdas/handlers/export-rates'),
   },
 ];
 
@@ -64,8 +70,9 @@ describe.each(handlers)('$name handler cold start', ({ name, env, load }) => {
       ...QUIET_POWERTOOLS,
       ...Object.fromEntries(Object.keys(env).map((k) => [k, undefined])),
     });
+    const names = Object.keys(env);
     await expect(coldStart(load)).rejects.toThrow(
-      `${name}: missing environment variables ${Object.keys(env).join(', ')}`,
+      `${name}: missing environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
     );
   });
 });

@@ -3,6 +3,7 @@ import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
 import type { OutgoingMessage } from '../../../lambdas/ports/message-publisher';
 import type { LatestAdvance } from '../../../lambdas/ports/rate-series';
 import { seriesId } from '../../../lambdas/domain/rate-policy';
+import { curatedRatesProblem } from '../../../lambdas/adapters/parquet/curated-rate-rows';
 import { processRateSnapshots, type ProcessRatesDeps, type RateSnapshotMessage } from '../../../lambdas/use-cases/process-rate-snapshot';
 import { snapshotOf } from '../../support/rates';
 
@@ -14,12 +15,11 @@ import { snapshotOf } from '../../support/rates';
 const NOW = new Date('2024-01-20T00:00:00.000Z');
 const ecbDay = (day: string, usd: string, fetchedAt = new Date(`${day}T15:30:00.000Z`)) => snapshotOf(day, { USD: usd, JPY: '160' }, { fetchedAt });
 
-function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string, string>; lake?: string; advance?: string; publish?: string } = {}) {
+function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string, string>; advance?: string; publish?: string } = {}) {
   const history = new Map<string, RateSnapshot>(stored.map((s) => [s.snapshotId, s]));
   /** Each series' latest publication, by seriesId. */
   const latestOf = new Map<string, RateSnapshot>();
   for (const s of [...stored].sort((a, b) => (a.inForceFrom < b.inForceFrom ? -1 : 1))) latestOf.set(seriesId(s), s);
-  const puts: { key: string; contentType: string }[] = [];
   const published: OutgoingMessage[] = [];
   const deps: ProcessRatesDeps = {
     series: {
@@ -44,14 +44,7 @@ function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string,
         return [...history.values()].filter((s) => seriesId(s) === seriesId(key) && s.inForceFrom <= at).sort((a, b) => (a.inForceFrom < b.inForceFrom ? 1 : -1)).slice(0, limit).map(seriesSnapshotOf);
       },
     },
-    lake: {
-      async put(key, _body, contentType) {
-        if (failures.lake && key.includes(failures.lake)) throw new Error('SlowDown');
-        puts.push({ key, contentType });
-      },
-    },
-    curatedPrefix: 'curated/rates',
-    toCurated: (s) => new TextEncoder().encode(s.snapshotId),
+    curatedProblem: curatedRatesProblem,
     rateChanges: {
       async publish(messages) {
         if (failures.publish) throw new Error(failures.publish);
@@ -61,7 +54,7 @@ function fakes(stored: RateSnapshot[] = [], failures: { history?: Record<string,
     clock: () => NOW,
   };
   const events = () => published.map((m) => JSON.parse(m.body) as RateChangeEvent);
-  return { deps, history, puts, published, events, latest: () => latestOf.get('ecb#EUR') };
+  return { deps, history, published, events, latest: () => latestOf.get('ecb#EUR') };
 }
 
 const message = (id: string, snapshot: RateSnapshot, receiveCount = 1): RateSnapshotMessage => ({ messageId: id, body: JSON.stringify(snapshot), receiveCount });
@@ -73,15 +66,13 @@ const d10 = ecbDay('2024-01-10', '1.0960');
 const d11 = ecbDay('2024-01-11', '1.0970');
 
 describe('processRateSnapshots', () => {
-  it('stores a batch out of order as history, curated Parquet objects and one move per publication, oldest first', async () => {
+  it('stores a batch out of order as history and one move per publication, oldest first', async () => {
     const f = fakes([d8]);
     const result = await processRateSnapshots(f.deps, [message('m-11', d11), message('m-9', d9), message('m-10', d10)]);
     expect(result).toEqual({ failed: [], rejected: 0, snapshots: 3, rates: 6, moved: ['ecb#EUR'], changes: 3 });
     expect(moves(f.events())).toEqual(['2024-01-08->2024-01-09', '2024-01-09->2024-01-10', '2024-01-10->2024-01-11']);
     expect(f.published.map((m) => m.id)).toEqual([d9.snapshotId, d10.snapshotId, d11.snapshotId]);
-    expect(f.puts).toEqual(
-      [d11, d9, d10].map((s) => ({ key: `curated/rates/year=2024/month=01/day=${s.rateDate.slice(8)}/${s.snapshotId}.parquet`, contentType: 'application/vnd.apache.parquet' })),
-    );
+    expect([...f.history.keys()].sort()).toEqual([d8, d9, d10, d11].map((s) => s.snapshotId).sort());
     expect(f.latest()?.snapshotId).toBe(d11.snapshotId);
   });
 
@@ -119,13 +110,17 @@ describe('processRateSnapshots', () => {
     const result = await processRateSnapshots(f.deps, [message('m-9', d9), message('m-10', d10)]);
     expect(result.failed).toEqual([{ messageId: 'm-10', reason: 'history not written: ValidationException' }]);
     expect(result).toMatchObject({ snapshots: 1, changes: 1 });
-    expect(f.puts.map((p) => p.key)).toEqual([`curated/rates/year=2024/month=01/day=09/${d9.snapshotId}.parquet`]);
+    expect([...f.history.keys()].sort()).toEqual([d8.snapshotId, d9.snapshotId].sort());
   });
 
-  it('fails only the snapshot whose curated object was not written', async () => {
-    const f = fakes([d8], { lake: d10.snapshotId });
-    const result = await processRateSnapshots(f.deps, [message('m-9', d9), message('m-10', d10)]);
-    expect(result.failed).toEqual([{ messageId: 'm-10', reason: 'curated object not written: SlowDown' }]);
+  it('refuses, before anything is written, a snapshot the curated table could not hold, and stores its siblings', async () => {
+    // 19 fraction digits: DynamoDB holds them (38 significant), the curated DECIMAL(38,18) column cannot.
+    const tooFine = ecbDay('2024-01-10', '1.0000000000000000001');
+    const f = fakes([d8]);
+    const result = await processRateSnapshots(f.deps, [message('m-9', d9), message('m-10', tooFine)]);
+    expect(result.failed).toEqual([{ messageId: 'm-10', reason: 'rate 1.0000000000000000001 has more than 18 fraction digits' }]);
+    expect(result).toMatchObject({ rejected: 1, snapshots: 1 });
+    expect([...f.history.keys()].sort()).toEqual([d8.snapshotId, d9.snapshotId].sort());
     expect(moves(f.events())).toEqual(['2024-01-08->2024-01-09']);
   });
 

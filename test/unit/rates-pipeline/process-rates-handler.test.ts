@@ -1,5 +1,4 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import {
   BatchWriteCommand,
@@ -11,21 +10,17 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { lakeKeys } from '../../../lambdas/domain/lake-keys';
 import type { RateChangeEvent } from '../../../lambdas/domain/rate-change';
 import { snapshotIdOf, type RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
 import { ENV } from '../../../lambdas/shared/env-names';
-import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { FETCHED_AT, snapshotOf, snapshotWithZeroRate } from '../../support/rates';
 import { sqsEvent, sqsRecord } from '../../support/sqs-events';
 
 const TABLE = 'rates';
-const BUCKET = 'lake';
 const RATE_CHANGES_URL = 'http://127.0.0.1:4566/000000000000/rate-changes';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
-const s3Mock = mockClient(S3Client);
 const sqsMock = mockClient(SQSClient);
 
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -36,7 +31,6 @@ beforeAll(async () => {
     ...LOCAL_AWS,
     ...QUIET_POWERTOOLS,
     [ENV.ratesTable]: TABLE,
-    [ENV.dataLakeBucket]: BUCKET,
     [ENV.rateChangesQueue]: RATE_CHANGES_URL,
   });
   // Imported after the env is set: the handler reads its config at module load. Same module
@@ -47,12 +41,10 @@ afterAll(() => restoreEnv());
 
 beforeEach(() => {
   ddbMock.reset();
-  s3Mock.reset();
   sqsMock.reset();
   ddbMock.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
   ddbMock.on(PutCommand).resolves({});
   ddbMock.on(QueryCommand).resolves({ Items: [] });
-  s3Mock.on(PutObjectCommand).resolves({});
   sqsMock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
     Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
     Failed: [],
@@ -77,7 +69,6 @@ function written() {
     .flatMap((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems![TABLE])
     .map((r) => r.PutRequest!.Item!);
   const latest = ddbMock.commandCalls(PutCommand).map((c) => c.args[0].input);
-  const objects = s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
   const events = sqsMock
     .commandCalls(SendMessageBatchCommand)
     .flatMap((c) => c.args[0].input.Entries!)
@@ -87,8 +78,6 @@ function written() {
     historyItems: historySnapshots,
     latestIds: [...new Set(latest.map((i) => i.Item!.snapshotId as string))].sort(),
     latestTables: [...new Set(latest.map((i) => i.TableName))],
-    objectKeys: objects.map((o) => o.Key!).sort(),
-    objectBuckets: [...new Set(objects.map((o) => o.Bucket))],
     eventIds: events.map((e) => e.eventId).sort(),
     eventQueues: [...new Set(sqsMock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.QueueUrl))],
   };
@@ -106,10 +95,6 @@ describe('process-rates handler', () => {
     expect(w.latestIds).toEqual([jul8.snapshotId]);
     expect(w.eventIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
     expect(w.latestTables).toEqual([TABLE]);
-    expect(w.objectKeys).toEqual(
-      [jul7, jul8].map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
-    );
-    expect(w.objectBuckets).toEqual([BUCKET]);
     expect(w.eventQueues).toEqual([RATE_CHANGES_URL]);
   });
 
@@ -126,25 +111,23 @@ describe('process-rates handler', () => {
     expect(w.historyIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
     expect(w.historyItems).toHaveLength(2);
     expect(w.latestIds).toEqual([jul8.snapshotId]);
-    expect(w.objectKeys).toEqual(
-      [jul7, jul8].map((s) => lakeKeys.curatedRates(LAKE_PREFIXES.curatedRates, s)).sort(),
-    );
     expect(w.eventIds).toEqual([jul7.snapshotId, jul8.snapshotId]);
     // Nothing of the bad message reached any store.
     expect(JSON.stringify(w)).not.toContain('20220709');
   });
 
-  it('reports a message whose store call fails (a curated object not written) and still stores its siblings', async () => {
+  it('reports a message whose store call fails (its latest not written) and still stores its siblings', async () => {
     const frankfurter = snapshotOf('2022-07-08', { USD: '1.0163' }, { provider: 'frankfurter' });
-    s3Mock.on(PutObjectCommand).callsFake((input: { Key: string }) => {
-      if (input.Key.includes(jul8.snapshotId)) throw Object.assign(new Error('Slow Down'), { name: 'SlowDown' });
+    ddbMock.on(PutCommand).callsFake((input: { Item: { pk: string } }) => {
+      if (input.Item.pk.includes('#ecb#')) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
       return {};
     });
 
     const result = await handler(sqsEvent(record('m8', jul8), record('mf', frankfurter)));
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm8' }] });
-    expect(written().latestIds).toEqual([frankfurter.snapshotId]);
+    // Both histories are written; only the sibling's series moves and is announced.
+    expect(written().historyIds).toEqual([jul8.snapshotId, frankfurter.snapshotId].sort());
     expect(written().eventIds).toEqual([frankfurter.snapshotId]);
   });
 
@@ -178,7 +161,6 @@ describe('process-rates handler', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }, { itemIdentifier: 'y' }] });
     expect(ddbMock.calls()).toHaveLength(0);
-    expect(s3Mock.calls()).toHaveLength(0);
     expect(sqsMock.calls()).toHaveLength(0);
   });
 
@@ -221,7 +203,7 @@ describe('process-rates handler', () => {
   });
 
   // validateSnapshot accepts any number of fraction digits, but the curated Parquet column is
-  // DECIMAL(38,18): the Parquet object is encoded before anything is written.
+  // DECIMAL(38,18), which export-rates writes every stored publication to: refused up front.
   it('fails a snapshot the curated table cannot hold before writing anything for it', async () => {
     const tooPrecise = snapshotOf(
       '2022-07-09T00:00:00.000Z',

@@ -1,5 +1,4 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   ChangeMessageVisibilityBatchCommand,
   SendMessageBatchCommand,
@@ -15,7 +14,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { userIdHash } from '../../../lambdas/domain/pii';
+import { startSecretsEmulator, type SecretsEmulator } from '../../../lib/local-platform/secrets-emulator';
 import { ENV } from '../../../lambdas/shared/env-names';
 import { LOCAL_AWS, QUIET_POWERTOOLS, setEnv } from '../../support/env';
 import { sqsEvent, sqsRecord } from '../../support/sqs-events';
@@ -38,17 +41,31 @@ const ENVIRONMENT = {
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const s3Mock = mockClient(S3Client);
 const sqsMock = mockClient(SQSClient);
-const secretsMock = mockClient(SecretsManagerClient);
+// The HMAC key is read as from the Parameters and Secrets extension, here the local platform's stand-in.
+let secrets: SecretsEmulator;
+let secretsDir: string;
 
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = setEnv({ ...LOCAL_AWS, ...QUIET_POWERTOOLS, ...ENVIRONMENT });
-  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: HMAC_KEY });
+  secretsDir = mkdtempSync(path.join(tmpdir(), 'fx-secrets-'));
+  secrets = await startSecretsEmulator(path.join(secretsDir, 'secrets.json'));
+  secrets.ensure('fx/pii-hmac-key', () => HMAC_KEY);
+  restoreEnv = setEnv({
+    ...LOCAL_AWS,
+    ...QUIET_POWERTOOLS,
+    ...ENVIRONMENT,
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(secrets.extensionPort),
+    AWS_SESSION_TOKEN: 'session',
+  });
   ({ handler } = await import('../../../lambdas/handlers/process-transactions'));
 });
-afterAll(() => restoreEnv());
+afterAll(async () => {
+  restoreEnv();
+  await secrets.stop();
+  rmSync(secretsDir, { recursive: true, force: true });
+});
 
 beforeEach(() => {
   ddbMock.reset();
@@ -148,15 +165,6 @@ describe('process-transactions handler', () => {
     expect(await handler(sqsEvent(replayed))).toEqual({ batchItemFailures: [] });
     const items = ddbMock.commandCalls(BatchWriteCommand).flatMap((c) => (c.args[0].input as BatchWriteCommandInput).RequestItems!.transactions);
     expect(items.map((r) => r.PutRequest!.Item!.user_id_hash)).toEqual([hash]);
-  });
-
-  it('reads the HMAC key from Secrets Manager once per execution environment', async () => {
-    await handler(sqsEvent(record('a')));
-    await handler(sqsEvent(record('b')));
-
-    expect(
-      secretsMock.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId),
-    ).toEqual(['fx/pii-hmac-key']);
   });
 
   it('throws when the table cannot be written at all, so the whole batch is retried', async () => {

@@ -2,17 +2,37 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleLikeAFunction, lambdaRuntimeEnv, stagingDir } from '../../../bench/bundle-init';
+import { listCurrencies } from '../../../lambdas/domain/currency';
 
 /**
- * An API function bundled as deployed: importing it must not pull in undici, which an ES
- * module's import of node:http loads through its lazy WebSocket export (README "Lean bundles").
+ * What the bundling aliases change (README "Lean bundles"): an API function bundled as deployed
+ * must not pull in undici, which an ES module's import of node:http loads through its lazy
+ * WebSocket export; the currency table a bundle builds from its compact ISO 4217 data must be the
+ * one the full package gives.
  */
-describe('bundled built-ins', () => {
+describe('bundle aliases', () => {
   let dir: string;
+  beforeAll(() => {
+    dir = stagingDir();
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('a bundle lists the same currencies, with the same names and minor units, as the currency-codes package', async () => {
+    const entry = path.join(__dirname, '../../../lambdas/domain/currency.ts');
+    const file = await bundleLikeAFunction(`export { listCurrencies } from ${JSON.stringify(entry)};`, path.join(dir));
+    const bundled = readFileSync(file, 'utf8');
+    // The package's records name the countries that use each currency; the compact data does not.
+    expect(bundled.includes('United Arab Emirates')).toBe(false);
+    const child = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(JSON.stringify(m.listCurrencies()));`],
+      { encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(JSON.parse(JSON.stringify(listCurrencies())));
+  });
+
   it('rates-api does not load undici when it starts', async () => {
-    dir = stagingDir();
     const entry = path.join(__dirname, '../../../lambdas/handlers/rates-api.ts');
     const file = await bundleLikeAFunction(`export * from ${JSON.stringify(entry)};`, dir);
     // @middy/util's STATUS_CODES from node:http is in the bundle.

@@ -1,0 +1,33 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { RateHistoryChange } from '../../use-cases/export-rates';
+import { HISTORY_PK_PREFIX, toSeriesSnapshot } from './rate-series-items';
+
+/**
+ * The Lambda event-source filter that lets only written history items through (`SERIES#…`,
+ * inserted, or rewritten by a re-fetch that changed them): latest items, which every fetch
+ * rewrites, never reach export-rates. The handler applies `rateHistoryChange` as well.
+ */
+export const RATE_HISTORY_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { Keys: { pk: { S: [{ prefix: HISTORY_PK_PREFIX }] } } },
+};
+
+/**
+ * A publication written to a series' history, from its stream record (NEW_IMAGE); undefined for
+ * every other change. Its rates are listed by quote, so the same item always gives the same rows.
+ */
+export function rateHistoryChange(record: DynamoDBRecord): RateHistoryChange | undefined {
+  const image = record.dynamodb?.NewImage;
+  const sequenceNumber = record.dynamodb?.SequenceNumber;
+  if ((record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') || !image || !sequenceNumber) return undefined;
+  // Numbers come back as NumberValue text; the rows use each rate's published digits.
+  const item = unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
+  if (typeof item.pk !== 'string' || !item.pk.startsWith(HISTORY_PK_PREFIX)) return undefined;
+  const series = toSeriesSnapshot(item);
+  const rates = [...series.rates]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([quote, { rate, orientation }]) => ({ quote, rate, orientation }));
+  return { sequenceNumber, publication: { ...series, rates } };
+}

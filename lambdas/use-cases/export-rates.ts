@@ -1,0 +1,58 @@
+import { lakeKeys } from '../domain/lake-keys';
+import type { RateSnapshot } from '../domain/rate-snapshot';
+import type { ObjectStore } from '../ports/object-store';
+
+/** What a curated rates object holds of a publication. */
+export type CuratedRatePublication = Pick<RateSnapshot, 'snapshotId' | 'provider' | 'base' | 'rates' | 'inForceFrom' | 'rateDate'>;
+
+/** A publication written to a series' history, as the rates table's stream delivered it. */
+export interface RateHistoryChange {
+  /** The stream record's sequence number: what a partial batch failure reports. */
+  readonly sequenceNumber: string;
+  readonly publication: CuratedRatePublication;
+}
+
+export interface ExportRatesDeps {
+  readonly lake: ObjectStore;
+  readonly curatedPrefix: string;
+  /** Encodes a publication as its curated Parquet object. */
+  readonly toCurated: (publication: CuratedRatePublication) => Uint8Array;
+}
+
+export interface ExportRatesResult {
+  readonly exported: number;
+  /** Records to retry (their object could not be written): the stream's batchItemFailures. */
+  readonly failedSequenceNumbers: readonly string[];
+  readonly objectKeys: readonly string[];
+}
+
+/**
+ * Writes each stored publication to the curated lake: one Parquet object per publication, at the
+ * key its snapshot id gives, so a retried record overwrites its own object. Two records of one
+ * item in a batch write it once, from the later. A record whose object cannot be written is
+ * retried alone.
+ */
+export async function exportRates(deps: ExportRatesDeps, changes: readonly RateHistoryChange[]): Promise<ExportRatesResult> {
+  const byKey = new Map<string, { publication: CuratedRatePublication; sequenceNumbers: string[] }>();
+  for (const { sequenceNumber, publication } of changes) {
+    const key = lakeKeys.curatedRates(deps.curatedPrefix, publication);
+    byKey.set(key, { publication, sequenceNumbers: [...(byKey.get(key)?.sequenceNumbers ?? []), sequenceNumber] });
+  }
+  const failed: string[] = [];
+  const objectKeys: string[] = [];
+  await Promise.all(
+    [...byKey].map(async ([key, { publication, sequenceNumbers }]) => {
+      try {
+        await deps.lake.put(key, deps.toCurated(publication), 'application/vnd.apache.parquet');
+        objectKeys.push(key);
+      } catch {
+        failed.push(...sequenceNumbers);
+      }
+    }),
+  );
+  return {
+    exported: changes.length - failed.length,
+    failedSequenceNumbers: failed.sort(),
+    objectKeys: objectKeys.sort(),
+  };
+}
