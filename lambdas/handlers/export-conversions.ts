@@ -1,6 +1,4 @@
 import middy from '@middy/core';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { conversionChange } from '../adapters/aws/dynamodb-conversion-stream';
 import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import {
@@ -14,11 +12,11 @@ import { LAKE_PREFIXES } from '../shared/lake-prefixes';
 import { correlationIds, withPowertools } from '../shared/lambda-handler';
 import { observability, traced } from '../shared/observability';
 import { s3 } from '../shared/s3-client';
-import { exportConversions, type ConversionChange } from '../use-cases/export-conversions';
+import { streamExport } from '../shared/stream-export';
+import { exportConversions } from '../use-cases/export-conversions';
 
 const config = loadConfig('export-conversions', { bucket: ENV.dataLakeBucket });
 const tools = observability('export-conversions');
-const { logger, metrics } = tools;
 const deps = {
   lake: s3ObjectStore(traced(tools, s3()), config.bucket),
   codec: { row: curatedConversionRow, problem: curatedConversionProblem, parquet: curatedConversionsParquet },
@@ -27,22 +25,12 @@ const deps = {
 };
 
 /** One batch of the API table's stream: new conversions become curated Parquet in the lake. */
-async function exportBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const changes = event.Records.map(conversionChange).filter((c): c is ConversionChange => c !== undefined);
-  const result = await exportConversions(deps, changes);
-  metrics.addMetric('ConversionsExported', MetricUnit.Count, result.exported);
-  metrics.addMetric('ConversionsQuarantined', MetricUnit.Count, result.quarantined);
-  logger.info('conversions exported', {
-    records: event.Records.length,
-    conversions: changes.length,
-    // What the stream trigger's DLQ names when a batch is given up on.
-    firstSequenceNumber: event.Records[0]?.dynamodb?.SequenceNumber,
-    lastSequenceNumber: event.Records.at(-1)?.dynamodb?.SequenceNumber,
-    ...result,
-  });
-  if (result.failedSequenceNumbers.length > 0) logger.warn('records will be retried', { sequenceNumbers: result.failedSequenceNumbers });
-  return { batchItemFailures: result.failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })) };
-}
+const exportBatch = streamExport(tools, {
+  noun: 'conversions',
+  change: conversionChange,
+  run: (changes) => exportConversions(deps, changes),
+  metrics: (result) => ({ ConversionsExported: result.exported, ConversionsQuarantined: result.quarantined }),
+});
 
 /** The API table stream's consumer (filtered to new conversions), partial batch failures. */
 export const handler = withPowertools(middy(exportBatch), tools, { correlationId: correlationIds.dynamodbStream });

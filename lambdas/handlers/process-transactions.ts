@@ -7,12 +7,10 @@ import { s3ObjectStore } from '../adapters/aws/s3-object-store';
 import { secretValue } from '../adapters/aws/secrets';
 import { sqsMessagePublisher } from '../adapters/aws/sqs-message-publisher';
 import { sqsRetryLater } from '../adapters/aws/sqs-retry-later';
-import { curatedTransactionsParquet } from '../adapters/parquet/curated-transactions';
 import { checkRateWait } from '../domain/rate-settlement';
 import { TRANSACTION_RULES } from '../domain/transaction';
 import { dynamoDocumentClient } from '../shared/clients';
-import { s3 } from '../shared/s3-client';
-import { sqsOnDemand } from '../shared/clients-on-demand';
+import { s3OnDemand, sqsOnDemand } from '../shared/clients-on-demand';
 import { loadConfig, parseJsonEnv } from '../shared/config';
 import { ENV } from '../shared/env-names';
 import { LAKE_PREFIXES } from '../shared/lake-prefixes';
@@ -36,20 +34,19 @@ const rateWait = checkRateWait(parseJsonEnv(ENV.rateWait, config.rateWait, z.unk
 const tools = observability('process-transactions');
 const { logger, metrics } = tools;
 const dynamodb = traced(tools, dynamoDocumentClient());
-// Only a high-value transaction or a deferral needs SQS: it is loaded on first use.
+// Only a high-value transaction or a deferral needs SQS, only a quarantined record S3 (the
+// curated lake is written from the table's stream by export-transactions): each is loaded on first use.
 const sqs = sqsOnDemand((client) => traced(tools, client));
 const deps = {
   rates: rateSourcesFromEnv('process-transactions', dynamodb),
   rateWait,
   store: dynamoTransactionStore(dynamodb, config.table),
-  lake: s3ObjectStore(traced(tools, s3()), config.bucket),
+  lake: s3ObjectStore(s3OnDemand((client) => traced(tools, client)), config.bucket),
   highValue: sqsMessagePublisher(sqs, config.highValueQueueUrl, {
     correlationId: () => logger.getCorrelationId() as string | undefined,
   }),
   rules,
-  curatedPrefix: LAKE_PREFIXES.curatedTransactions,
   quarantinePrefix: LAKE_PREFIXES.quarantineTransactions,
-  toCurated: curatedTransactionsParquet,
 };
 const retryLater = sqsRetryLater(sqs, config.queueUrl);
 
@@ -72,7 +69,7 @@ function toMessage(record: SQSRecord): TransactionMessage {
  * batch processor; each failed record's log line carries its own producer's correlation id.
  */
 async function processBatch(event: SQSEvent, _context: Context): Promise<SQSBatchResponse> {
-  // Fetched through the Parameters cache (SECRET_MAX_AGE_SECONDS).
+  // Read through the Parameters and Secrets extension, which caches it (SECRET_CACHE_TTL_SECONDS).
   const hmacKey = await secretValue(config.hmacKeySecret);
   const result = await processTransactions({ ...deps, hmacKey }, event.Records.map(toMessage));
   metrics.addMetric(METRICS.transactionsStored, MetricUnit.Count, result.stored);

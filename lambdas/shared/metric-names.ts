@@ -23,6 +23,8 @@ export const METRICS = {
   ratesExported: 'RatesExported',
   /** process-transactions: transactions stored. */
   transactionsStored: 'TransactionsStored',
+  /** export-transactions: transactions written to the curated lake. */
+  transactionsExported: 'TransactionsExported',
   /** process-transactions: high-value transactions notified. */
   highValueTransactions: 'HighValueTransactions',
   /** fetch-transactions (per `feed`) and process-transactions: records quarantined. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lakeKeys } from '../domain/lake-keys';
 import type { ObjectStore } from '../ports/object-store';
 import type { StoredConversion } from '../ports/conversion-store';
+import { writeToLake, type LakeWrite, type StreamExportResult } from './lake-writes';
 
 /** A conversion the API table recorded, as its change stream delivered it. */
 export interface ConversionChange {
@@ -29,19 +30,8 @@ export interface ExportConversionsDeps {
   readonly quarantinePrefix: string;
 }
 
-export interface ExportConversionsResult {
-  readonly exported: number;
+export interface ExportConversionsResult extends StreamExportResult {
   readonly quarantined: number;
-  /** Records to retry (their object could not be written): the stream's batchItemFailures. */
-  readonly failedSequenceNumbers: readonly string[];
-  readonly objectKeys: readonly string[];
-}
-
-interface Pending {
-  readonly key: string;
-  readonly body: Uint8Array | string;
-  readonly contentType: string;
-  readonly sequenceNumbers: readonly string[];
 }
 
 /**
@@ -71,7 +61,7 @@ export async function exportConversions(
     byDay.set(createdAt.slice(0, 10), day);
   }
 
-  const writes: Pending[] = [...byDay.values()].map((day) => ({
+  const writes: LakeWrite[] = [...byDay.values()].map((day) => ({
     key: lakeKeys.curatedBatch(deps.curatedPrefix, String(day.rows[0].created_at), day.ids),
     body: deps.codec.parquet(day.rows),
     contentType: 'application/vnd.apache.parquet',
@@ -79,31 +69,20 @@ export async function exportConversions(
   }));
   if (unfit.length > 0) writes.push(quarantineObject(deps.quarantinePrefix, unfit));
 
-  const failed: string[] = [];
-  const objectKeys: string[] = [];
-  await Promise.all(
-    writes.map(async (write) => {
-      try {
-        await deps.lake.put(write.key, write.body, write.contentType);
-        objectKeys.push(write.key);
-      } catch {
-        failed.push(...write.sequenceNumbers);
-      }
-    }),
-  );
-  const failedSet = new Set(failed);
+  const { failedSequenceNumbers, objectKeys } = await writeToLake(deps.lake, writes);
+  const failedSet = new Set(failedSequenceNumbers);
   const ok = (c: ConversionChange) => !failedSet.has(c.sequenceNumber);
   const unfitSequences = new Set(unfit.map((u) => u.change.sequenceNumber));
   return {
     exported: changes.filter((c) => ok(c) && !unfitSequences.has(c.sequenceNumber)).length,
     quarantined: unfit.filter((u) => ok(u.change)).length,
-    failedSequenceNumbers: [...failedSet].sort(),
-    objectKeys: objectKeys.sort(),
+    failedSequenceNumbers,
+    objectKeys,
   };
 }
 
 /** `quarantine/conversions/dt=<day first seen>/<hash of the ids>.jsonl`, one line per conversion and reason. */
-function quarantineObject(prefix: string, unfit: readonly { change: ConversionChange; reason: string }[]): Pending {
+function quarantineObject(prefix: string, unfit: readonly { change: ConversionChange; reason: string }[]): LakeWrite {
   const lines = unfit
     .map(({ change, reason }) => ({ partnerId: change.partnerId, reason, conversion: change.conversion }))
     .sort((a, b) => String(a.conversion.id).localeCompare(String(b.conversion.id)));

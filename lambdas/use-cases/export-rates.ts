@@ -1,6 +1,7 @@
 import { lakeKeys } from '../domain/lake-keys';
 import type { RateSnapshot } from '../domain/rate-snapshot';
 import type { ObjectStore } from '../ports/object-store';
+import { writeToLake, type StreamExportResult } from './lake-writes';
 
 /** What a curated rates object holds of a publication. */
 export type CuratedRatePublication = Pick<RateSnapshot, 'snapshotId' | 'provider' | 'base' | 'rates' | 'inForceFrom' | 'rateDate'>;
@@ -19,12 +20,7 @@ export interface ExportRatesDeps {
   readonly toCurated: (publication: CuratedRatePublication) => Uint8Array;
 }
 
-export interface ExportRatesResult {
-  readonly exported: number;
-  /** Records to retry (their object could not be written): the stream's batchItemFailures. */
-  readonly failedSequenceNumbers: readonly string[];
-  readonly objectKeys: readonly string[];
-}
+export type ExportRatesResult = StreamExportResult;
 
 /**
  * Writes each stored publication to the curated lake: one Parquet object per publication, at the
@@ -38,21 +34,14 @@ export async function exportRates(deps: ExportRatesDeps, changes: readonly RateH
     const key = lakeKeys.curatedRates(deps.curatedPrefix, publication);
     byKey.set(key, { publication, sequenceNumbers: [...(byKey.get(key)?.sequenceNumbers ?? []), sequenceNumber] });
   }
-  const failed: string[] = [];
-  const objectKeys: string[] = [];
-  await Promise.all(
-    [...byKey].map(async ([key, { publication, sequenceNumbers }]) => {
-      try {
-        await deps.lake.put(key, deps.toCurated(publication), 'application/vnd.apache.parquet');
-        objectKeys.push(key);
-      } catch {
-        failed.push(...sequenceNumbers);
-      }
-    }),
+  const { failedSequenceNumbers, objectKeys } = await writeToLake(
+    deps.lake,
+    [...byKey].map(([key, { publication, sequenceNumbers }]) => ({
+      key,
+      body: () => deps.toCurated(publication),
+      contentType: 'application/vnd.apache.parquet',
+      sequenceNumbers,
+    })),
   );
-  return {
-    exported: changes.length - failed.length,
-    failedSequenceNumbers: failed.sort(),
-    objectKeys: objectKeys.sort(),
-  };
+  return { exported: changes.length - failedSequenceNumbers.length, failedSequenceNumbers, objectKeys };
 }

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { InvalidAmountError } from '../domain/errors';
 import { pathText, providerText, type ResolvedRate } from '../domain/rate-resolver';
 import { rateDecision, type RateWait } from '../domain/rate-settlement';
-import { datePartitions } from '../domain/lake-keys';
 import { userIdHash } from '../domain/pii';
 import {
   duplicateKeyDetail,
@@ -59,10 +57,7 @@ export interface ProcessTransactionsDeps {
   readonly highValue: MessagePublisher;
   readonly rules: TransactionRules;
   readonly hmacKey: string;
-  readonly curatedPrefix: string;
   readonly quarantinePrefix: string;
-  /** Encodes the curated Parquet object of some transactions. */
-  readonly toCurated: (transactions: readonly EnrichedTransaction[]) => Uint8Array;
 }
 
 export interface ProcessTransactionsResult {
@@ -89,7 +84,6 @@ interface Accepted {
   readonly userIdHash?: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -97,8 +91,9 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * - An invalid record, or one DynamoDB refuses, is quarantined with its reason (contract
  *   fields only, the user id hashed) and its message succeeds.
  * - A record with no rate yet, or one DynamoDB left unprocessed, fails only its own message.
- * - Every write is keyed by content (item by transaction_id, objects by the batch's ids), so the
- *   same batch processed again leaves identical items and objects.
+ * - Every write is keyed by content (item by transaction_id, the quarantine object by its
+ *   lines), so the same batch processed again leaves identical items and objects. The curated
+ *   lake is written from the table's stream (export-transactions).
  * Throws when a store is unreachable: the whole batch is retried.
  */
 export async function processTransactions(
@@ -213,16 +208,6 @@ export async function processTransactions(
     .map((e) => e.transaction)
     .filter((t) => !notWritten.has(t.transaction_id) && !refused.has(t.transaction_id));
 
-  const byDay = groupBy(stored, (t) => t.timestamp.slice(0, 10));
-  await Promise.all(
-    [...byDay.values()].map(async (day) => {
-      const ids = day.map((t) => t.transaction_id).sort(byText);
-      const key = `${deps.curatedPrefix}/${datePartitions(day[0].timestamp)}/${sha256(ids.join('\n'))}.parquet`;
-      await deps.lake.put(key, deps.toCurated(day), 'application/vnd.apache.parquet');
-      objectKeys.push(key);
-    }),
-  );
-
   const alerts = stored
     .filter((t) => t.high_value_alert)
     .sort((a, b) => byText(a.transaction_id, b.transaction_id));
@@ -287,15 +272,4 @@ function firstArrivalDay(
     .filter((m) => ids.has(m.messageId))
     .map((m) => m.firstReceivedAt.slice(0, 10))
     .sort(byText)[0];
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

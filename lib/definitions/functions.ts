@@ -2,6 +2,7 @@ import { ALERTS_TABLE, EVALUATOR_ATTRIBUTES } from '../../lambdas/shared/alerts-
 import { API_TABLE_PARTITIONS } from '../../lambdas/shared/api-table-keys';
 import { CONVERSION_INSERT_FILTER } from '../../lambdas/adapters/aws/dynamodb-conversion-stream';
 import { RATE_HISTORY_FILTER } from '../../lambdas/adapters/aws/dynamodb-rate-stream';
+import { TRANSACTION_WRITE_FILTER } from '../../lambdas/adapters/aws/dynamodb-transaction-stream';
 import { LAKE_PREFIXES, QUEUES, type BucketKey, type QueueDefinition, type QueueKey, type SecretKey, type TableKey } from './resources';
 
 export type Access = 'read' | 'write' | 'readwrite';
@@ -143,19 +144,29 @@ export const FUNCTIONS = {
   'process-transactions': {
     id: 'ProcessTransactions',
     entry: 'lambdas/handlers/process-transactions.ts',
-    description: 'Validates, enriches and categorizes transactions into DynamoDB and curated Parquet',
+    description: 'Validates, enriches and categorizes transactions into DynamoDB; quarantines bad records',
     timeoutSeconds: 60,
     memorySize: 512,
     tables: { transactions: 'readwrite', rates: 'read' },
     secrets: ['piiHmacKey'],
     sendsTo: ['highValueTransactions'],
-    buckets: {
-      dataLake: {
-        access: 'write',
-        prefixes: [LAKE_PREFIXES.curatedTransactions, LAKE_PREFIXES.quarantineTransactions],
-      },
-    },
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.quarantineTransactions] } },
     sqsTrigger: { queue: 'transactions', batchSize: 100, maxBatchingWindowSeconds: 5 },
+  },
+  'export-transactions': {
+    id: 'ExportTransactions',
+    entry: 'lambdas/handlers/export-transactions.ts',
+    description: 'Writes stored transactions from the transactions table stream to curated Parquet in the data lake',
+    timeoutSeconds: 60,
+    memorySize: 512,
+    buckets: { dataLake: { access: 'write', prefixes: [LAKE_PREFIXES.curatedTransactions] } },
+    streamTrigger: {
+      table: 'transactions',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 5,
+      retryAttempts: 5,
+      filter: TRANSACTION_WRITE_FILTER,
+    },
   },
   'export-conversions': {
     id: 'ExportConversions',

@@ -44,6 +44,8 @@ export const TABLES = {
     id: 'TransactionsTable',
     envVar: ENV.transactionsTable,
     partitionKey: { name: 'transaction_id', type: 'S' },
+    /** Stored transactions flow to the data lake through it (export-transactions). */
+    stream: 'NEW_IMAGE',
     globalSecondaryIndexes: [
       {
         indexName: 'byUser',

@@ -87,3 +87,26 @@ export async function rawPublications(s3: S3Client, bucket: string): Promise<Pub
   }
   return publications.sort((a, b) => a.inForceFrom.localeCompare(b.inForceFrom));
 }
+
+/** An object store in memory, for exporters' unit tests: a key `failKeys` names refuses the write. */
+export function memoryLake(failKeys: (key: string) => boolean = () => false) {
+  const objects = new Map<string, Uint8Array | string>();
+  const contentTypes = new Map<string, string>();
+  return {
+    objects,
+    contentTypes,
+    /** An object's body as text (the stand-in encoders write text). */
+    text: (key: string) => {
+      const body = objects.get(key);
+      return typeof body === 'string' || body === undefined ? body : new TextDecoder().decode(body);
+    },
+    lake: {
+      async put(key: string, body: Uint8Array | string, contentType: string) {
+        if (failKeys(key)) throw new Error('S3 is down');
+        objects.set(key, body);
+        contentTypes.set(key, contentType);
+      },
+    },
+  };
+}
+

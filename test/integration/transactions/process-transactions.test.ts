@@ -3,7 +3,12 @@ import { dynamoRateSeries } from '../../../lambdas/adapters/aws/dynamodb-rate-se
 import { dynamoTransactionStore } from '../../../lambdas/adapters/aws/dynamodb-transaction-store';
 import { s3ObjectStore } from '../../../lambdas/adapters/aws/s3-object-store';
 import { sqsMessagePublisher } from '../../../lambdas/adapters/aws/sqs-message-publisher';
+import { TRANSACTION_WRITE_FILTER, transactionChange } from '../../../lambdas/adapters/aws/dynamodb-transaction-stream';
 import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
+import { exportTransactions, type TransactionChange } from '../../../lambdas/use-cases/export-transactions';
+import { matchesFilter } from '../../../lib/local-platform/event-filter';
+import { streamReader } from '../../support/streams';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { userIdHash } from '../../../lambdas/domain/pii';
 import { LAKE_PREFIXES } from '../../../lambdas/shared/lake-prefixes';
 import { rateSourcesOf } from '../../support/rates';
@@ -82,15 +87,22 @@ async function pipeline(): Promise<Pipeline> {
     highValue: sqsMessagePublisher(env.clients.sqs, highValueUrl),
     rules: RULES,
     hmacKey: HMAC_KEY,
-    curatedPrefix: LAKE_PREFIXES.curatedTransactions,
     quarantinePrefix: LAKE_PREFIXES.quarantineTransactions,
-    toCurated: curatedTransactionsParquet,
   };
+  const stream = streamReader(env, table);
+  const exportDeps = { lake: s3ObjectStore(env.clients.s3, bucket), curatedPrefix: LAKE_PREFIXES.curatedTransactions, toCurated: curatedTransactionsParquet };
   return {
     table,
     bucket,
     highValueUrl,
-    process: (batch) => processTransactions(deps, batch),
+    // Then export-transactions' use case on what the table's stream got meanwhile, as its trigger runs it.
+    async process(batch) {
+      const result = await processTransactions(deps, batch);
+      const records = (await stream.next()).filter((r) => matchesFilter(TRANSACTION_WRITE_FILTER, r));
+      const changes = records.map((r) => transactionChange(r as DynamoDBRecord)).filter((c): c is TransactionChange => c !== undefined);
+      expect((await exportTransactions(exportDeps, changes)).failedSequenceNumbers).toEqual([]);
+      return result;
+    },
     item: async (id) =>
       (
         await env.clients.dynamodb.send(

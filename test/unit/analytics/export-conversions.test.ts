@@ -9,7 +9,7 @@ import {
 import type { StoredConversion } from '../../../lambdas/ports/conversion-store';
 import { exportConversions, type ConversionChange } from '../../../lambdas/use-cases/export-conversions';
 import { createHash } from 'node:crypto';
-import { queryParquet } from '../../support/lake';
+import { memoryLake, queryParquet } from '../../support/lake';
 
 const conversion = (id: string, createdAt: string, amount = '10.00'): StoredConversion => ({
   id,
@@ -25,21 +25,6 @@ const conversion = (id: string, createdAt: string, amount = '10.00'): StoredConv
 });
 const change = (seq: string, c: StoredConversion, partnerId = 'client-a'): ConversionChange => ({ sequenceNumber: seq, partnerId, conversion: c });
 
-function memoryLake(failKeys: (key: string) => boolean = () => false) {
-  const objects = new Map<string, Uint8Array | string>();
-  const contentTypes = new Map<string, string>();
-  return {
-    objects,
-    contentTypes,
-    lake: {
-      async put(key: string, body: Uint8Array | string, contentType: string) {
-        if (failKeys(key)) throw new Error('S3 is down');
-        objects.set(key, body);
-        contentTypes.set(key, contentType);
-      },
-    },
-  };
-}
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const codec = { row: curatedConversionRow, problem: curatedConversionProblem, parquet: curatedConversionsParquet };
 const deps = (lake: ReturnType<typeof memoryLake>['lake']) => ({ lake, codec, curatedPrefix: 'curated/conversions', quarantinePrefix: 'quarantine/conversions' });

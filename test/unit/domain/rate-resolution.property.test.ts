@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
 import type { RatePolicy, SourceRule } from '../../../lambdas/domain/rate-policy';
 import { PROVIDER_PROFILES, type RateProviderName } from '../../../lambdas/domain/rate-publication';
 import type { RateSnapshot } from '../../../lambdas/domain/rate-snapshot';
@@ -195,9 +194,7 @@ describe('rate resolution (property)', () => {
               highValue: { publish: async () => undefined },
               rules: RULES,
               hmacKey: HMAC_KEY,
-              curatedPrefix: 'curated/transactions',
               quarantinePrefix: 'quarantine/transactions',
-              toCurated: curatedTransactionsParquet,
             },
             [transactionMessage('m', feedTransaction({ currency: from, amount, timestamp: at }), new Date(atMs + 1000).toISOString())],
           );

@@ -2,33 +2,23 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { rateHistoryChange, RATE_HISTORY_FILTER } from '../../../lambdas/adapters/aws/dynamodb-rate-stream';
 import { exportRates, type RateHistoryChange } from '../../../lambdas/use-cases/export-rates';
 import { matchesFilter } from '../../../lib/local-platform/event-filter';
+import { memoryLake } from '../../support/lake';
 import { snapshotOf } from '../../support/rates';
 
 const jul7 = snapshotOf('2022-07-07', { USD: '1.0180', JPY: '137.50' });
 const jul8 = snapshotOf('2022-07-08', { USD: '1.0163', JPY: '138.05' });
 const change = (sequenceNumber: string, publication: RateHistoryChange['publication']): RateHistoryChange => ({ sequenceNumber, publication });
 
-function memoryLake(failKeys: (key: string) => boolean = () => false) {
-  const objects = new Map<string, { body: string; contentType: string }>();
-  return {
-    objects,
-    deps: {
-      lake: {
-        async put(key: string, body: Uint8Array | string, contentType: string) {
-          if (failKeys(key)) throw new Error('S3 is down');
-          objects.set(key, { body: typeof body === 'string' ? body : new TextDecoder().decode(body), contentType });
-        },
-      },
-      curatedPrefix: 'curated/rates',
-      // Stands in for the Parquet encoder: which publication, which rates, in which order.
-      toCurated: (p: RateHistoryChange['publication']) => new TextEncoder().encode(`${p.snapshotId}:${p.rates.map((r) => `${r.quote}=${r.rate}`).join(',')}`),
-    },
-  };
+/** The exporter over an in-memory lake; the Parquet encoder's stand-in writes which publication, which rates, in which order. */
+function exporter(failKeys?: (key: string) => boolean) {
+  const m = memoryLake(failKeys);
+  const toCurated = (p: RateHistoryChange['publication']) => new TextEncoder().encode(`${p.snapshotId}:${p.rates.map((r) => `${r.quote}=${r.rate}`).join(',')}`);
+  return { ...m, deps: { lake: m.lake, curatedPrefix: 'curated/rates', toCurated } };
 }
 
 describe('exportRates', () => {
   it('writes each publication at the curated key of its in-force day and snapshot id, as Parquet', async () => {
-    const m = memoryLake();
+    const m = exporter();
     const result = await exportRates(m.deps, [change('2', jul8), change('1', jul7)]);
 
     expect(result).toEqual({
@@ -39,24 +29,22 @@ describe('exportRates', () => {
         'curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet',
       ],
     });
-    expect(m.objects.get('curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet')).toEqual({
-      body: 'ecb-EUR-20220708T140000Z:USD=1.0163,JPY=138.05',
-      contentType: 'application/vnd.apache.parquet',
-    });
+    const key = 'curated/rates/year=2022/month=07/day=08/ecb-EUR-20220708T140000Z.parquet';
+    expect([m.text(key), m.contentTypes.get(key)]).toEqual(['ecb-EUR-20220708T140000Z:USD=1.0163,JPY=138.05', 'application/vnd.apache.parquet']);
   });
 
   it('writes an item changed twice in one batch once, from the later record, and reports both done', async () => {
-    const m = memoryLake();
+    const m = exporter();
     const corrected = snapshotOf('2022-07-08', { USD: '1.0164', JPY: '138.05' });
     const puts = jest.spyOn(m.deps.lake, 'put');
 
     expect(await exportRates(m.deps, [change('1', jul8), change('2', corrected)])).toMatchObject({ exported: 2, failedSequenceNumbers: [] });
     expect(puts).toHaveBeenCalledTimes(1);
-    expect([...m.objects.values()].map((o) => o.body)).toEqual(['ecb-EUR-20220708T140000Z:USD=1.0164,JPY=138.05']);
+    expect([...m.objects.keys()].map(m.text)).toEqual(['ecb-EUR-20220708T140000Z:USD=1.0164,JPY=138.05']);
   });
 
   it('reports only the records whose object could not be written, in sequence order', async () => {
-    const m = memoryLake((key) => key.includes('20220708'));
+    const m = exporter((key) => key.includes('20220708'));
     const result = await exportRates(m.deps, [change('3', jul8), change('1', jul7), change('2', jul8)]);
 
     expect(result).toEqual({ exported: 1, failedSequenceNumbers: ['2', '3'], objectKeys: ['curated/rates/year=2022/month=07/day=07/ecb-EUR-20220707T140000Z.parquet'] });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { curatedTransactionsParquet } from '../../../lambdas/adapters/parquet/curated-transactions';
 import { userIdHash } from '../../../lambdas/domain/pii';
 import type { EnrichedTransaction } from '../../../lambdas/domain/transaction';
 import type { OutgoingMessage } from '../../../lambdas/ports/message-publisher';
@@ -61,9 +60,7 @@ function stubs(options: { snapshots?: RateSnapshot[]; checkedAt?: (latest: RateS
     },
     rules: RULES,
     hmacKey: HMAC_KEY,
-    curatedPrefix: 'curated/transactions',
     quarantinePrefix: 'quarantine/transactions',
-    toCurated: curatedTransactionsParquet,
   };
   return { deps, objects, contentTypes, items, events, unwritable, refusedByStore };
 }
@@ -354,8 +351,8 @@ describe('processTransactions', () => {
     ]);
   });
 
-  it('fails the message DynamoDB would not take and leaves it out of the lake and the events', async () => {
-    const { deps, objects, events, unwritable } = stubs();
+  it('fails the message DynamoDB would not take and leaves it out of the table and the events', async () => {
+    const { deps, objects, items, events, unwritable } = stubs();
     unwritable.add('big-2');
 
     const result = await processTransactions(deps, [
@@ -365,26 +362,9 @@ describe('processTransactions', () => {
 
     expect(result).toMatchObject({ failedMessageIds: ['m-big-2'], stored: 1, highValue: 1 });
     expect(events.map((e) => e.id)).toEqual(['big-1']);
-    expect([...objects.keys()]).toEqual([
-      `curated/transactions/year=2024/month=01/day=10/${sha256('big-1')}.parquet`,
-    ]);
-  });
-
-  it('writes one Parquet object per transaction day, named by the sorted transaction ids', async () => {
-    const { deps, objects } = stubs();
-
-    const result = await processTransactions(deps, [
-      good('c', { timestamp: '2024-01-10T23:59:59.999Z' }, '2024-01-11T00:00:01.000Z'),
-      good('a', { timestamp: '2024-01-09T08:00:00+01:00' }),
-      good('b', { timestamp: '2024-01-10T00:30:00+01:00' }),
-    ]);
-
-    const keys = [
-      `curated/transactions/year=2024/month=01/day=09/${sha256('a\nb')}.parquet`,
-      `curated/transactions/year=2024/month=01/day=10/${sha256('c')}.parquet`,
-    ];
-    expect(result.objectKeys).toEqual(keys);
-    expect([...objects.keys()].sort()).toEqual(keys);
+    expect([...items.keys()]).toEqual(['big-1']);
+    // The curated lake is export-transactions' (from the table's stream); nothing was quarantined.
+    expect(objects.size).toBe(0);
   });
 
   it('sends one high-value event per transaction above the alert threshold, keyed by its transaction_id', async () => {
@@ -468,7 +448,7 @@ describe('processTransactions', () => {
     expect(events).toEqual([...snapshot.events, ...snapshot.events]);
   });
 
-  it('quarantines a transaction DynamoDB refuses with its detail, and keeps it out of the lake and the events', async () => {
+  it('quarantines a transaction DynamoDB refuses with its detail, and keeps it out of the table and the events', async () => {
     const { deps, objects, events, items, refusedByStore } = stubs();
     refusedByStore.set('big-2', 'One or more parameter values were invalid');
 
@@ -480,10 +460,7 @@ describe('processTransactions', () => {
     expect(quarantineLines(objects).map((l) => [l.messageId, l.reason, l.detail, l.record?.transaction_id])).toEqual([
       ['m-big-2', 'STORE_REJECTED', 'One or more parameter values were invalid', 'big-2'],
     ]);
-    expect(result.objectKeys).toEqual([
-      `curated/transactions/year=2024/month=01/day=10/${sha256('big-1')}.parquet`,
-      `quarantine/transactions/dt=2024-01-10/${sha256('m-big-2')}.jsonl`,
-    ]);
+    expect(result.objectKeys).toEqual([`quarantine/transactions/dt=2024-01-10/${sha256('m-big-2')}.jsonl`]);
   });
 
   it('names why each failed message is retried, and lists the failed ids in order', async () => {
@@ -523,17 +500,14 @@ describe('processTransactions', () => {
     }
   });
 
-  it('sorts the ids inside an object name and the high-value events by transaction_id, not by message', async () => {
-    const { deps, events, contentTypes } = stubs();
+  it('sends the high-value events in transaction_id order, not in message order', async () => {
+    const { deps, events } = stubs();
 
-    const result = await processTransactions(deps, [
+    await processTransactions(deps, [
       transactionMessage('m-1', feedTransaction({ transaction_id: 'z', amount: '5000' })),
       transactionMessage('m-2', feedTransaction({ transaction_id: 'y', amount: '5000' })),
     ]);
 
-    const key = `curated/transactions/year=2024/month=01/day=10/${sha256('y\nz')}.parquet`;
-    expect(result.objectKeys).toEqual([key]);
-    expect(contentTypes.get(key)).toBe('application/vnd.apache.parquet');
     expect(events.map((e) => e.id)).toEqual(['y', 'z']);
   });
 
@@ -599,6 +573,8 @@ describe('processTransactions', () => {
     const { deps } = stubs();
     const down = { ...deps, lake: { put: () => Promise.reject(new Error('S3 unavailable')) } };
 
-    await expect(processTransactions(down, [good('a')])).rejects.toThrow('S3 unavailable');
+    const missingCurrency = transactionMessage('m-bad', { ...feedTransaction({ transaction_id: 'bad' }), currency: undefined });
+
+    await expect(processTransactions(down, [good('a'), missingCurrency])).rejects.toThrow('S3 unavailable');
   });
 });
