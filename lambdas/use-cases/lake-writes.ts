@@ -11,19 +11,19 @@ export interface StreamExportResult {
 /** One object a stream exporter writes, and the stream records it carries. */
 export interface LakeWrite {
   readonly key: string;
-  readonly body: Uint8Array | string;
+  /** The object, or how to encode it (an encoding error then fails only this object's records). */
+  readonly body: Uint8Array | string | (() => Uint8Array | string);
   readonly contentType: string;
   readonly sequenceNumbers: readonly string[];
 }
 
 /**
- * Writes the objects side by side. An object that cannot be written (or encoded: `body` may be
- * a thunk) fails only its own records: their sequence numbers come back sorted, for the
- * stream's batchItemFailures.
+ * Writes the objects side by side. An object that cannot be encoded or written fails only its
+ * own records: their sequence numbers come back sorted, for the stream's batchItemFailures.
  */
 export async function writeToLake(
   lake: ObjectStore,
-  writes: readonly (Omit<LakeWrite, 'body'> & { readonly body: LakeWrite['body'] | (() => LakeWrite['body']) })[],
+  writes: readonly LakeWrite[],
 ): Promise<{ readonly failedSequenceNumbers: string[]; readonly objectKeys: string[] }> {
   const failed: string[] = [];
   const objectKeys: string[] = [];

@@ -1,9 +1,8 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StoredConversion } from '../../ports/conversion-store';
 import type { ConversionChange } from '../../use-cases/export-conversions';
 import { CONVERSION_ITEM_FIELDS, conversionKeys } from './conversion-items';
+import { writtenItem } from './stream-images';
 
 /** Key prefixes of a conversion item, taken from the store's own key layout. */
 const PREFIX = conversionKeys.conversion('', '');
@@ -25,11 +24,9 @@ export const CONVERSION_INSERT_FILTER = {
  * every other change (idempotency records, currencies, updates, TTL deletions).
  */
 export function conversionChange(record: DynamoDBRecord): ConversionChange | undefined {
-  const image = record.dynamodb?.NewImage;
-  const sequenceNumber = record.dynamodb?.SequenceNumber;
-  if (record.eventName !== 'INSERT' || !image || !sequenceNumber) return undefined;
-  // Numbers come back as NumberValue text, so nothing passes through a JS number.
-  const item = unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
+  const written = writtenItem(record, ['INSERT']);
+  if (!written) return undefined;
+  const { sequenceNumber, item } = written;
   const pk = typeof item.pk === 'string' ? item.pk : '';
   const sk = typeof item.sk === 'string' ? item.sk : '';
   if (!pk.startsWith(PREFIX.pk) || !sk.startsWith(PREFIX.sk)) return undefined;

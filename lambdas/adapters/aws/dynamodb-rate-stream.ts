@@ -1,8 +1,9 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { RateHistoryChange } from '../../use-cases/export-rates';
 import { HISTORY_PK_PREFIX, toSeriesSnapshot } from './rate-series-items';
+import { writtenItem, type WrittenEvents } from './stream-images';
+
+const HISTORY_WRITES: WrittenEvents = ['INSERT', 'MODIFY'];
 
 /**
  * The Lambda event-source filter that lets only written history items through (`SERIES#…`,
@@ -10,20 +11,19 @@ import { HISTORY_PK_PREFIX, toSeriesSnapshot } from './rate-series-items';
  * rewrites, never reach export-rates. The handler applies `rateHistoryChange` as well.
  */
 export const RATE_HISTORY_FILTER = {
-  eventName: ['INSERT', 'MODIFY'],
+  eventName: [...HISTORY_WRITES],
   dynamodb: { Keys: { pk: { S: [{ prefix: HISTORY_PK_PREFIX }] } } },
 };
 
 /**
  * A publication written to a series' history, from its stream record (NEW_IMAGE); undefined for
- * every other change. Its rates are listed by quote, so the same item always gives the same rows.
+ * every other change. Its rates are the published digits, listed by quote, so the same item
+ * always gives the same rows.
  */
 export function rateHistoryChange(record: DynamoDBRecord): RateHistoryChange | undefined {
-  const image = record.dynamodb?.NewImage;
-  const sequenceNumber = record.dynamodb?.SequenceNumber;
-  if ((record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') || !image || !sequenceNumber) return undefined;
-  // Numbers come back as NumberValue text; the rows use each rate's published digits.
-  const item = unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
+  const written = writtenItem(record, HISTORY_WRITES);
+  if (!written) return undefined;
+  const { sequenceNumber, item } = written;
   if (typeof item.pk !== 'string' || !item.pk.startsWith(HISTORY_PK_PREFIX)) return undefined;
   const series = toSeriesSnapshot(item);
   const rates = [...series.rates]

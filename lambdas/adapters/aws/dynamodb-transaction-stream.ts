@@ -1,15 +1,16 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { EnrichedTransaction, TransactionCategory } from '../../domain/transaction';
 import type { TransactionChange } from '../../use-cases/export-transactions';
+import { writtenItem, type WrittenEvents } from './stream-images';
+
+const TRANSACTION_WRITES: WrittenEvents = ['INSERT', 'MODIFY'];
 
 /**
  * The Lambda event-source filter of the transactions table's stream: items written (inserted, or
  * rewritten with other content: a transaction id the feed sent again later). A deletion (none
  * today) never invokes export-transactions. The handler applies `transactionChange` as well.
  */
-export const TRANSACTION_WRITE_FILTER = { eventName: ['INSERT', 'MODIFY'] };
+export const TRANSACTION_WRITE_FILTER = { eventName: [...TRANSACTION_WRITES] };
 
 /** An optional attribute as the enriched transaction has it: absent when the item has none. */
 const optional = (name: 'merchant_category' | 'country', value: unknown) =>
@@ -21,10 +22,9 @@ const optional = (name: 'merchant_category' | 'country', value: unknown) =>
  * (`amount_text`, `amount_base_text`), never from the DynamoDB number.
  */
 export function transactionChange(record: DynamoDBRecord): TransactionChange | undefined {
-  const image = record.dynamodb?.NewImage;
-  const sequenceNumber = record.dynamodb?.SequenceNumber;
-  if ((record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') || !image || !sequenceNumber) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>, { wrapNumbers: true });
+  const written = writtenItem(record, TRANSACTION_WRITES);
+  if (!written) return undefined;
+  const { sequenceNumber, item } = written;
   if (typeof item.transaction_id !== 'string') return undefined;
   const transaction: EnrichedTransaction = {
     transaction_id: item.transaction_id,
